@@ -1,0 +1,82 @@
+"""MkDocs hooks: wire the build events to the snippet pipeline, the markers and the math renderer.
+
+Thin on purpose; the work lives in `scripts/pipeline.py`, `scripts/markers.py` and
+`scripts/mathrender.py`, which are importable and tested on their own.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # snippets and scripts import as packages from the project root
+    sys.path.insert(0, str(ROOT))
+
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.structure.files import File  # noqa: E402
+
+from scripts import markers, mathrender, pipeline  # noqa: E402
+
+CACHE = ROOT / ".cache"
+state: dict = {}
+
+
+def on_config(config):
+    config.extra_css.insert(0, mathrender.STYLESHEET)
+    state["out_dir"] = Path(config.docs_dir) / markers.GENERATED
+    return config
+
+
+def on_pre_build(config):
+    try:
+        pipeline.build(ROOT, state["out_dir"], CACHE / "snippets")
+    except pipeline.SnippetError as exc:
+        raise PluginError(str(exc)) from None
+    state["values"] = pipeline.load_values(state["out_dir"])
+    state["figures"] = pipeline.load_figures(state["out_dir"])
+    try:
+        state["math"] = mathrender.Renderer(CACHE / "math.json")
+    except mathrender.MathError as exc:
+        raise PluginError(str(exc)) from None
+
+
+def on_files(files, config):
+    files.append(File.generated(config, mathrender.STYLESHEET, content=mathrender.stylesheet()))
+    for uri, path in mathrender.assets().items():
+        files.append(File.generated(config, uri, abs_src_path=str(path)))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    source = page.file.content_string
+    at = source.find(markdown[:200]) if markdown else -1
+    offset = source.count("\n", 0, at) if at > 0 else 0  # lines of front matter
+    try:
+        return markers.fill(
+            markdown, page.file.src_uri, state["values"], state["figures"], line_offset=offset
+        )
+    except markers.MarkerError as exc:
+        raise PluginError(str(exc)) from None
+
+
+def on_page_content(html, page, config, files):
+    try:
+        return state["math"].render_page(html, page.file.src_uri)
+    except mathrender.MathError as exc:
+        raise PluginError(str(exc)) from None
+
+
+def on_post_build(config):
+    math = state.pop("math", None)
+    if math is not None:
+        math.close()
+
+
+def on_build_error(error):
+    on_post_build(None)
+
+
+def on_serve(server, config, builder):
+    server.watch(str(ROOT / pipeline.PACKAGE))  # an edited snippet re-runs on the next build
+    return server

@@ -1,0 +1,113 @@
+"""Fill a page's markers with what the snippets computed, before Markdown is rendered.
+
+Two markers, both checked against the snippets' outputs (an unknown one fails the build with
+the page and line):
+
+- `{{ snippet.value }}` or `{{ snippet.value:fmt }}`: the value, optionally through a Python
+  format spec (for numbers), e.g. `{{ backprop.ex_loss }}`.
+- `![alt text](figure:snippet/name)`: the figure, as a light and a dark image that Material
+  shows for its own scheme (`#only-light`, `#only-dark`). Alt text is required.
+
+Anything that looks like a marker but is not well formed (for example `{{ backprop }}`) is an
+error too, so a typo cannot reach the reader as raw braces.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+VALUE = re.compile(
+    r"\{\{\s*(?P<snippet>[a-z][a-z0-9_]*)\.(?P<key>[A-Za-z][A-Za-z0-9_]*)\s*(?::(?P<spec>[^{}]*?))?\s*\}\}"
+)
+LOOKS_LIKE_VALUE = re.compile(r"\{\{\s[^{}]*\}\}|\{\{[^{}]*\s\}\}")
+FIGURE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(figure:(?P<target>[^)\s]*)\)")
+FIGURE_TARGET = re.compile(r"^([a-z][a-z0-9_]*)/([a-z][a-z0-9-]*)$")
+ANY = re.compile(f"{FIGURE.pattern}|{VALUE.pattern}")
+GENERATED = "generated"
+
+
+class MarkerError(ValueError):
+    """A marker that names no value or figure; the message gives page and line."""
+
+
+def _format(value, spec: str | None, where: str) -> str:
+    if spec is None:
+        return str(value)
+    try:
+        return format(value, spec)
+    except (TypeError, ValueError) as exc:
+        raise MarkerError(f"{where}: cannot format {value!r} with {spec!r}: {exc}") from exc
+
+
+def fill(
+    markdown: str,
+    page: str,
+    values: dict[str, dict],
+    figures: dict[str, set[str]],
+    line_offset: int = 0,
+) -> str:
+    """`markdown` of the page at `page` (a path relative to docs/) with every marker replaced.
+
+    `line_offset` is the number of source lines before `markdown` (the front matter), so that
+    errors point at the line of the file.
+    """
+    errors: list[str] = []
+
+    def _line(text: str, pos: int) -> int:
+        return text.count("\n", 0, pos) + 1 + line_offset
+
+    page_dir = posixpath.dirname(page)
+
+    def value(m: re.Match) -> str:
+        snippet, key, spec = m.group("snippet", "key", "spec")
+        where = f"{page}:{_line(markdown, m.start())}"
+        if snippet not in values:
+            errors.append(
+                f"{where}: unknown snippet {snippet!r} in {m.group(0)!r} "
+                f"(snippets with values: {', '.join(sorted(values)) or 'none'})"
+            )
+            return m.group(0)
+        if key not in values[snippet]:
+            errors.append(f"{where}: snippet {snippet!r} has no value {key!r} in {m.group(0)!r}")
+            return m.group(0)
+        try:
+            return _format(values[snippet][key], spec.strip() if spec else None, where)
+        except MarkerError as exc:
+            errors.append(str(exc))
+            return m.group(0)
+
+    def figure(m: re.Match) -> str:
+        alt, target = m.group("alt").strip(), m.group("target")
+        where = f"{page}:{_line(markdown, m.start())}"
+        t = FIGURE_TARGET.match(target)
+        if not t:
+            errors.append(f"{where}: figure target {target!r} must look like 'snippet/figure-name'")
+            return m.group(0)
+        snippet, name = t.groups()
+        if name not in figures.get(snippet, ()):
+            known = ", ".join(sorted(figures.get(snippet, ()))) or "none"
+            errors.append(f"{where}: snippet {snippet!r} has no figure {name!r} (it has: {known})")
+            return m.group(0)
+        if not alt:
+            errors.append(f"{where}: figure {target!r} needs alt text saying what it shows")
+            return m.group(0)
+        alt = VALUE.sub(value, alt).replace("[", "(").replace("]", ")")
+        images = []
+        for scheme in ("light", "dark"):
+            src = posixpath.relpath(f"{GENERATED}/{snippet}/{name}-{scheme}.svg", page_dir or ".")
+            images.append(f"![{alt}]({src}#only-{scheme}){{ loading=lazy }}")
+        return "\n".join(images)
+
+    for m in LOOKS_LIKE_VALUE.finditer(markdown):
+        if not VALUE.fullmatch(m.group(0)):
+            errors.append(
+                f"{page}:{_line(markdown, m.start())}: malformed marker "
+                f"{m.group(0)!r}; expected {{{{ snippet.value }}}} or "
+                "{{ snippet.value:format }}"
+            )
+    # one pass over the original text, so every line number refers to the page as written
+    out = ANY.sub(lambda m: figure(m) if m.group("target") is not None else value(m), markdown)
+    if errors:
+        raise MarkerError("\n".join(errors))
+    return out

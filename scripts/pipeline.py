@@ -1,0 +1,397 @@
+"""Snippet outputs: run each snippet's figures and values, cached by content, into docs/generated.
+
+A snippet is a module `snippets/<name>.py` that defines `figures()` (figure name → function that
+draws a matplotlib Figure for a `plotting.Theme`) and/or `values()` (value name → number or text
+the page quotes). For each snippet this module
+
+- computes a cache key from the snippet's source, the source of every project module it imports
+  (transitively, so `plotting.py` counts), this file, and the numpy/matplotlib versions;
+- reuses `docs/generated/<name>/` when the manifest in `.cache/snippets/` has that key and every
+  file still has the recorded hash (a truncated or edited output is rebuilt, never trusted);
+- otherwise runs the snippet in this process, or in a pool of worker processes when several
+  stale snippets are expected to take long enough to pay for the workers' start;
+- writes outputs atomically and only where the bytes changed; a snippet that fails has its
+  outputs removed, so no stale figure is served, and the build stops with its traceback.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+PACKAGE = "snippets"
+VALUES_FILE = "values.json"
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # snippet names (module names)
+VALUE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # value names: W1, ex_loss, ...
+FIGURE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+THEMES = ("light", "dark")
+PARALLEL_MIN_SECONDS = 3.0  # below this, starting worker processes costs more than it saves
+UNKNOWN_SECONDS = 2.0  # assumed run time of a snippet never run before
+
+log = logging.getLogger("mkdocs.snippets")
+
+
+class SnippetError(RuntimeError):
+    """A snippet failed; the message names it and carries the traceback."""
+
+
+@dataclass(frozen=True)
+class Snippet:
+    name: str
+    path: Path
+    deps: tuple[str, ...]  # project modules it imports, transitively, itself excluded
+    key: str
+
+
+@dataclass
+class Report:
+    ran: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    parallel: bool = False
+
+
+# ---------------------------------------------------------------------------------------------
+# discovery and cache keys
+
+
+def _imports(tree: ast.Module, module: str) -> set[str]:
+    """Project modules (`snippets.x`) that `module` imports, absolute or relative."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: resolve against the package
+                base = PACKAGE + ("." + base if base else "")
+            found.add(base)
+            found.update(f"{base}.{a.name}" for a in node.names)
+    return {m.split(".")[1] for m in found if m.startswith(PACKAGE + ".") and m.count(".") >= 1}
+
+
+def _defines_outputs(tree: ast.Module) -> bool:
+    return any(
+        isinstance(n, ast.FunctionDef) and n.name in ("figures", "values") for n in tree.body
+    )
+
+
+def _sha(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(hashlib.sha256(p).digest())
+    return h.hexdigest()
+
+
+def environment_fingerprint() -> bytes:
+    """Versions that change the bytes of a figure even when no source changed."""
+    import matplotlib
+    import numpy
+
+    return f"py{sys.version_info[:2]} np{numpy.__version__} mpl{matplotlib.__version__}".encode()
+
+
+def discover(root: Path) -> list[Snippet]:
+    """Every snippet under `root/snippets` with its dependencies and cache key, by name."""
+    pkg = root / PACKAGE
+    sources: dict[str, bytes] = {}
+    graph: dict[str, set[str]] = {}
+    has_outputs: dict[str, bool] = {}
+    for path in sorted(pkg.glob("*.py")):
+        name = path.stem
+        src = path.read_bytes()
+        tree = ast.parse(src, filename=str(path))
+        sources[name] = src
+        graph[name] = _imports(tree, name)
+        has_outputs[name] = name != "__init__" and _defines_outputs(tree)
+    pipeline_src = Path(__file__).read_bytes()
+    env = environment_fingerprint()
+    out = []
+    for name in sorted(n for n, ok in has_outputs.items() if ok):
+        if not NAME.match(name):
+            raise SnippetError(f"snippet {name}: module names must match {NAME.pattern}")
+        deps: set[str] = set()
+        todo = [name]
+        while todo:
+            for dep in graph.get(todo.pop(), ()):
+                if dep in sources and dep not in deps and dep != name:
+                    deps.add(dep)
+                    todo.append(dep)
+        deps.add("__init__")
+        parts = [name.encode(), sources[name], pipeline_src, env]
+        for dep in sorted(deps):
+            parts += [dep.encode(), sources[dep]]
+        out.append(Snippet(name, pkg / f"{name}.py", tuple(sorted(deps)), _sha(*parts)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# running one snippet (in this process or a worker)
+
+
+def _check_values(name: str, values) -> dict[str, object]:
+    if not isinstance(values, dict):
+        raise TypeError(f"values() must return a dict, got {type(values).__name__}")
+    clean: dict[str, object] = {}
+    for key, v in values.items():
+        if not isinstance(key, str) or not VALUE_NAME.match(key):
+            raise ValueError(f"value name {key!r} must match {VALUE_NAME.pattern}")
+        if hasattr(v, "item") and getattr(v, "ndim", 1) == 0:  # numpy scalar
+            v = v.item()
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+            raise TypeError(f"value {key!r} must be an int, float or str, got {type(v).__name__}")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError(f"value {key!r} is {v}, not a finite number")
+        if isinstance(v, str) and re.search(r"\bnan\b|\binf\b", v, re.I):
+            raise ValueError(f"value {key!r} reads {v!r}: a NaN or inf reached the text")
+        clean[key] = v
+    return clean
+
+
+def run_snippet(name: str) -> tuple[dict[str, bytes], float]:
+    """Import `snippets.<name>`, draw every figure in both themes and collect its values.
+
+    Returns the output files (file name → bytes) and the seconds it took.
+    """
+    from snippets import plotting
+
+    start = time.perf_counter()
+    module = importlib.import_module(f"{PACKAGE}.{name}")
+    files: dict[str, bytes] = {}
+    figures = module.figures() if hasattr(module, "figures") else {}
+    if not isinstance(figures, dict):
+        raise TypeError(f"figures() must return a dict, got {type(figures).__name__}")
+    for fig_name, draw in figures.items():
+        if not isinstance(fig_name, str) or not FIGURE_NAME.match(fig_name):
+            raise ValueError(f"figure name {fig_name!r} must match {FIGURE_NAME.pattern}")
+        for theme_name in THEMES:
+            theme = plotting.THEMES[theme_name]
+            with plotting.themed(theme):
+                fig = draw(theme)
+                files[f"{fig_name}-{theme_name}.svg"] = plotting.to_svg(fig)
+    values = _check_values(name, module.values() if hasattr(module, "values") else {})
+    files[VALUES_FILE] = json.dumps(values, indent=1, sort_keys=True).encode()
+    return files, time.perf_counter() - start
+
+
+def _run_guarded(name: str):
+    """`run_snippet` that reports failure as a formatted traceback (safe across processes)."""
+    try:
+        files, seconds = run_snippet(name)
+        return name, files, seconds, None
+    except BaseException:  # noqa: BLE001 - any failure, including SystemExit, fails the build
+        return name, None, 0.0, traceback.format_exc()
+
+
+def _worker_init(paths: list[str]) -> None:
+    sys.path[:0] = [p for p in paths if p not in sys.path]
+
+
+def _forget_modules() -> None:
+    """Drop imported snippet modules so an edited source is read again (mkdocs serve)."""
+    for mod in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
+        del sys.modules[mod]
+
+
+# ---------------------------------------------------------------------------------------------
+# cache entries and outputs on disk
+
+
+def _manifest_path(cache_dir: Path, name: str) -> Path:
+    return cache_dir / f"{name}.json"
+
+
+def _read_manifest(cache_dir: Path, name: str) -> dict | None:
+    try:
+        m = json.loads(_manifest_path(cache_dir, name).read_text())
+    except (OSError, ValueError):
+        return None
+    ok = (
+        isinstance(m, dict)
+        and isinstance(m.get("key"), str)
+        and isinstance(m.get("files"), dict)
+        and isinstance(m.get("seconds"), (int, float))
+    )
+    return m if ok else None
+
+
+def is_fresh(snippet: Snippet, out_dir: Path, cache_dir: Path) -> bool:
+    """The cache entry has this key and every output file is present with its recorded hash."""
+    m = _read_manifest(cache_dir, snippet.name)
+    if m is None or m["key"] != snippet.key:
+        return False
+    target = out_dir / snippet.name
+    try:
+        present = {p.name for p in target.iterdir()}
+    except OSError:
+        return False
+    if present != set(m["files"]):
+        return False
+    for fname, digest in m["files"].items():
+        try:
+            if hashlib.sha256((target / fname).read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the site is read by a web server
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(
+    snippet: Snippet, files: dict[str, bytes], seconds: float, out_dir: Path, cache_dir: Path
+) -> None:
+    """Put `files` in `out_dir/<name>/` (only changed bytes are written), then the manifest."""
+    target = out_dir / snippet.name
+    target.mkdir(parents=True, exist_ok=True)
+    _manifest_path(cache_dir, snippet.name).unlink(missing_ok=True)  # invalid until complete
+    for old in target.iterdir():
+        if old.name not in files:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+    digests = {}
+    for fname, data in sorted(files.items()):
+        digests[fname] = hashlib.sha256(data).hexdigest()
+        path = target / fname
+        try:
+            same = path.read_bytes() == data
+        except OSError:
+            same = False
+        if not same:
+            _atomic_write(path, data)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    manifest = {"key": snippet.key, "files": digests, "seconds": round(seconds, 3)}
+    _atomic_write(
+        _manifest_path(cache_dir, snippet.name),
+        json.dumps(manifest, indent=1, sort_keys=True).encode(),
+    )
+
+
+def remove_outputs(name: str, out_dir: Path, cache_dir: Path) -> None:
+    _manifest_path(cache_dir, name).unlink(missing_ok=True)
+    shutil.rmtree(out_dir / name, ignore_errors=True)
+
+
+def _expected_seconds(snippets: Iterable[Snippet], cache_dir: Path) -> float:
+    total = 0.0
+    for s in snippets:
+        m = _read_manifest(cache_dir, s.name)
+        total += float(m["seconds"]) if m else UNKNOWN_SECONDS
+    return total
+
+
+# ---------------------------------------------------------------------------------------------
+# the build step
+
+
+def build(
+    root: Path,
+    out_dir: Path,
+    cache_dir: Path,
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Bring `out_dir/<snippet>/` up to date for every snippet; raise SnippetError on failure."""
+    say = progress or log.info
+    root, out_dir, cache_dir = Path(root), Path(out_dir), Path(cache_dir)
+    snippets = discover(root)
+    names = {s.name for s in snippets}
+    if out_dir.is_dir():  # outputs of snippets that no longer exist
+        for d in out_dir.iterdir():
+            if d.is_dir() and d.name not in names:
+                remove_outputs(d.name, out_dir, cache_dir)
+    report = Report()
+    stale = []
+    for s in snippets:
+        if is_fresh(s, out_dir, cache_dir):
+            report.cached.append(s.name)
+            say(f"snippet {s.name}: cached")
+        else:
+            stale.append(s)
+    if not stale:
+        return report
+
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    by_name = {s.name: s for s in stale}
+    parallel = (
+        jobs > 1 and len(stale) > 1 and _expected_seconds(stale, cache_dir) >= PARALLEL_MIN_SECONDS
+    )
+    report.parallel = parallel
+    failures = []
+
+    def finish(name, files, seconds, error):
+        if error is not None:
+            remove_outputs(name, out_dir, cache_dir)
+            failures.append(f"snippet {name} failed:\n{error}")
+            say(f"snippet {name}: FAILED")
+            return
+        write_outputs(by_name[name], files, seconds, out_dir, cache_dir)
+        report.ran.append(name)
+        report.seconds[name] = seconds
+        say(f"snippet {name}: {seconds:.2f} s")
+
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    if parallel:
+        # longest first, so the two workers finish close together
+        order = sorted(stale, key=lambda s: -_expected_seconds([s], cache_dir))
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(stale)),
+            mp_context=get_context("spawn"),  # never fork a threaded server (mkdocs serve)
+            initializer=_worker_init,
+            initargs=([str(root)],),
+        ) as pool:
+            for result in pool.map(_run_guarded, [s.name for s in order]):
+                finish(*result)
+    else:
+        _forget_modules()
+        for s in stale:
+            finish(*_run_guarded(s.name))
+    if failures:
+        raise SnippetError("\n".join(failures))
+    return report
+
+
+def load_values(out_dir: Path) -> dict[str, dict[str, object]]:
+    """snippet → {value name → value}, from the values files the build wrote."""
+    out = {}
+    for path in sorted(Path(out_dir).glob(f"*/{VALUES_FILE}")):
+        out[path.parent.name] = json.loads(path.read_text())
+    return out
+
+
+def load_figures(out_dir: Path) -> dict[str, set[str]]:
+    """snippet → names of its figures (those with both a light and a dark file)."""
+    out: dict[str, set[str]] = {}
+    for d in (
+        sorted(p for p in Path(out_dir).iterdir() if p.is_dir()) if Path(out_dir).is_dir() else []
+    ):
+        light = {p.name[: -len("-light.svg")] for p in d.glob("*-light.svg")}
+        dark = {p.name[: -len("-dark.svg")] for p in d.glob("*-dark.svg")}
+        out[d.name] = light & dark
+    return out

@@ -1,0 +1,1 @@
+"""Reference implementations, experiments, figures and values behind the question pages."""

@@ -1,0 +1,743 @@
+"""Backpropagation for a fully connected network, in numpy, with the experiments of ML0034.
+
+The network is a list of dense layers `(W, b)` with `W` of shape `(fan_in, fan_out)` and `b` of
+shape `(fan_out,)`; a layer computes `z = a_prev @ W + b` and `a = f(z)`. `forward` stores what the
+backward pass needs, `backward` returns the exact gradient of `mse_loss`, and `backward_naive`
+does the same neuron by neuron, following the scalar formulas on the page. The rest of the module
+is the page's worked example, experiments, figures and values.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from snippets import checks
+from snippets.formatting import fmt, tex_matrix
+from snippets.plotting import Theme, new_figure
+
+Params = list[tuple[np.ndarray, np.ndarray]]
+Grads = list[tuple[np.ndarray, np.ndarray]]
+
+
+# --8<-- [start:activations]
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    # 1 / (1 + e^-z) written through tanh: no overflow warning for large |z|
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def activate(name: str, z: np.ndarray) -> np.ndarray:
+    if name == "sigmoid":
+        return sigmoid(z)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    return z  # identity
+
+
+def activation_derivative(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """f'(z), using the stored output a = f(z) where that is cheaper."""
+    if name == "sigmoid":
+        return a * (1.0 - a)
+    if name == "tanh":
+        return 1.0 - a * a
+    if name == "relu":
+        return (z > 0).astype(z.dtype)  # the derivative at 0 is taken as 0
+    return np.ones_like(z)  # identity
+
+
+# --8<-- [end:activations]
+
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
+
+
+@dataclass(frozen=True)
+class ForwardCache:
+    """What the backward pass needs: every layer's input, pre-activation and output."""
+
+    inputs: tuple[np.ndarray, ...]  # a_{l-1}, the input of layer l (inputs[0] is X)
+    z: tuple[np.ndarray, ...]
+    a: tuple[np.ndarray, ...]
+    activations: tuple[str, ...]  # the activation of each layer
+
+
+def check_params(params) -> Params:
+    """`params` as a list of float64 `(W, b)` pairs whose shapes chain; raises otherwise."""
+    if not isinstance(params, (list, tuple)) or len(params) == 0:
+        raise TypeError(
+            "params: expected a non-empty list of (W, b) pairs, got "
+            + (
+                f"an empty {type(params).__name__}"
+                if isinstance(params, (list, tuple))
+                else type(params).__name__
+            )
+        )
+    out: Params = []
+    for i, layer in enumerate(params):
+        if not isinstance(layer, (list, tuple)) or len(layer) != 2:
+            raise TypeError(f"params[{i}]: expected a (W, b) pair, got {type(layer).__name__}")
+        W = checks.as_float_array(f"params[{i}] W", layer[0], ndim=2)
+        b = checks.as_float_array(f"params[{i}] b", layer[1], ndim=1)
+        if W.shape[0] == 0 or W.shape[1] == 0:
+            raise ValueError(f"params[{i}] W: expected non-empty (fan_in, fan_out), got {W.shape}")
+        if b.shape != (W.shape[1],):
+            raise ValueError(
+                f"params[{i}] b: expected shape ({W.shape[1]},) to match W of shape {W.shape}, "
+                f"got {b.shape}"
+            )
+        if out and out[-1][0].shape[1] != W.shape[0]:
+            raise ValueError(
+                f"params[{i}] W: expected fan_in {out[-1][0].shape[1]} (the fan_out of "
+                f"params[{i - 1}]), got shape {W.shape}"
+            )
+        out.append((W, b))
+    return out
+
+
+def _layer_activations(n_layers: int, activation, output_activation) -> tuple[str, ...]:
+    activation = checks.choice("activation", activation, ACTIVATIONS)
+    if output_activation is None:
+        output_activation = activation
+    output_activation = checks.choice("output_activation", output_activation, ACTIVATIONS)
+    return (activation,) * (n_layers - 1) + (output_activation,)
+
+
+def forward(params, X, activation: str = "sigmoid", output_activation: str | None = None):
+    """Run the network on a batch and keep what `backward` needs.
+
+    Parameters
+    ----------
+    params : list of (W, b)
+        `W` of shape `(fan_in, fan_out)`, `b` of shape `(fan_out,)`.
+    X : array of shape (N, fan_in)
+    activation : {"sigmoid", "tanh", "relu", "identity"}
+        Applied after every hidden layer.
+    output_activation : same choices, optional
+        Applied after the last layer; defaults to `activation`.
+
+    Returns
+    -------
+    A : array of shape (N, fan_out of the last layer)
+    cache : ForwardCache
+
+    Notes
+    -----
+    Layer :math:`l` computes :math:`Z_l = A_{l-1} W_l + \\mathbf{1} b_l^\\top` and
+    :math:`A_l = f_l(Z_l)`, with :math:`A_0 = X`.
+    """
+    params = check_params(params)
+    X = checks.as_float_array("X", X, ndim=2, min_rows=1)
+    if X.shape[1] != params[0][0].shape[0]:
+        raise ValueError(
+            f"X: expected shape (N, {params[0][0].shape[0]}) to match params[0] W of shape "
+            f"{params[0][0].shape}, got {X.shape}"
+        )
+    acts = _layer_activations(len(params), activation, output_activation)
+    A, cache = _forward(params, X, acts)
+    return A, cache
+
+
+# --8<-- [start:forward]
+def _forward(params: Params, X: np.ndarray, acts: tuple[str, ...]):
+    inputs, zs, outs = [], [], []
+    a = X
+    for (W, b), name in zip(params, acts):
+        inputs.append(a)
+        z = a @ W + b  # (N, fan_in) @ (fan_in, fan_out) + (fan_out,)
+        a = activate(name, z)
+        zs.append(z)
+        outs.append(a)
+    return a, ForwardCache(tuple(inputs), tuple(zs), tuple(outs), acts)
+
+
+# --8<-- [end:forward]
+
+
+def _check_targets(T, A: np.ndarray) -> np.ndarray:
+    T = checks.as_float_array("T", T, ndim=2)
+    if T.shape != A.shape:
+        raise ValueError(f"T: expected shape {A.shape} (the network output), got {T.shape}")
+    return T
+
+
+def mse_loss(A, T) -> float:
+    """Mean over the N samples of ½‖T − A‖² (sum over outputs, mean over samples).
+
+    Notes
+    -----
+    :math:`L = \\frac{1}{N} \\sum_n \\tfrac12 \\lVert t_n - a_n \\rVert^2`, so
+    :math:`\\partial L / \\partial A = (A - T) / N`.
+    """
+    A = checks.as_float_array("A", A, ndim=2, min_rows=1)
+    T = _check_targets(T, A)
+    return float(0.5 * np.sum((T - A) ** 2) / A.shape[0])
+
+
+def _check_cache(params: Params, cache) -> None:
+    if not isinstance(cache, ForwardCache):
+        raise TypeError(
+            f"cache: expected the ForwardCache from forward(), got {type(cache).__name__}"
+        )
+    if len(cache.z) != len(params):
+        raise ValueError(
+            f"cache: expected {len(params)} layers to match params, got {len(cache.z)}"
+        )
+    for i, ((W, _), z) in enumerate(zip(params, cache.z)):
+        if z.shape[1] != W.shape[1] or cache.inputs[i].shape[1] != W.shape[0]:
+            raise ValueError(
+                f"cache: layer {i} has shape {z.shape}, which does not match params[{i}] W "
+                f"of shape {W.shape}"
+            )
+
+
+def backward(params, cache: ForwardCache, T) -> Grads:
+    """Exact gradient of `mse_loss(A, T)` with respect to every `W` and `b`.
+
+    Parameters
+    ----------
+    params : list of (W, b), the same that produced `cache`
+    cache : ForwardCache from `forward`
+    T : array of shape (N, fan_out of the last layer)
+
+    Returns
+    -------
+    list of (dW, db), shaped like `params`
+
+    Notes
+    -----
+    With :math:`\\delta_l = \\partial L / \\partial Z_l`:
+    :math:`\\delta_L = \\frac{1}{N}(A_L - T) \\odot f_L'(Z_L)`,
+    :math:`\\delta_{l-1} = (\\delta_l W_l^\\top) \\odot f_{l-1}'(Z_{l-1})`,
+    :math:`\\partial L/\\partial W_l = A_{l-1}^\\top \\delta_l`,
+    :math:`\\partial L/\\partial b_l = \\mathbf{1}^\\top \\delta_l`.
+    """
+    params = check_params(params)
+    _check_cache(params, cache)
+    T = _check_targets(T, cache.a[-1])
+    return _backward(params, cache, T)
+
+
+# --8<-- [start:backward]
+def _backward(params: Params, cache: ForwardCache, T: np.ndarray) -> Grads:
+    N = T.shape[0]
+    grads: Grads = [None] * len(params)  # type: ignore[list-item]
+    dA = (cache.a[-1] - T) / N  # dL/dA for the mean of ½‖T − A‖²
+    for l in reversed(range(len(params))):
+        W, _ = params[l]
+        delta = dA * activation_derivative(cache.activations[l], cache.z[l], cache.a[l])
+        grads[l] = (cache.inputs[l].T @ delta, delta.sum(axis=0))  # dW, db
+        dA = delta @ W.T  # the error handed to the layer below
+    return grads
+
+
+# --8<-- [end:backward]
+
+
+def backward_naive(params, cache: ForwardCache, T) -> Grads:
+    """`backward` written one sample, one neuron and one weight at a time (for teaching)."""
+    params = check_params(params)
+    _check_cache(params, cache)
+    T = _check_targets(T, cache.a[-1])
+    # --8<-- [start:backward_naive]
+    N = T.shape[0]
+    grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
+    for n in range(N):
+        L = len(params)
+        # output layer: dL/dz_k = dL/da_k * f'(z_k), with dL/da_k = (a_k - t_k) / N
+        out = cache.a[-1][n]
+        fprime = activation_derivative(cache.activations[-1], cache.z[-1][n], out)
+        delta = [(out[k] - T[n, k]) / N * fprime[k] for k in range(out.size)]
+        for l in reversed(range(L)):
+            W, _ = params[l]
+            x = cache.inputs[l][n]  # what feeds layer l
+            dW, db = grads[l]
+            for k, d_k in enumerate(delta):
+                db[k] += d_k  # dL/db_k = dL/dz_k
+                for i in range(x.size):
+                    dW[i, k] += d_k * x[i]  # dL/dw_ik = dL/dz_k * x_i
+            if l == 0:
+                break
+            # hidden layer: dL/dz_j = (sum_k dL/dz_k * w_jk) * f'(z_j)
+            fprime = activation_derivative(
+                cache.activations[l - 1], cache.z[l - 1][n], cache.a[l - 1][n]
+            )
+            delta = [
+                sum(d_k * W[j, k] for k, d_k in enumerate(delta)) * fprime[j]
+                for j in range(W.shape[0])
+            ]
+    # --8<-- [end:backward_naive]
+    return grads
+
+
+# --8<-- [start:update]
+def sgd_step(params, grads, lr: float) -> Params:
+    """One gradient-descent update, W ← W − lr·dW and b ← b − lr·db (returns new arrays)."""
+    params = check_params(params)
+    lr = checks.positive_float("lr", lr)
+    if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
+        raise ValueError(f"grads: expected {len(params)} (dW, db) pairs, got {_count(grads)}")
+    new = []
+    for i, ((W, b), (dW, db)) in enumerate(zip(params, grads)):
+        if np.shape(dW) != W.shape or np.shape(db) != b.shape:
+            raise ValueError(
+                f"grads[{i}]: expected shapes {W.shape} and {b.shape}, "
+                f"got {np.shape(dW)} and {np.shape(db)}"
+            )
+        new.append((W - lr * np.asarray(dW), b - lr * np.asarray(db)))
+    return new
+
+
+# --8<-- [end:update]
+
+
+def _count(x) -> str:
+    return str(len(x)) if isinstance(x, (list, tuple)) else type(x).__name__
+
+
+def init_params(sizes, rng, method: str = "xavier") -> Params:
+    """Random weights for layer widths `sizes` (input first), zero biases.
+
+    `method` "xavier" draws W ~ N(0, 2 / (fan_in + fan_out)) (Glorot), "he" draws
+    W ~ N(0, 2 / fan_in), "zeros" sets every weight to 0 (to show why that fails).
+    """
+    if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
+        raise ValueError(f"sizes: expected at least two layer widths, got {sizes!r}")
+    sizes = [checks.positive_int(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
+    rng = checks.generator("rng", rng)
+    method = checks.choice("method", method, ("xavier", "he", "zeros"))
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        if method == "zeros":
+            W = np.zeros((fan_in, fan_out))
+        else:
+            var = 2.0 / (fan_in + fan_out) if method == "xavier" else 2.0 / fan_in
+            W = rng.normal(0.0, np.sqrt(var), size=(fan_in, fan_out))
+        params.append((W, np.zeros(fan_out)))
+    return params
+
+
+def train(
+    params,
+    X,
+    T,
+    lr: float,
+    epochs: int,
+    activation: str = "sigmoid",
+    output_activation: str | None = None,
+):
+    """Full-batch gradient descent; returns the trained params and the loss before each step
+    plus the final loss (`epochs + 1` values)."""
+    epochs = checks.positive_int("epochs", epochs)
+    A, cache = forward(params, X, activation, output_activation)
+    params = check_params(params)
+    losses = [mse_loss(A, T)]
+    for _ in range(epochs):
+        params = sgd_step(params, backward(params, cache, T), lr)
+        A, cache = forward(params, X, activation, output_activation)
+        losses.append(mse_loss(A, T))
+    return params, np.array(losses)
+
+
+# --8<-- [start:gradcheck]
+def numerical_gradient(
+    params, X, T, activation: str = "sigmoid", output_activation: str | None = None, h: float = 1e-5
+) -> Grads:
+    """Centred finite differences (L(θ+h) − L(θ−h)) / 2h for every parameter, in float64."""
+    params = [(W.copy(), b.copy()) for W, b in check_params(params)]
+    h = checks.positive_float("h", h)
+
+    def loss() -> float:
+        return mse_loss(forward(params, X, activation, output_activation)[0], T)
+
+    grads = []
+    for W, b in params:
+        pair = []
+        for theta in (W, b):
+            g = np.zeros_like(theta)
+            for idx in np.ndindex(theta.shape):
+                old = theta[idx]
+                theta[idx] = old + h
+                up = loss()
+                theta[idx] = old - h
+                down = loss()
+                theta[idx] = old
+                g[idx] = (up - down) / (2 * h)
+            pair.append(g)
+        grads.append((pair[0], pair[1]))
+    return grads
+
+
+def relative_error(a, n) -> float:
+    """‖a − n‖ / max(1e-8, ‖a‖ + ‖n‖) over the whole gradient vector.
+
+    Measured on the vector, not entry by entry: finite differences carry an absolute round-off
+    of about eps·|L|/h ≈ 1e-12, so an entry whose true value is near 1e-6 shows a relative error
+    near 1e-6 however right the backward pass is (the figure on the page shows this floor).
+    """
+    a, n = np.ravel(np.asarray(a, dtype=float)), np.ravel(np.asarray(n, dtype=float))
+    if a.shape != n.shape:
+        raise ValueError(f"n: expected {a.size} entries to match a, got {n.size}")
+    return float(np.linalg.norm(a - n) / max(1e-8, np.linalg.norm(a) + np.linalg.norm(n)))
+
+
+# --8<-- [end:gradcheck]
+
+
+def flatten(grads: Grads) -> np.ndarray:
+    """Every entry of a list of (dW, db) pairs as one vector."""
+    return np.concatenate([np.ravel(g) for pair in grads for g in pair])
+
+
+# ---------------------------------------------------------------------------------------------
+# Worked example: a 2-2-2 sigmoid network, one sample, one step of gradient descent.
+
+EXAMPLE = {
+    "X": [[0.6, 0.1]],
+    "T": [[1.0, 0.0]],
+    "W1": [[0.2, -0.4], [0.7, 0.3]],
+    "b1": [0.1, -0.1],
+    "W2": [[0.5, -0.3], [0.9, 0.2]],
+    "b2": [0.0, 0.2],
+    "lr": 0.5,
+}
+
+
+def worked_example() -> dict[str, np.ndarray | float]:
+    """Every intermediate number of the worked example, as arrays."""
+    e = {k: np.array(v, dtype=float) for k, v in EXAMPLE.items()}
+    params = [(e["W1"], e["b1"]), (e["W2"], e["b2"])]
+    A, cache = forward(params, e["X"], "sigmoid")
+    (dW1, db1), (dW2, db2) = backward(params, cache, e["T"])
+    new = sgd_step(params, [(dW1, db1), (dW2, db2)], float(e["lr"]))
+    A_new, _ = forward(new, e["X"], "sigmoid")
+    out = {
+        "z1": cache.z[0],
+        "a1": cache.a[0],
+        "z2": cache.z[1],
+        "a2": cache.a[1],
+        "loss": mse_loss(A, e["T"]),
+        "dl_da2": A - e["T"],
+        "fprime2": cache.a[1] * (1 - cache.a[1]),
+        "delta2": (A - e["T"]) * cache.a[1] * (1 - cache.a[1]),
+        "fprime1": cache.a[0] * (1 - cache.a[0]),
+        "dW1": dW1,
+        "db1": db1,
+        "dW2": dW2,
+        "db2": db2,
+        "W1_new": new[0][0],
+        "b1_new": new[0][1],
+        "W2_new": new[1][0],
+        "b2_new": new[1][1],
+        "loss_new": mse_loss(A_new, e["T"]),
+    }
+    out["delta1"] = db1  # one sample: dL/db = dL/dz
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Experiment: a noisy XOR that no linear model separates, a small MLP vs a linear model.
+
+XOR_SEED = 7
+XOR_EPOCHS = 2000
+XOR_LR = 2.0
+XOR_HIDDEN = 8
+
+
+def xor_data(n_per_blob: int = 50, noise: float = 0.35, seed: int = XOR_SEED):
+    """Four Gaussian blobs at (±1, ±1); label 1 where the signs differ (XOR)."""
+    n_per_blob = checks.positive_int("n_per_blob", n_per_blob)
+    noise = checks.positive_float("noise", noise)
+    rng = np.random.default_rng(seed)
+    centres = np.array([[1, 1], [-1, -1], [1, -1], [-1, 1]], dtype=float)
+    labels = np.array([0, 0, 1, 1], dtype=float)
+    X = np.concatenate([c + noise * rng.standard_normal((n_per_blob, 2)) for c in centres])
+    y = np.repeat(labels, n_per_blob)[:, None]
+    return X, y
+
+
+@functools.cache
+def xor_runs():
+    """Train a 2-8-1 MLP (tanh hidden, sigmoid output) and a 2-1 linear-logistic model."""
+    X, y = xor_data()
+    rng = np.random.default_rng(XOR_SEED)
+    mlp0 = init_params([2, XOR_HIDDEN, 1], rng, "xavier")
+    lin0 = init_params([2, 1], rng, "xavier")
+    mlp, mlp_loss = train(mlp0, X, y, XOR_LR, XOR_EPOCHS, "tanh", "sigmoid")
+    lin, lin_loss = train(lin0, X, y, XOR_LR, XOR_EPOCHS, "sigmoid")
+
+    def accuracy(params, act):
+        return float(np.mean((forward(params, X, act, "sigmoid")[0] > 0.5) == (y > 0.5)))
+
+    return {
+        "X": X,
+        "y": y,
+        "mlp": mlp,
+        "mlp_loss": mlp_loss,
+        "lin": lin,
+        "lin_loss": lin_loss,
+        "mlp_acc": accuracy(mlp, "tanh"),
+        "lin_acc": accuracy(lin, "sigmoid"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Experiment: gradient checks on random networks of several depths, widths and activations.
+
+GRADCHECK_SEED = 3
+FD_NOISE = float(np.finfo(float).eps) * 0.1 / 1e-5  # eps·|L|/h for a loss near 0.1, h = 1e-5
+
+
+def random_network(rng: np.random.Generator, depth: int, activation: str, n: int = 5):
+    """A random network of `depth` layers (widths 2-5), a batch and targets for a gradient check.
+
+    For ReLU the draw is repeated until no pre-activation lies within 1e-3 of the kink at 0:
+    there a finite difference straddles two slopes and measures neither.
+    """
+    while True:
+        sizes = [int(s) for s in rng.integers(2, 6, size=depth + 1)]
+        params = [
+            (W, rng.normal(0, 0.5, size=b.shape)) for W, b in init_params(sizes, rng, "xavier")
+        ]
+        X = rng.normal(size=(n, sizes[0]))
+        T = rng.uniform(size=(n, sizes[-1]))
+        _, cache = forward(params, X, activation)
+        if activation != "relu" or min(np.abs(z).min() for z in cache.z) >= 1e-3:
+            return params, X, T
+
+
+@functools.cache
+def gradcheck_runs():
+    """For each activation and depth 1-4: backward vs finite differences on a random network."""
+    rng = np.random.default_rng(GRADCHECK_SEED)
+    rows = []
+    for act in ACTIVATIONS:
+        for depth in (1, 2, 3, 4):
+            params, X, T = random_network(rng, depth, act)
+            _, cache = forward(params, X, act)
+            analytic = flatten(backward(params, cache, T))
+            numeric = flatten(numerical_gradient(params, X, T, act))
+            rows.append(
+                {
+                    "activation": act,
+                    "depth": depth,
+                    "analytic": analytic,
+                    "numeric": numeric,
+                    "rel_error": relative_error(analytic, numeric),
+                }
+            )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Experiment: gradient size per layer at initialisation in a deep, narrow network.
+
+DEPTH_LAYERS = 10
+DEPTH_WIDTH = 32
+
+
+@functools.cache
+def depth_runs():
+    """Mean |dW| per layer of a 10-layer network at Xavier init, for each squashing activation."""
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(64, DEPTH_WIDTH))
+    T = rng.uniform(size=(64, 1))
+    sizes = [DEPTH_WIDTH] * DEPTH_LAYERS + [1]
+    out = {}
+    for act in ("sigmoid", "tanh", "relu"):
+        params = init_params(sizes, np.random.default_rng(5), "he" if act == "relu" else "xavier")
+        A, cache = forward(params, X, act, "identity")
+        grads = backward(params, cache, T)
+        out[act] = np.array([np.mean(np.abs(dW)) for dW, _ in grads])
+    return out
+
+
+def cost_counts(sizes=(784, 256, 256, 10), N: int = 64) -> dict[str, int]:
+    """Multiply-adds of one forward and one backward pass of a dense network, and the floats
+    the forward pass must keep for the backward pass."""
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    fwd = sum(N * i * o for i, o in pairs)  # Z = A W
+    bwd = sum(N * i * o for i, o in pairs)  # dW = A^T delta
+    bwd += sum(N * i * o for i, o in pairs[1:])  # dA = delta W^T (not needed for the input)
+    stored = N * sum(sizes)  # every layer's input/output activations
+    params = sum(i * o + o for i, o in pairs)
+    return {"forward": fwd, "backward": bwd, "stored": stored, "params": params}
+
+
+# ---------------------------------------------------------------------------------------------
+# What the page shows: figures (drawn for a theme) and values (the numbers it quotes).
+
+
+def _draw_xor(theme: Theme):
+    r = xor_runs()
+    fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.0, height=3.8)
+    epochs = np.arange(len(r["mlp_loss"]))
+    ax1.plot(epochs, r["mlp_loss"], label=f"MLP 2-{XOR_HIDDEN}-1 (tanh)")
+    ax1.plot(epochs, r["lin_loss"], label="linear model 2-1", linestyle="--")
+    ax1.set_xlabel("epoch (full-batch gradient descent)")
+    ax1.set_ylabel("MSE loss  ½‖t − a‖², mean")
+    ax1.set_yscale("log")
+    ax1.legend(loc="lower left")
+    ax1.set_title("Training loss")
+
+    X, y = r["X"], r["y"][:, 0]
+    g = np.linspace(-2.6, 2.6, 81)
+    gx, gy = np.meshgrid(g, g)
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    p = forward(r["mlp"], grid, "tanh", "sigmoid")[0].reshape(gx.shape)
+    c0, c1 = theme.palette[0], theme.palette[1]
+    ax2.contourf(gx, gy, p, levels=[0, 0.5, 1], colors=[c0, c1], alpha=0.18)
+    ax2.contour(gx, gy, p, levels=[0.5], colors=[theme.fg], linewidths=1.5)
+    ax2.plot(*X[y == 0].T, "o", markersize=3.5, color=c0, label="class 0", markeredgewidth=0)
+    ax2.plot(*X[y == 1].T, "^", markersize=4, color=c1, label="class 1", markeredgewidth=0)
+    ax2.set_xlabel("$x_1$")
+    ax2.set_ylabel("$x_2$")
+    ax2.set_aspect("equal")
+    ax2.grid(False)
+    ax2.legend(loc="upper center", ncols=2, bbox_to_anchor=(0.5, -0.18))
+    ax2.set_title("MLP decision boundary (p = 0.5)")
+    return fig
+
+
+def _draw_gradcheck(theme: Theme):
+    rows = gradcheck_runs()
+    fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.0, height=3.8)
+    a = np.concatenate([r["analytic"] for r in rows])
+    n = np.concatenate([r["numeric"] for r in rows])
+    lim = 1.05 * float(np.max(np.abs(np.concatenate([a, n]))))
+    ax1.plot([-lim, lim], [-lim, lim], color=theme.muted, linewidth=1, zorder=1)
+    ax1.plot(
+        a,
+        n,
+        "o",
+        markersize=3,
+        color=theme.palette[0],
+        zorder=2,
+        markeredgewidth=0,
+        rasterized=True,
+    )  # 600+ dots: a bitmap is a fifth of the bytes
+    ax1.set_xlim(-lim, lim)
+    ax1.set_ylim(-lim, lim)
+    ax1.set_aspect("equal")
+    ax1.set_xlabel("backprop gradient")
+    ax1.set_ylabel("finite-difference gradient")
+    ax1.set_title(f"{a.size} gradient entries, 16 networks")
+
+    err = np.abs(a - n)
+    mag = np.abs(a)
+    keep = mag > 0  # dead ReLU units give exact zeros: nothing to draw on a log axis
+    ax2.plot(
+        mag[keep],
+        np.maximum(err[keep], 1e-17),
+        "o",
+        markersize=3,
+        color=theme.palette[0],
+        markeredgewidth=0,
+        zorder=3,
+        rasterized=True,
+    )
+    xs = np.array([1e-10, 1.0])
+    ax2.plot(xs, 1e-7 * xs, color=theme.palette[1], linestyle="--", label="relative error 1e-7")
+    ax2.axhline(
+        FD_NOISE, color=theme.fg, linestyle=":", linewidth=1.5, label="round-off floor ε·|L|/h"
+    )
+    ax2.set_xscale("log")
+    ax2.set_yscale("log")
+    ax2.set_ylim(1e-17, 1e-6)
+    ax2.set_xlabel("|backprop gradient entry|")
+    ax2.set_ylabel("|backprop − finite difference|")
+    ax2.legend(loc="upper left", fontsize=9)
+    ax2.set_title("Error per entry")
+    return fig
+
+
+def _draw_depth(theme: Theme):
+    runs = depth_runs()
+    fig, ax = new_figure(theme, width=6.4, height=3.4)
+    layers = np.arange(1, DEPTH_LAYERS + 1)
+    for (act, g), marker in zip(runs.items(), ("o", "s", "^")):
+        ax.plot(layers, g, marker=marker, label=act)
+    ax.set_yscale("log")
+    ax.set_xticks(layers)
+    ax.set_xlabel("layer (1 = nearest the input)")
+    ax.set_ylabel("mean |∂L/∂W| at initialisation")
+    ax.legend(loc="lower right")
+    return fig
+
+
+def figures():
+    """Figure name → function drawing it for a theme."""
+    return {"xor-training": _draw_xor, "gradient-check": _draw_gradcheck, "depth": _draw_depth}
+
+
+def values() -> dict[str, object]:
+    """Every number the page quotes, formatted as the page shows it."""
+    ex = worked_example()
+    v: dict[str, object] = {}
+    for key in (
+        "z1",
+        "a1",
+        "z2",
+        "a2",
+        "dl_da2",
+        "fprime2",
+        "delta2",
+        "fprime1",
+        "delta1",
+        "dW1",
+        "db1",
+        "dW2",
+        "db2",
+        "W1_new",
+        "b1_new",
+        "W2_new",
+        "b2_new",
+    ):
+        v[f"ex_{key}"] = tex_matrix(ex[key])
+    for key in ("X", "T", "W1", "b1", "W2", "b2"):
+        v[f"ex_{key}"] = tex_matrix(EXAMPLE[key], digits=1)
+    v["ex_lr"] = fmt(EXAMPLE["lr"], 1)
+    v["ex_loss"] = fmt(ex["loss"], 6)
+    v["ex_loss_new"] = fmt(ex["loss_new"], 6)
+    v["ex_loss_drop_pct"] = fmt(100 * (1 - ex["loss_new"] / ex["loss"]), 2)
+
+    r = xor_runs()
+    v.update(
+        {
+            "xor_n": len(r["y"]),
+            "xor_epochs": XOR_EPOCHS,
+            "xor_lr": fmt(XOR_LR, 1),
+            "xor_hidden": XOR_HIDDEN,
+            "xor_mlp_acc_pct": fmt(100 * r["mlp_acc"], 1),
+            "xor_lin_acc_pct": fmt(100 * r["lin_acc"], 1),
+            "xor_mlp_loss_start": fmt(r["mlp_loss"][0], 4),
+            "xor_mlp_loss_end": fmt(r["mlp_loss"][-1], 4),
+            "xor_lin_loss_end": fmt(r["lin_loss"][-1], 4),
+        }
+    )
+
+    rows = gradcheck_runs()
+    v["gc_networks"] = len(rows)
+    v["gc_entries"] = sum(r["analytic"].size for r in rows)
+    v["gc_worst"] = f"{max(r['rel_error'] for r in rows):.1e}"
+    v["gc_median"] = f"{np.median([r['rel_error'] for r in rows]):.1e}"
+    v["gc_floor"] = f"{FD_NOISE:.0e}"
+
+    d = depth_runs()
+    v["depth_layers"] = DEPTH_LAYERS
+    v["depth_width"] = DEPTH_WIDTH
+    for act, g in d.items():
+        v[f"depth_{act}_ratio"] = f"{g[0] / g[-1]:.1e}"
+
+    c = cost_counts()
+    v["cost_sizes"] = "784-256-256-10"
+    v["cost_forward_m"] = fmt(c["forward"] / 1e6, 2)
+    v["cost_backward_m"] = fmt(c["backward"] / 1e6, 2)
+    v["cost_ratio"] = fmt(c["backward"] / c["forward"], 2)
+    v["cost_params"] = f"{c['params']:,}"
+    v["cost_fd_passes"] = f"{2 * c['params']:,}"
+    v["cost_stored"] = f"{c['stored']:,}"
+    return v

@@ -1,0 +1,27 @@
+"""Number formatting for the values a page quotes: plain decimals and LaTeX matrices."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fmt(x: float, digits: int = 4) -> str:
+    """`x` rounded to `digits` decimals, with a true minus sign and no negative zero."""
+    x = float(x)
+    if not np.isfinite(x):
+        raise ValueError(f"x: expected a finite number, got {x!r}")
+    s = f"{x:.{digits}f}"
+    if float(s) == 0.0:
+        s = s.lstrip("-")
+    return s
+
+
+def tex_matrix(a, digits: int = 4) -> str:
+    """A 1-D or 2-D array as a LaTeX `bmatrix` (1-D arrays become a row)."""
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 1:
+        a = a[None, :]
+    if a.ndim != 2:
+        raise ValueError(f"a: expected a 1-D or 2-D array, got shape {a.shape}")
+    rows = [" & ".join(fmt(v, digits) for v in row) for row in a]
+    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
