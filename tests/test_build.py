@@ -1,0 +1,209 @@
+"""The site builds strictly, end to end, and the snippet cache behaves as promised.
+
+Works on a copy of the project in a temporary folder (with one extra, fast `probe` snippet), so
+the checkout's own docs/generated and .cache are never touched. The steps share one copy and
+run in order: cold build, warm build, edits, failures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = '''"""Probe snippet used by the build tests."""
+
+
+def values():
+    return {"answer": 42}
+'''
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    dst = tmp_path_factory.mktemp("project")
+    shutil.copy(ROOT / "mkdocs.yml", dst)
+    ignore = shutil.ignore_patterns("generated", "node_modules", "__pycache__")
+    for folder in ("docs", "snippets", "scripts"):
+        shutil.copytree(ROOT / folder, dst / folder, ignore=ignore)
+    (dst / "scripts" / "node_modules").symlink_to(ROOT / "scripts" / "node_modules")
+    (dst / "snippets" / "probe.py").write_text(PROBE)
+    return dst
+
+
+def build(project: Path, expect_ok: bool = True) -> str:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    r = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(project / "site")],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    log = r.stdout + r.stderr
+    assert (r.returncode == 0) == expect_ok, log
+    return log
+
+
+def ran(log: str) -> dict[str, str]:
+    """snippet → 'cached', 'FAILED' or its seconds, from the build's progress lines."""
+    return dict(re.findall(r"snippet (\w+): (cached|FAILED|[\d.]+ s)", log))
+
+
+def figure_hashes(project: Path) -> dict[str, str]:
+    gen = project / "docs" / "generated"
+    return {
+        str(p.relative_to(gen)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(gen.rglob("*"))
+        if p.is_file()
+    }
+
+
+def pages(project: Path) -> dict[str, str]:
+    site = project / "site"
+    return {
+        str(p.relative_to(site)): p.read_text()
+        for p in site.rglob("index.html")
+        if "search" not in p.parts
+    }
+
+
+@pytest.fixture(scope="module")
+def cold(project):
+    log = build(project)
+    return log, figure_hashes(project)
+
+
+def test_cold_build_runs_every_snippet_once(cold):
+    log, _ = cold
+    status = ran(log)
+    assert set(status) == {"backprop", "probe"}
+    assert all(s.endswith(" s") for s in status.values()), status
+
+
+def test_every_figure_reference_has_both_variants(project, cold):
+    backprop = pages(project)["training/ml0034-backpropagation/index.html"]
+    refs = re.findall(r'src="([^"]*generated/[^"]+?)-(light|dark)\.svg#only-\2"', backprop)
+    assert len(refs) >= 6
+    bases = {b for b, _ in refs}
+    for base in bases:
+        for scheme in ("light", "dark"):
+            src = f"{base}-{scheme}.svg#only-{scheme}"
+            tag = re.search(rf'<img[^>]*src="{re.escape(src)}"[^>]*>', backprop)
+            assert tag, (base, scheme)
+            assert re.search(r'alt="[^"]{20,}"', tag.group(0)), tag.group(0)
+            page_dir = project / "site" / "training" / "ml0034-backpropagation"
+            svg = (page_dir / f"{base}-{scheme}.svg").resolve()
+            assert svg.is_file() and svg.read_bytes().startswith(b"<?xml")
+
+
+def test_formulas_are_rendered_and_markers_filled(project, cold):
+    for name, html in pages(project).items():
+        assert "{{" not in html, name
+        assert 'class="arithmatex"' not in html, name
+        assert "\\(" not in html and "\\[" not in html, name
+    backprop = pages(project)["training/ml0034-backpropagation/index.html"]
+    assert backprop.count("<math") > 50
+    assert "<h1" in backprop and "ML0034 · Backpropagation" in backprop
+    text = re.sub(r"<[^>]+>", "", backprop)
+    source = (ROOT / "snippets" / "backprop.py").read_text()
+    assert "def _backward(params: Params" in text  # code included from the snippet...
+    assert "dA = delta @ W.T" in source and "dA = delta @ W.T" in text  # ...as it stands
+
+
+def test_pages_load_nothing_from_another_origin(project, cold):
+    """What a page fetches by itself (scripts, styles, images, fonts) is all on the site.
+
+    Links a reader may click are not requests at load time; `rel=canonical` is not fetched.
+    """
+    remote = re.compile(r"^(https?:)?//")
+    for name, html in pages(project).items():
+        for tag in re.findall(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*>", html):
+            if 'rel="canonical"' in tag:
+                continue
+            for url in re.findall(r'(?:src|href)="([^"]*)"', tag):
+                assert not remote.match(url), f"{name}: {tag}"
+    for css in (project / "site").rglob("*.css"):
+        text = css.read_text()
+        for url in re.findall(r"url\(['\"]?([^'\")]*)", text) + re.findall(
+            r"@import\s+['\"]([^'\"]+)", text
+        ):
+            assert not remote.match(url), f"{css.name}: {url}"
+
+
+def test_warm_build_runs_no_snippet(project, cold):
+    log = build(project)
+    assert ran(log) == {"backprop": "cached", "probe": "cached"}
+
+
+def test_editing_a_snippet_reruns_only_it(project, cold):
+    probe = project / "snippets" / "probe.py"
+    probe.write_text(PROBE.replace("42", "43"))
+    try:
+        status = ran(build(project))
+        assert status["backprop"] == "cached"
+        assert status["probe"].endswith(" s")
+        assert '"answer": 43' in (project / "docs/generated/probe/values.json").read_text()
+    finally:
+        probe.write_text(PROBE)
+        build(project)
+
+
+def test_editing_the_plotting_style_reruns_its_dependents_only(project, cold):
+    plotting = project / "snippets" / "plotting.py"
+    plotting.write_text(plotting.read_text() + "\n# touched by test_build\n")
+    status = ran(build(project))
+    assert status["backprop"].endswith(" s")
+    assert status["probe"] == "cached"  # does not import plotting
+
+
+def test_figures_are_byte_identical_across_cold_builds(project, cold):
+    _, first = cold
+    shutil.rmtree(project / "docs" / "generated")
+    shutil.rmtree(project / ".cache")
+    build(project)
+    assert figure_hashes(project) == first
+
+
+def test_corrupt_cache_entry_is_rebuilt(project, cold):
+    _, first = cold
+    svg = project / "docs" / "generated" / "backprop" / "depth-light.svg"
+    svg.write_bytes(svg.read_bytes()[:100])  # truncated, e.g. by a killed build
+    status = ran(build(project))
+    assert status["backprop"].endswith(" s")
+    assert figure_hashes(project) == first
+    (project / ".cache" / "snippets" / "backprop.json").write_text("{")
+    assert ran(build(project))["backprop"].endswith(" s")
+
+
+def test_failing_snippet_fails_the_build_and_leaves_no_output(project, cold):
+    probe = project / "snippets" / "probe.py"
+    probe.write_text(PROBE.replace("return {", "1 / 0\n    return {"))
+    log = build(project, expect_ok=False)
+    assert "snippet probe failed" in log
+    assert "Traceback" in log and "ZeroDivisionError" in log and "probe.py" in log
+    assert not (project / "docs" / "generated" / "probe").exists()
+    probe.write_text(PROBE)
+    build(project)
+
+
+def test_unknown_marker_fails_with_page_and_line(project, cold):
+    page = project / "docs" / "training" / "ml0034-backpropagation.md"
+    original = page.read_text()
+    lines = original.splitlines()
+    lines.insert(20, "Typo: {{ backprop.ex_los }}")
+    page.write_text("\n".join(lines) + "\n")
+    try:
+        log = build(project, expect_ok=False)
+        assert "training/ml0034-backpropagation.md:21" in log
+        assert "no value 'ex_los'" in log
+    finally:
+        page.write_text(original)

@@ -1,0 +1,299 @@
+"""Tests for the build machinery: dependency-aware cache keys, cache validation, markers, math,
+and deterministic figures. The end-to-end build is in test_build.py."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scripts import markers, mathrender, pipeline
+from snippets import plotting
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_project(tmp_path: Path, modules: dict[str, str]) -> Path:
+    pkg = tmp_path / "snippets"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text('"""pkg"""\n')
+    for name, src in modules.items():
+        (pkg / f"{name}.py").write_text(src)
+    return tmp_path
+
+
+MODULES = {
+    "helper": "X = 1\n",
+    "uses_helper": "from snippets.helper import X\n\ndef values():\n    return {'x': X}\n",
+    "relative": "from . import helper\n\ndef figures():\n    return {}\n",
+    "alone": "import numpy as np\n\ndef values():\n    return {'y': 2}\n",
+    "chain": "from snippets import uses_helper\n\ndef values():\n    return {}\n",
+}
+
+
+def keys(root: Path) -> dict[str, str]:
+    return {s.name: s.key for s in pipeline.discover(root)}
+
+
+def test_discover_finds_snippets_and_their_project_imports(tmp_path):
+    root = make_project(tmp_path, MODULES)
+    found = {s.name: s for s in pipeline.discover(root)}
+    assert set(found) == {"uses_helper", "relative", "alone", "chain"}  # helper has no outputs
+    assert "helper" in found["uses_helper"].deps
+    assert "helper" in found["relative"].deps
+    assert set(found["chain"].deps) >= {"uses_helper", "helper"}  # transitive
+    assert "helper" not in found["alone"].deps
+
+
+def test_editing_a_module_changes_exactly_the_keys_that_depend_on_it(tmp_path):
+    root = make_project(tmp_path, MODULES)
+    before = keys(root)
+    assert keys(root) == before  # stable
+    (root / "snippets" / "helper.py").write_text("X = 2\n")
+    after = keys(root)
+    changed = {n for n in before if before[n] != after[n]}
+    assert changed == {"uses_helper", "relative", "chain"}
+    (root / "snippets" / "alone.py").write_text(MODULES["alone"] + "# edited\n")
+    assert {n for n in after if after[n] != keys(root)[n]} == {"alone"}
+
+
+def test_real_snippets_depend_on_the_plotting_style():
+    found = {s.name: s for s in pipeline.discover(ROOT)}
+    assert "plotting" in found["backprop"].deps
+    assert "plotting" not in found  # a helper, not a snippet
+
+
+def outputs(tmp_path: Path):
+    snippet = pipeline.Snippet("demo", tmp_path / "demo.py", (), "k1")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    files = {"a-light.svg": b"<svg>light</svg>", "a-dark.svg": b"<svg>dark</svg>"}
+    pipeline.write_outputs(snippet, files, 0.5, out, cache)
+    return snippet, out, cache
+
+
+def test_written_outputs_are_fresh_and_readable(tmp_path):
+    snippet, out, cache = outputs(tmp_path)
+    assert pipeline.is_fresh(snippet, out, cache)
+    assert (out / "demo" / "a-light.svg").stat().st_mode & 0o444 == 0o444
+    assert not pipeline.is_fresh(pipeline.Snippet("demo", snippet.path, (), "k2"), out, cache)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda out, cache: (out / "demo" / "a-dark.svg").write_bytes(b"<svg>da"),  # truncated
+        lambda out, cache: (out / "demo" / "a-dark.svg").unlink(),  # missing
+        lambda out, cache: (out / "demo" / "extra.svg").write_bytes(b"x"),  # unexpected file
+        lambda out, cache: (cache / "demo.json").write_text("{not json"),  # corrupt manifest
+        lambda out, cache: (cache / "demo.json").write_text('{"key": "k1"}'),  # incomplete
+        lambda out, cache: (cache / "demo.json").unlink(),  # lost
+    ],
+)
+def test_damaged_cache_entries_are_not_trusted(tmp_path, damage):
+    snippet, out, cache = outputs(tmp_path)
+    damage(out, cache)
+    assert not pipeline.is_fresh(snippet, out, cache)
+
+
+def test_rewriting_identical_outputs_leaves_files_untouched(tmp_path):
+    snippet, out, cache = outputs(tmp_path)
+    path = out / "demo" / "a-light.svg"
+    before = path.stat().st_mtime_ns
+    files = {"a-light.svg": b"<svg>light</svg>", "a-dark.svg": b"<svg>changed</svg>"}
+    pipeline.write_outputs(snippet, files, 0.5, out, cache)
+    assert path.stat().st_mtime_ns == before  # no spurious change for `mkdocs serve` to see
+    assert (out / "demo" / "a-dark.svg").read_bytes() == b"<svg>changed</svg>"
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"x": float("nan")}, "not a finite number"),
+        ({"x": [1, 2]}, "must be an int, float or str"),
+        ({"bad name": 1}, "must match"),
+        ({"x": "loss is nan"}, "NaN or inf"),
+        ([1], "must return a dict"),
+    ],
+)
+def test_bad_values_are_rejected(values, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        pipeline._check_values("demo", values)
+
+
+def test_numpy_scalars_become_plain_numbers():
+    assert pipeline._check_values("demo", {"x": np.float64(0.5), "n": np.int64(3)}) == {
+        "x": 0.5,
+        "n": 3,
+    }
+
+
+# --- markers -----------------------------------------------------------------------------------
+
+VALUES = {"backprop": {"ex_loss": "0.197044", "x": 0.123456, "W1": "W"}}
+FIGURES = {"backprop": {"xor-training"}}
+
+
+def fill(text, page="training/ml0034-backpropagation.md", offset=0):
+    return markers.fill(text, page, VALUES, FIGURES, line_offset=offset)
+
+
+def test_value_markers_are_filled_with_optional_format():
+    assert fill("L = {{ backprop.ex_loss }}, x = {{backprop.x:.2f}}, {{ backprop.W1 }}") == (
+        "L = 0.197044, x = 0.12, W"
+    )
+
+
+def test_figure_marker_becomes_light_and_dark_images_relative_to_the_page():
+    out = fill("![Loss curves falling](figure:backprop/xor-training)")
+    assert out.splitlines() == [
+        "![Loss curves falling](../generated/backprop/xor-training-light.svg#only-light)"
+        "{ loading=lazy }",
+        "![Loss curves falling](../generated/backprop/xor-training-dark.svg#only-dark)"
+        "{ loading=lazy }",
+    ]
+    top = markers.fill("![A](figure:backprop/xor-training)", "index.md", VALUES, FIGURES)
+    assert "(generated/backprop/xor-training-light.svg#only-light)" in top
+
+
+def test_alt_text_can_quote_values():
+    out = fill("![Loss ends at {{ backprop.ex_loss }}](figure:backprop/xor-training)")
+    assert out.startswith("![Loss ends at 0.197044](")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a\nb\n{{ backprop.nope }}", "page.md:13: snippet 'backprop' has no value 'nope'"),
+        ("{{ other.x }}", "page.md:11: unknown snippet 'other'"),
+        ("\n{{ backprop }}", "page.md:12: malformed marker"),
+        ("{{ backprop.ex_loss:.2f }}", "cannot format"),
+        ("![](figure:backprop/xor-training)", "needs alt text"),
+        ("![A](figure:backprop/loss)", "has no figure 'loss'"),
+        ("![A](figure:Backprop)", "must look like 'snippet/figure-name'"),
+    ],
+)
+def test_unknown_or_malformed_markers_fail_with_page_and_line(text, message):
+    with pytest.raises(markers.MarkerError) as info:
+        fill(text, page="page.md", offset=10)
+    assert message in str(info.value)
+
+
+def test_latex_braces_are_not_markers():
+    text = r"$\frac{{a}}{b}$ and ${{x}}^2$"
+    assert fill(text) == text
+
+
+# --- math ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def renderer(tmp_path):
+    r = mathrender.Renderer(tmp_path / "math.json")
+    yield r
+    r.close()
+
+
+def test_math_is_rendered_to_mathml(renderer):
+    page = (
+        '<p><span class="arithmatex">\\(a &lt; b\\)</span></p>'
+        '<div class="arithmatex">\\[\\sum_{k=1}^{n} \\left( \\frac{1}{k} \\right)\\]</div>'
+    )
+    out = renderer.render_page(page, "p.md")
+    assert "arithmatex" not in out and "\\(" not in out
+    assert out.count("<math") == 2
+    assert "<mo>&lt;</mo>" in out or "<mo>&#x3C;</mo>" in out
+    assert 'display="block"' in out and "<munderover>" in out and 'stretchy="true"' in out
+
+
+def test_aligned_equations_become_a_table(renderer):
+    out = renderer.render("\\begin{aligned} a &= b \\\\ c &= d \\end{aligned}", display=True)
+    assert out.count("<mtr>") == 2
+
+
+def test_bad_tex_fails_with_the_page_and_formula(renderer):
+    with pytest.raises(mathrender.MathError, match=r"p\.md: formula '\\\\frac\{a'"):
+        renderer.render_page('<span class="arithmatex">\\(\\frac{a\\)</span>', "p.md")
+
+
+def test_math_cache_is_reused_and_a_corrupt_one_ignored(tmp_path):
+    r = mathrender.Renderer(tmp_path / "math.json")
+    html = r.render("x^2", display=False)
+    r.close()
+    again = mathrender.Renderer(tmp_path / "math.json")
+    assert again.render("x^2", display=False) == html
+    assert again.node is None  # served from the cache: Node never started
+    again.close()
+    (tmp_path / "math.json").write_text('{"temml": "0", "mathml": [')
+    broken = mathrender.Renderer(tmp_path / "math.json")
+    assert broken.cache == {}
+    broken.close()
+
+
+def test_stylesheet_points_at_the_served_font():
+    css = mathrender.stylesheet().decode()
+    assert "url('STIXTwoMath.woff2')" in css
+    urls = re.findall(r"url\(([^)]*)\)", css)
+    assert urls and all(u.startswith(("'STIXTwoMath", '"data:')) for u in urls), urls
+    assert all(path.is_file() for path in mathrender.assets().values())
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+
+def draw(theme):
+    fig, ax = plotting.new_figure(theme)
+    x = np.linspace(0, 1, 50)
+    ax.plot(x, x**2, "o-", label="x²")
+    ax.set_xlabel("x")
+    ax.legend()
+    return fig
+
+
+@pytest.mark.parametrize("theme", list(plotting.THEMES.values()))
+def test_svg_is_deterministic_and_has_no_date(theme):
+    with plotting.themed(theme):
+        a = plotting.to_svg(draw(theme))
+    with plotting.themed(theme):
+        b = plotting.to_svg(draw(theme))
+    assert a == b
+    assert b"<dc:date>" not in a and b"Created with" not in a
+
+
+def test_light_and_dark_differ_in_colour():
+    svgs = {}
+    for name, theme in plotting.THEMES.items():
+        with plotting.themed(theme):
+            svgs[name] = plotting.to_svg(draw(theme))
+    assert svgs["light"] != svgs["dark"]
+    assert plotting.DARK.fg.lower().encode() in svgs["dark"]
+
+
+def test_plotting_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="theme"):
+        plotting.new_figure("dark")
+    with pytest.raises(ValueError, match="ncols"):
+        plotting.new_figure(plotting.LIGHT, ncols=0)
+    with pytest.raises(TypeError, match="fig"):
+        plotting.to_svg(object())
+
+
+def test_no_generated_file_is_tracked():
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert "docs/generated/" in ignored and "site/" in ignored and ".cache/" in ignored
+
+
+def test_values_file_round_trips(tmp_path):
+    out = tmp_path / "out"
+    (out / "demo").mkdir(parents=True)
+    (out / "demo" / pipeline.VALUES_FILE).write_text(json.dumps({"a": 1}))
+    (out / "demo" / "f-light.svg").write_text("<svg/>")
+    (out / "demo" / "f-dark.svg").write_text("<svg/>")
+    (out / "demo" / "g-light.svg").write_text("<svg/>")  # no dark twin: not a figure
+    assert pipeline.load_values(out) == {"demo": {"a": 1}}
+    assert pipeline.load_figures(out) == {"demo": {"f"}}
+    shutil.rmtree(out)
+    assert pipeline.load_figures(out) == {}
