@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from snippets import checks
-from snippets.formatting import fmt, tex_matrix
+from snippets.formatting import fmt, tex_matrix, tex_sci
 from snippets.plotting import Theme, new_figure
 
 Params = list[tuple[np.ndarray, np.ndarray]]
@@ -649,7 +649,7 @@ def _draw_gradcheck(theme: Theme):
     ax2.set_ylim(1e-17, 1e-6)
     ax2.set_xlabel("|backprop gradient entry|")
     ax2.set_ylabel("|backprop − finite difference|")
-    ax2.legend(loc="upper left", fontsize=9)
+    ax2.legend(loc="upper left")
     ax2.set_title("Error per entry")
     return fig
 
@@ -703,6 +703,7 @@ def values() -> dict[str, object]:
     v["ex_loss"] = fmt(ex["loss"], 6)
     v["ex_loss_new"] = fmt(ex["loss_new"], 6)
     v["ex_loss_drop_pct"] = fmt(100 * (1 - ex["loss_new"] / ex["loss"]), 2)
+    v["ex_grad_ratio"] = fmt(np.abs(ex["dW2"]).mean() / np.abs(ex["dW1"]).mean(), 1)
 
     r = xor_runs()
     v.update(
@@ -722,15 +723,16 @@ def values() -> dict[str, object]:
     rows = gradcheck_runs()
     v["gc_networks"] = len(rows)
     v["gc_entries"] = sum(r["analytic"].size for r in rows)
-    v["gc_worst"] = f"{max(r['rel_error'] for r in rows):.1e}"
-    v["gc_median"] = f"{np.median([r['rel_error'] for r in rows]):.1e}"
-    v["gc_floor"] = f"{FD_NOISE:.0e}"
+    v["gc_worst"] = tex_sci(max(r["rel_error"] for r in rows))
+    v["gc_median"] = tex_sci(np.median([r["rel_error"] for r in rows]))
+    v["gc_floor"] = tex_sci(FD_NOISE, 0)
 
     d = depth_runs()
     v["depth_layers"] = DEPTH_LAYERS
     v["depth_width"] = DEPTH_WIDTH
     for act, g in d.items():
-        v[f"depth_{act}_ratio"] = f"{g[0] / g[-1]:.1e}"
+        v[f"depth_{act}_ratio"] = tex_sci(g[0] / g[-1])
+    v["depth_sigmoid_orders"] = int(round(-np.log10(d["sigmoid"][0] / d["sigmoid"][-1])))
 
     c = cost_counts()
     v["cost_sizes"] = "784-256-256-10"

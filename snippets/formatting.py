@@ -25,3 +25,12 @@ def tex_matrix(a, digits: int = 4) -> str:
         raise ValueError(f"a: expected a 1-D or 2-D array, got shape {a.shape}")
     rows = [" & ".join(fmt(v, digits) for v in row) for row in a]
     return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+
+
+def tex_sci(x: float, digits: int = 1) -> str:
+    """`x` in scientific notation for LaTeX, e.g. `1.2 \\times 10^{-7}`."""
+    x = float(x)
+    if not np.isfinite(x):
+        raise ValueError(f"x: expected a finite number, got {x!r}")
+    mantissa, exponent = f"{x:.{digits}e}".split("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"

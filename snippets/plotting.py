@@ -67,10 +67,10 @@ SVG_SALT = "ml-interview-questions"
 def _rc(theme: Theme) -> dict[str, object]:
     return {
         "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs on every machine
-        "font.size": 11,
-        "axes.titlesize": 12,
-        "axes.labelsize": 11,
-        "legend.fontsize": 10,
+        "font.size": 12,
+        "axes.titlesize": 13,
+        "axes.labelsize": 12,
+        "legend.fontsize": 11,
         "text.color": theme.fg,
         "axes.labelcolor": theme.fg,
         "axes.edgecolor": theme.muted,
