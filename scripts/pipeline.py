@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -41,7 +41,7 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # snippet names (module names)
 VALUE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # value names: W1, ex_loss, ...
 FIGURE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 THEMES = ("light", "dark")
-PARALLEL_MIN_SECONDS = 3.0  # below this, starting worker processes costs more than it saves
+WORKER_START_SECONDS = 0.8  # a spawned worker importing numpy and matplotlib (measured here)
 UNKNOWN_SECONDS = 2.0  # assumed run time of a snippet never run before
 
 log = logging.getLogger("mkdocs.snippets")
@@ -297,12 +297,22 @@ def remove_outputs(name: str, out_dir: Path, cache_dir: Path) -> None:
     shutil.rmtree(out_dir / name, ignore_errors=True)
 
 
-def _expected_seconds(snippets: Iterable[Snippet], cache_dir: Path) -> float:
-    total = 0.0
-    for s in snippets:
-        m = _read_manifest(cache_dir, s.name)
-        total += float(m["seconds"]) if m else UNKNOWN_SECONDS
-    return total
+def _expected_seconds(snippet: Snippet, cache_dir: Path) -> float:
+    """How long the snippet took last time (its manifest survives a change of key)."""
+    m = _read_manifest(cache_dir, snippet.name)
+    return float(m["seconds"]) if m else UNKNOWN_SECONDS
+
+
+def pays_to_parallelize(seconds: list[float], workers: int) -> bool:
+    """Whether `workers` processes finish sooner than running everything here, one by one.
+
+    In this process the snippets take their sum; in a pool they take about the worker start
+    plus the larger of the longest snippet and an even share of the total.
+    """
+    if workers < 2 or len(seconds) < 2:
+        return False
+    total = sum(seconds)
+    return WORKER_START_SECONDS + max(max(seconds), total / workers) < total
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,10 +347,10 @@ def build(
         return report
 
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    workers = min(jobs, len(stale))
     by_name = {s.name: s for s in stale}
-    parallel = (
-        jobs > 1 and len(stale) > 1 and _expected_seconds(stale, cache_dir) >= PARALLEL_MIN_SECONDS
-    )
+    expected = {s.name: _expected_seconds(s, cache_dir) for s in stale}
+    parallel = pays_to_parallelize(list(expected.values()), workers)
     report.parallel = parallel
     failures = []
 
@@ -358,10 +368,11 @@ def build(
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     if parallel:
-        # longest first, so the two workers finish close together
-        order = sorted(stale, key=lambda s: -_expected_seconds([s], cache_dir))
+        say(f"snippets: running {len(stale)} in {workers} worker processes")
+        # longest first, so the workers finish close together
+        order = sorted(stale, key=lambda s: -expected[s.name])
         with ProcessPoolExecutor(
-            max_workers=min(jobs, len(stale)),
+            max_workers=workers,
             mp_context=get_context("spawn"),  # never fork a threaded server (mkdocs serve)
             initializer=_worker_init,
             initargs=([str(root)],),

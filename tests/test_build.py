@@ -87,6 +87,8 @@ def test_cold_build_runs_every_snippet_once(cold):
     status = ran(log)
     assert set(status) == {"backprop", "probe"}
     assert all(s.endswith(" s") for s in status.values()), status
+    if (os.cpu_count() or 1) >= 2:  # two snippets never run before: worth two workers
+        assert "snippets: running 2 in 2 worker processes" in log
 
 
 def test_every_figure_reference_has_both_variants(project, cold):
@@ -205,5 +207,35 @@ def test_unknown_marker_fails_with_page_and_line(project, cold):
         log = build(project, expect_ok=False)
         assert "training/ml0034-backpropagation.md:21" in log
         assert "no value 'ex_los'" in log
+    finally:
+        page.write_text(original)
+
+
+@pytest.mark.parametrize(
+    ("addition", "message"),
+    [
+        ("See [the missing page](nowhere.md).", "nowhere.md"),
+        ("See [a missing section](#no-such-heading).", "no-such-heading"),
+        ('```python\n--8<-- "snippets/backprop.py:no_such_section"\n```', "no_such_section"),
+        ('```python\n--8<-- "snippets/no_such_file.py"\n```', "no_such_file.py"),
+    ],
+)
+def test_broken_links_anchors_and_includes_fail_the_build(project, cold, addition, message):
+    page = project / "docs" / "training" / "ml0034-backpropagation.md"
+    original = page.read_text()
+    page.write_text(original + "\n" + addition + "\n")
+    try:
+        log = build(project, expect_ok=False)
+        assert message in log
+    finally:
+        page.write_text(original)
+
+
+def test_a_tag_outside_the_allowed_list_fails_the_build(project, cold):
+    page = project / "docs" / "training" / "ml0034-backpropagation.md"
+    original = page.read_text()
+    page.write_text(original.replace("  - gradients\n", "  - gradient-stuff\n", 1))
+    try:
+        assert "gradient-stuff" in build(project, expect_ok=False)
     finally:
         page.write_text(original)

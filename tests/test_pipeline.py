@@ -297,3 +297,18 @@ def test_values_file_round_trips(tmp_path):
     assert pipeline.load_figures(out) == {"demo": {"f"}}
     shutil.rmtree(out)
     assert pipeline.load_figures(out) == {}
+
+
+@pytest.mark.parametrize(
+    ("seconds", "workers", "expected"),
+    [
+        ([2.3], 2, False),  # one snippet: nothing to share
+        ([2.3, 0.01], 2, False),  # one long and one trivial: the pool only adds its start-up
+        ([2.0, 2.0], 2, True),  # two equal halves: about half the time
+        ([3.0, 3.0, 3.0], 1, False),  # one core
+        ([0.2, 0.2, 0.2, 0.2], 2, False),  # all quick: start-up dominates
+        ([1.0] * 8, 2, True),
+    ],
+)
+def test_pool_is_used_only_where_it_pays(seconds, workers, expected):
+    assert pipeline.pays_to_parallelize(seconds, workers) is expected
