@@ -60,9 +60,10 @@ class ForwardCache:
     """What the backward pass needs: every layer's input, pre-activation and output."""
 
     inputs: tuple[np.ndarray, ...]  # a_{l-1}, the input of layer l (inputs[0] is X)
-    z: tuple[np.ndarray, ...]
+    z: tuple[np.ndarray, ...]  # what enters the activation (after batch norm, if any)
     a: tuple[np.ndarray, ...]
     activations: tuple[str, ...]  # the activation of each layer
+    norms: tuple = ()  # per layer: (BatchNorm, its cache) or None
 
 
 def check_params(params) -> Params:
@@ -106,7 +107,14 @@ def _layer_activations(n_layers: int, activation, output_activation) -> tuple[st
     return (activation,) * (n_layers - 1) + (output_activation,)
 
 
-def forward(params, X, activation: str = "sigmoid", output_activation: str | None = None):
+def forward(
+    params,
+    X,
+    activation: str = "sigmoid",
+    output_activation: str | None = None,
+    bn=None,
+    training: bool = True,
+):
     """Run the network on a batch and keep what `backward` needs.
 
     Parameters
@@ -118,6 +126,12 @@ def forward(params, X, activation: str = "sigmoid", output_activation: str | Non
         Applied after every hidden layer.
     output_activation : same choices, optional
         Applied after the last layer; defaults to `activation`.
+    bn : list of `batchnorm.BatchNorm` or None, optional
+        One entry per hidden layer: a batch-norm layer applied between its linear map and its
+        activation (None for no normalization there). The layers are called like torch modules:
+        in training mode they update their running statistics.
+    training : bool
+        Passed to the batch-norm layers (batch statistics or running statistics).
 
     Returns
     -------
@@ -137,21 +151,50 @@ def forward(params, X, activation: str = "sigmoid", output_activation: str | Non
             f"{params[0][0].shape}, got {X.shape}"
         )
     acts = _layer_activations(len(params), activation, output_activation)
-    A, cache = _forward(params, X, acts)
+    bn = _check_bn(bn, params)
+    if not isinstance(training, bool):
+        raise TypeError(f"training: expected True or False, got {training!r}")
+    A, cache = _forward(params, X, acts, bn, training)
     return A, cache
 
 
+def _check_bn(bn, params: Params) -> list:
+    if bn is None:
+        return [None] * len(params)
+    from snippets.batchnorm import BatchNorm
+
+    if not isinstance(bn, (list, tuple)) or len(bn) != len(params) - 1:
+        raise ValueError(
+            f"bn: expected a list of {len(params) - 1} BatchNorm-or-None entries (one per hidden "
+            f"layer), got {_count(bn)}"
+        )
+    for i, norm in enumerate(bn):
+        if norm is not None and not isinstance(norm, BatchNorm):
+            raise TypeError(f"bn[{i}]: expected a BatchNorm or None, got {type(norm).__name__}")
+        if norm is not None and norm.num_features != params[i][0].shape[1]:
+            raise ValueError(
+                f"bn[{i}]: expected {params[i][0].shape[1]} features (fan_out of params[{i}]), "
+                f"got {norm.num_features}"
+            )
+    return [*bn, None]
+
+
 # --8<-- [start:forward]
-def _forward(params: Params, X: np.ndarray, acts: tuple[str, ...]):
-    inputs, zs, outs = [], [], []
+def _forward(params: Params, X: np.ndarray, acts: tuple[str, ...], bn: list, training: bool):
+    inputs, zs, outs, norms = [], [], [], []
     a = X
-    for (W, b), name in zip(params, acts):
+    for (W, b), name, norm in zip(params, acts, bn):
         inputs.append(a)
         z = a @ W + b  # (N, fan_in) @ (fan_in, fan_out) + (fan_out,)
+        if norm is not None:  # batch norm sits between the linear map and the activation
+            z, norm_cache = norm(z, training=training)
+            norms.append((norm, norm_cache))
+        else:
+            norms.append(None)
         a = activate(name, z)
         zs.append(z)
         outs.append(a)
-    return a, ForwardCache(tuple(inputs), tuple(zs), tuple(outs), acts)
+    return a, ForwardCache(tuple(inputs), tuple(zs), tuple(outs), acts, tuple(norms))
 
 
 # --8<-- [end:forward]
@@ -218,29 +261,48 @@ def backward(params, cache: ForwardCache, T) -> Grads:
     params = check_params(params)
     _check_cache(params, cache)
     T = _check_targets(T, cache.a[-1])
-    return _backward(params, cache, T)
+    return _backward(params, cache, T)[0]
+
+
+def backward_bn(params, cache: ForwardCache, T):
+    """`backward` for a network with batch-norm layers: returns `(grads, bn_grads)`, where
+    `bn_grads[l]` is `(dgamma, dbeta)` for hidden layer l, or None where it has no batch norm."""
+    params = check_params(params)
+    _check_cache(params, cache)
+    T = _check_targets(T, cache.a[-1])
+    grads, norm_grads = _backward(params, cache, T)
+    return grads, norm_grads[:-1]
 
 
 # --8<-- [start:backward]
-def _backward(params: Params, cache: ForwardCache, T: np.ndarray) -> Grads:
+def _backward(params: Params, cache: ForwardCache, T: np.ndarray):
     N = T.shape[0]
     grads: Grads = [None] * len(params)  # type: ignore[list-item]
+    norm_grads = [None] * len(params)
     dA = (cache.a[-1] - T) / N  # dL/dA for the mean of ½‖T − A‖²
     for l in reversed(range(len(params))):
         W, _ = params[l]
         delta = dA * activation_derivative(cache.activations[l], cache.z[l], cache.a[l])
+        if cache.norms and cache.norms[l] is not None:  # back through batch norm
+            norm, norm_cache = cache.norms[l]
+            delta, dgamma, dbeta = norm.backward(delta, norm_cache)
+            norm_grads[l] = (dgamma, dbeta)
         grads[l] = (cache.inputs[l].T @ delta, delta.sum(axis=0))  # dW, db
         dA = delta @ W.T  # the error handed to the layer below
-    return grads
+    return grads, norm_grads
 
 
 # --8<-- [end:backward]
 
 
 def backward_naive(params, cache: ForwardCache, T) -> Grads:
-    """`backward` written one sample, one neuron and one weight at a time (for teaching)."""
+    """`backward` written one sample, one neuron and one weight at a time (for teaching).
+
+    Plain dense layers only (no batch norm)."""
     params = check_params(params)
     _check_cache(params, cache)
+    if any(n is not None for n in cache.norms):
+        raise ValueError("cache: backward_naive does not handle batch-norm layers; use backward")
     T = _check_targets(T, cache.a[-1])
     # --8<-- [start:backward_naive]
     N = T.shape[0]
@@ -324,22 +386,145 @@ def train(
     params,
     X,
     T,
-    lr: float,
+    lr,
     epochs: int,
     activation: str = "sigmoid",
     output_activation: str | None = None,
+    *,
+    batch_size: int | None = None,
+    rng=None,
+    bn=None,
+    frozen=(),
+    callback=None,
 ):
-    """Full-batch gradient descent; returns the trained params and the loss before each step
-    plus the final loss (`epochs + 1` values)."""
-    epochs = checks.positive_int("epochs", epochs)
-    A, cache = forward(params, X, activation, output_activation)
+    """Gradient descent on `mse_loss`: full batch by default, mini-batch SGD with `batch_size`.
+
+    Parameters
+    ----------
+    params, X, T, activation, output_activation, bn : as in `forward` and `backward`
+    lr : float > 0, or one float >= 0 per layer (discriminative learning rates)
+    epochs : int >= 1, passes over the data
+    batch_size : int, optional
+        Mini-batch size; the data are shuffled every epoch with `rng` (a Generator or a seed).
+        With batch norm, a last batch of a single sample is skipped (no batch statistics).
+    frozen : iterable of layer indices whose W, b (and batch-norm gamma, beta) stay unchanged;
+        gradients still flow through them to the layers below.
+    callback : callable(epoch, params), optional, called after each epoch.
+
+    Returns
+    -------
+    params : the trained list of (W, b) (new arrays; batch-norm layers are updated in place,
+        like torch modules)
+    losses : array of `epochs + 1` losses on all of X, before training and after each epoch
+        (batch norm in inference mode, so measuring changes nothing)
+    """
     params = check_params(params)
+    epochs = checks.positive_int("epochs", epochs)
+    n_layers = len(params)
+    lrs = _check_lr(lr, n_layers)
+    frozen = _check_frozen(frozen, n_layers)
+    X = checks.as_float_array("X", X, ndim=2, min_rows=1)
+    A, _ = forward(params, X, activation, output_activation, bn, training=False)
+    T = _check_targets(T, A)
+    N = X.shape[0]
+    if batch_size is None:
+        batch_size = N
+    batch_size = checks.positive_int("batch_size", batch_size)
+    rng = checks.generator("rng", 0 if rng is None else rng)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback: expected a callable(epoch, params), got {callback!r}")
     losses = [mse_loss(A, T)]
-    for _ in range(epochs):
-        params = sgd_step(params, backward(params, cache, T), lr)
-        A, cache = forward(params, X, activation, output_activation)
-        losses.append(mse_loss(A, T))
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(N) if batch_size < N else np.arange(N)
+        for start in range(0, N, batch_size):
+            idx = order[start : start + batch_size]
+            if bn is not None and idx.size < 2:
+                continue
+            params = _step(params, X[idx], T[idx], lrs, frozen, activation, output_activation, bn)
+        losses.append(mse_loss(forward(params, X, activation, output_activation, bn, False)[0], T))
+        if callback is not None:
+            callback(epoch, params)
     return params, np.array(losses)
+
+
+# --8<-- [start:step]
+def _step(params, X, T, lrs, frozen, activation, output_activation, bn):
+    """One update on one batch: forward, backward, then move every unfrozen parameter."""
+    _, cache = forward(params, X, activation, output_activation, bn, training=True)
+    grads, norm_grads = _backward(params, cache, T)
+    new = []
+    for l, ((W, b), (dW, db), lr) in enumerate(zip(params, grads, lrs)):
+        if l in frozen:
+            new.append((W, b))
+            continue
+        new.append((W - lr * dW, b - lr * db))
+        if norm_grads[l] is not None:  # batch-norm scale and shift learn like weights
+            norm = cache.norms[l][0]
+            norm.gamma = norm.gamma - lr * norm_grads[l][0]
+            norm.beta = norm.beta - lr * norm_grads[l][1]
+    return new
+
+
+# --8<-- [end:step]
+
+
+def _check_lr(lr, n_layers: int) -> list[float]:
+    if isinstance(lr, (list, tuple, np.ndarray)):
+        if len(lr) != n_layers:
+            raise ValueError(
+                f"lr: expected one learning rate per layer ({n_layers}), got {len(lr)}"
+            )
+        out = []
+        for i, v in enumerate(lr):
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
+                raise TypeError(f"lr[{i}]: expected a number >= 0, got {v!r}")
+            if not np.isfinite(v) or v < 0:
+                raise ValueError(f"lr[{i}]: expected a finite number >= 0, got {v!r}")
+            out.append(float(v))
+        return out
+    return [checks.positive_float("lr", lr)] * n_layers
+
+
+def _check_frozen(frozen, n_layers: int) -> frozenset[int]:
+    try:
+        items = list(frozen)
+    except TypeError as exc:
+        raise TypeError(f"frozen: expected an iterable of layer indices, got {frozen!r}") from exc
+    for i in items:
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"frozen: expected layer indices (ints), got {i!r}")
+        if not 0 <= i < n_layers:
+            raise ValueError(f"frozen: expected indices in 0..{n_layers - 1}, got {i}")
+    return frozenset(int(i) for i in items)
+
+
+def accuracy(A, y) -> float:
+    """Share of correct predictions: `A` of shape (N, 1) is thresholded at 0.5 against labels
+    `y` in {0, 1}; `A` of shape (N, K) is compared by argmax against labels 0..K-1."""
+    A = checks.as_float_array("A", A, ndim=2, min_rows=1)
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.shape != (A.shape[0],):
+        raise ValueError(f"y: expected shape ({A.shape[0]},) of labels, got {y.shape}")
+    pred = (A[:, 0] > 0.5).astype(int) if A.shape[1] == 1 else A.argmax(axis=1)
+    return float(np.mean(pred == y))
+
+
+def one_hot(y, k: int) -> np.ndarray:
+    """Labels 0..k-1 of shape (N,) as a one-hot array of shape (N, k)."""
+    k = checks.positive_int("k", k)
+    y = np.asarray(y)
+    if (
+        y.ndim != 1
+        or not np.issubdtype(y.dtype, np.integer)
+        or y.min(initial=0) < 0
+        or (y.max(initial=0) >= k)
+    ):
+        raise ValueError(f"y: expected a 1-D array of integer labels in 0..{k - 1}, got {y!r}")
+    out = np.zeros((y.size, k))
+    out[np.arange(y.size), y] = 1.0
+    return out
 
 
 # --8<-- [start:gradcheck]
@@ -469,8 +654,8 @@ def xor_runs():
     mlp, mlp_loss = train(mlp0, X, y, XOR_LR, XOR_EPOCHS, "tanh", "sigmoid")
     lin, lin_loss = train(lin0, X, y, XOR_LR, XOR_EPOCHS, "sigmoid")
 
-    def accuracy(params, act):
-        return float(np.mean((forward(params, X, act, "sigmoid")[0] > 0.5) == (y > 0.5)))
+    def acc(params, act):
+        return accuracy(forward(params, X, act, "sigmoid")[0], y)
 
     return {
         "X": X,
@@ -479,8 +664,8 @@ def xor_runs():
         "mlp_loss": mlp_loss,
         "lin": lin,
         "lin_loss": lin_loss,
-        "mlp_acc": accuracy(mlp, "tanh"),
-        "lin_acc": accuracy(lin, "sigmoid"),
+        "mlp_acc": acc(mlp, "tanh"),
+        "lin_acc": acc(lin, "sigmoid"),
     }
 
 
