@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:  # snippets and scripts import as packages from th
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from scripts import markers, mathrender, pipeline  # noqa: E402
+from scripts import markers, mathrender, pipeline, questions  # noqa: E402
 
 CACHE = ROOT / ".cache"
 state: dict = {}
@@ -42,6 +42,19 @@ def on_pre_build(config):
 
 
 def on_files(files, config):
+    sections = questions.nav_sections(config.nav)
+    sources = {
+        f.src_uri: f.content_string for f in files.documentation_pages() if f.src_uri in sections
+    }
+    try:
+        state["questions"] = questions.collect(sections, sources)
+    except questions.QuestionError as exc:
+        raise PluginError(str(exc)) from None
+    files.append(
+        File.generated(
+            config, questions.PRINT_PAGE, content=questions.print_page(state["questions"])
+        )
+    )
     files.append(File.generated(config, mathrender.STYLESHEET, content=mathrender.stylesheet()))
     for uri, path in mathrender.assets().items():
         files.append(File.generated(config, uri, abs_src_path=str(path)))
@@ -52,6 +65,9 @@ def on_page_markdown(markdown, page, config, files):
     source = page.file.content_string
     at = source.find(markdown[:200]) if markdown else -1
     offset = source.count("\n", 0, at) if at > 0 else 0  # lines of front matter
+    if questions.INDEX_MARKER in markdown:
+        table = questions.index_table(state["questions"], page.file.src_uri)
+        markdown = markdown.replace(questions.INDEX_MARKER, table)
     try:
         return markers.fill(
             markdown, page.file.src_uri, state["values"], state["figures"], line_offset=offset
