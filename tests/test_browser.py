@@ -1,0 +1,196 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright.
+
+Every page, light and dark: no console error, no request to another origin, formulas rendered,
+figures loaded, axe-core finds no accessibility violation. Plus the scheme toggle and the
+self-test progress. Without Chromium these tests are skipped, unless CI is set: then they fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "scripts" / "node_modules" / "axe-core" / "axe.min.js"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set and Chromium is missing at {CHROMIUM}", pytrace=False)
+    pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+
+sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    r = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        cwd=ROOT,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    httpd = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site))
+    )
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright gives every launch a fresh, empty profile of its own
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def page_paths(site: Path) -> list[str]:
+    out = []
+    for html in sorted(site.rglob("index.html")):
+        rel = html.parent.relative_to(site).as_posix()
+        out.append("" if rel == "." else rel + "/")
+    return out
+
+
+class Visit:
+    """A page opened in a fresh context with a colour scheme, recording what it asked for."""
+
+    def __init__(self, browser, origin: str, path: str, scheme: str):
+        self.context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def check(request):
+            url = request.url
+            if not (url.startswith(origin) or url.startswith(("data:", "blob:", "about:"))):
+                self.foreign.append(url)
+
+        self.page.on("request", check)
+        self.page.goto(f"{origin}/{path}", wait_until="load")
+
+    def close(self):
+        self.context.close()
+
+
+def displayed(element) -> bool:
+    """Shown by the stylesheet (a lazy image not yet loaded has no size, so no is_visible)."""
+    return element.evaluate("e => getComputedStyle(e).display !== 'none'")
+
+
+def test_every_page_light_and_dark(site, server, browser):
+    """No console error, nothing from another origin, no raw TeX, figures of the scheme loaded,
+    and no axe-core violation, on every page in both schemes."""
+    problems = []
+    for path in page_paths(site):
+        for scheme in ("light", "dark"):
+            v = Visit(browser, server, path, scheme)
+            page = v.page
+            text = page.inner_text(".md-content")
+            if "\\(" in text or "\\frac" in text or "$$" in text:
+                problems.append(f"{path} {scheme}: raw TeX left in the text")
+            # figures: scroll each displayed one into view so lazy loading fetches it
+            for img in page.query_selector_all(".md-content img[src*='generated/']"):
+                if displayed(img):
+                    img.scroll_into_view_if_needed()
+                    src = img.get_attribute("src")
+                    if f"-{scheme}.svg" not in src:
+                        problems.append(f"{path} {scheme}: the visible figure is {src}")
+                    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img)
+            shown = [i for i in page.query_selector_all("img[src*='generated/']") if displayed(i)]
+            hidden = page.query_selector_all("img[src*='generated/']")
+            if len(hidden) != 2 * len(shown):
+                problems.append(f"{path} {scheme}: {len(shown)} of {len(hidden)} figures shown")
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate(
+                "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
+            )
+            problems += [f"{path} {scheme}: axe {x}" for x in violations]
+            problems += [f"{path} {scheme}: console error {e}" for e in v.errors]
+            problems += [f"{path} {scheme}: request to {u}" for u in v.foreign]
+            v.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_formulas_are_mathml_and_use_the_served_font(server, browser):
+    v = Visit(browser, server, "training/ml0034-backpropagation/", "light")
+    assert v.page.locator("math").count() > 50
+    family = v.page.evaluate("getComputedStyle(document.querySelector('math')).fontFamily")
+    assert "STIX2" in family
+    v.page.wait_for_function("document.fonts.check('16px STIX2')")
+    v.close()
+
+
+def test_the_scheme_toggle_swaps_figure_variants(server, browser):
+    v = Visit(browser, server, "training/ml0034-backpropagation/", "dark")
+    page = v.page
+
+    def visible_variant():
+        imgs = [i for i in page.query_selector_all("img[src*='generated/']") if displayed(i)]
+        return {("dark" if "-dark.svg" in i.get_attribute("src") else "light") for i in imgs}
+
+    assert visible_variant() == {"dark"}  # follows the system setting by default
+    page.click("form[data-md-component=palette] label:visible")  # automatic → light
+    assert visible_variant() == {"light"}
+    page.click("form[data-md-component=palette] label:visible")  # light → dark
+    assert visible_variant() == {"dark"}
+    v.close()
+
+
+def test_self_test_progress_survives_a_reload(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server}/training/ml0034-backpropagation/")
+    toggle = page.locator(".selftest-toggle")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    page.reload()
+    assert page.locator(".selftest-toggle").get_attribute("aria-pressed") == "true"
+    page.goto(f"{server}/")
+    status = page.locator('.selftest-status[data-qid="ML0034"]')
+    assert status.inner_text() == "✓ known"
+    assert "1 of" in page.locator("#selftest-progress").inner_text()
+    page.click("#selftest-reset")
+    assert status.inner_text() == "not yet"
+    page.reload()
+    assert page.locator('.selftest-status[data-qid="ML0034"]').inner_text() == "not yet"
+    context.close()
