@@ -6,17 +6,22 @@ Thin on purpose; the work lives in `scripts/pipeline.py`, `scripts/markers.py` a
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# small matrices on a shared 2-core machine: BLAS threads only add contention (set before
+# numpy is first imported; spawned workers and notebook kernels inherit it)
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
 if str(ROOT) not in sys.path:  # snippets and scripts import as packages from the project root
     sys.path.insert(0, str(ROOT))
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from scripts import markers, mathrender, pipeline, questions  # noqa: E402
+from scripts import markers, mathrender, notebooks, pipeline, questions  # noqa: E402
 
 CACHE = ROOT / ".cache"
 state: dict = {}
@@ -29,9 +34,23 @@ def on_config(config):
 
 
 def on_pre_build(config):
+    docs = Path(config.docs_dir)
+    sections = questions.nav_sections(config.nav)
+    sources = {s: (docs / s).read_text() for s in sections if questions.QUESTION_PATH.match(s)}
     try:
-        pipeline.build(ROOT, state["out_dir"], CACHE / "snippets")
-    except pipeline.SnippetError as exc:
+        pipeline.build(ROOT, state["out_dir"], CACHE / "snippets", keep={notebooks.OUT})
+        pages = [
+            {
+                "qid": q.id,
+                "title": q.title,
+                "stem": Path(q.src_uri).stem,
+                "link": "../../../" + q.src_uri[: -len(".md")] + "/",
+                "snippets": notebooks.snippets_of(q.body),
+            }
+            for q in questions.collect(sections, sources)
+        ]
+        notebooks.build(ROOT, state["out_dir"], CACHE / "snippets", pages, say=pipeline.log.info)
+    except (pipeline.SnippetError, questions.QuestionError) as exc:
         raise PluginError(str(exc)) from None
     state["values"] = pipeline.load_values(state["out_dir"])
     state["figures"] = pipeline.load_figures(state["out_dir"])
@@ -68,6 +87,8 @@ def on_page_markdown(markdown, page, config, files):
     if questions.INDEX_MARKER in markdown:
         table = questions.index_table(state["questions"], page.file.src_uri)
         markdown = markdown.replace(questions.INDEX_MARKER, table)
+    if questions.QUESTION_PATH.match(page.file.src_uri):
+        markdown += notebooks.page_note(page.file.src_uri)
     try:
         return markers.fill(
             markdown, page.file.src_uri, state["values"], state["figures"], line_offset=offset
@@ -77,6 +98,8 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
+    if page.file.src_uri.startswith(f"{markers.GENERATED}/{notebooks.OUT}/"):
+        html = notebooks.slim_page(html, Path(page.file.src_uri).stem)
     try:
         return state["math"].render_page(html, page.file.src_uri)
     except mathrender.MathError as exc:

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -325,15 +325,22 @@ def build(
     cache_dir: Path,
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
+    keep: Iterable[str] = (),
 ) -> Report:
-    """Bring `out_dir/<snippet>/` up to date for every snippet; raise SnippetError on failure."""
+    """Bring `out_dir/<snippet>/` up to date for every snippet; raise SnippetError on failure.
+
+    Folders of `out_dir` that belong to no snippet are removed, except those named in `keep`
+    (outputs of other build steps)."""
     say = progress or log.info
     root, out_dir, cache_dir = Path(root), Path(out_dir), Path(cache_dir)
     snippets = discover(root)
     names = {s.name for s in snippets}
+    clash = names & set(keep)
+    if clash:
+        raise SnippetError(f"snippet {sorted(clash)[0]}: that name is reserved for other outputs")
     if out_dir.is_dir():  # outputs of snippets that no longer exist
         for d in out_dir.iterdir():
-            if d.is_dir() and d.name not in names:
+            if d.is_dir() and d.name not in names and d.name not in keep:
                 remove_outputs(d.name, out_dir, cache_dir)
     report = Report()
     stale = []

@@ -21,6 +21,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "scripts" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+    .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"""
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -92,7 +94,9 @@ class Visit:
     """A page opened in a fresh context with a colour scheme, recording what it asked for."""
 
     def __init__(self, browser, origin: str, path: str, scheme: str):
-        self.context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(
+            color_scheme=scheme, viewport={"width": 1280, "height": 900}
+        )
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.foreign: list[str] = []
@@ -140,10 +144,7 @@ def test_every_page_light_and_dark(site, server, browser):
             if len(hidden) != 2 * len(shown):
                 problems.append(f"{path} {scheme}: {len(shown)} of {len(hidden)} figures shown")
             page.add_script_tag(path=str(AXE))
-            violations = page.evaluate(
-                "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
-            )
+            violations = page.evaluate(AXE_RUN)
             problems += [f"{path} {scheme}: axe {x}" for x in violations]
             problems += [f"{path} {scheme}: console error {e}" for e in v.errors]
             problems += [f"{path} {scheme}: request to {u}" for u in v.foreign]

@@ -82,13 +82,19 @@ def cold(project):
     return log, figure_hashes(project)
 
 
-def test_cold_build_runs_every_snippet_once(cold):
+def snippet_names(project: Path) -> set[str]:
+    from scripts import pipeline
+
+    return {s.name for s in pipeline.discover(project)}
+
+
+def test_cold_build_runs_every_snippet_once(project, cold):
     log, _ = cold
     status = ran(log)
-    assert set(status) == {"backprop", "probe"}
+    assert set(status) == snippet_names(project) and {"backprop", "probe"} <= set(status)
     assert all(s.endswith(" s") for s in status.values()), status
-    if (os.cpu_count() or 1) >= 2:  # two snippets never run before: worth two workers
-        assert "snippets: running 2 in 2 worker processes" in log
+    if (os.cpu_count() or 1) >= 2:  # snippets never run before: worth two workers
+        assert f"snippets: running {len(status)} in 2 worker processes" in log
 
 
 def test_every_figure_reference_has_both_variants(project, cold):
@@ -143,7 +149,8 @@ def test_pages_load_nothing_from_another_origin(project, cold):
 
 def test_warm_build_runs_no_snippet(project, cold):
     log = build(project)
-    assert ran(log) == {"backprop": "cached", "probe": "cached"}
+    assert ran(log) == dict.fromkeys(snippet_names(project), "cached")
+    assert re.search(r"notebook \S+: cached", log) and not re.search(r"notebook \S+: [\d.]+ s", log)
 
 
 def test_editing_a_snippet_reruns_only_it(project, cold):

@@ -312,3 +312,34 @@ def test_values_file_round_trips(tmp_path):
 )
 def test_pool_is_used_only_where_it_pays(seconds, workers, expected):
     assert pipeline.pays_to_parallelize(seconds, workers) is expected
+
+
+# --- companion notebooks -------------------------------------------------------------------------
+
+
+def test_notebook_uses_the_snippets_a_page_quotes_and_is_stable():
+    from scripts import notebooks
+
+    md = "{{ backprop.ex_loss }} ![a](figure:pooling/grid) {{ backprop.x }} {{ other.y }}"
+    assert notebooks.snippets_of(md) == ["backprop", "pooling", "other"]
+    a = notebooks.build_notebook("ML0034", "Backpropagation", "../x/", ["backprop"])
+    b = notebooks.build_notebook("ML0034", "Backpropagation", "../x/", ["backprop"])
+    import nbformat
+
+    assert nbformat.writes(a) == nbformat.writes(b)
+    source = "\n".join(c.source for c in a.cells)
+    assert "from snippets import backprop" in source and "def _backward" not in source
+
+
+def test_notebook_page_is_slimmed():
+    from scripts import notebooks
+
+    html = (
+        "<style>big{}</style><h1>T</h1><script src='https://cdn/mathjax.js'></script>"
+        '<div class="zeroclipboard-container"><clipboard-copy><div>x</div></clipboard-copy>\n</div>'
+        '<pre>code</pre><div class="clipboard-copy-txt" id="c">code</div>'
+    )
+    out = notebooks.slim_page(html, "nb")
+    assert "<style" not in out and "<script" not in out and "clipboard" not in out
+    assert out.startswith('<h1>T</h1><p class="notebook-download"><a href="nb.ipynb" download>')
+    assert '<pre tabindex="0">code</pre>' in out
