@@ -145,8 +145,8 @@ def _check_grad(dY, N: int, C: int, out: Pair, unbatched: bool) -> np.ndarray:
 
 # --8<-- [start:views]
 def _pad(X: np.ndarray, k: Pair, s: Pair, p: Pair, out: Pair, fill: float) -> np.ndarray:
-    """X with `p` cells of `fill` on the top/left and enough on the bottom/right for every
-    window (a ceil_mode window may run past the padding)."""
+    """X with `p` cells of `fill` on the top/left, and on the bottom/right
+    enough for every window (a ceil_mode window may run past the padding)."""
     N, C, H, W = X.shape
     Hp = max(H + 2 * p[0], (out[0] - 1) * s[0] + k[0])
     Wp = max(W + 2 * p[1], (out[1] - 1) * s[1] + k[1])
@@ -156,8 +156,10 @@ def _pad(X: np.ndarray, k: Pair, s: Pair, p: Pair, out: Pair, fill: float) -> np
 
 
 def _at(P: np.ndarray, i: int, j: int, s: Pair, out: Pair) -> np.ndarray:
-    """View of shape (N, C, oh, ow): element (i, j) of every window of the padded P."""
-    return P[:, :, i : i + s[0] * (out[0] - 1) + 1 : s[0], j : j + s[1] * (out[1] - 1) + 1 : s[1]]
+    """View of shape (N, C, oh, ow): cell (i, j) of every window of the padded P."""
+    rows = slice(i, i + s[0] * (out[0] - 1) + 1, s[0])
+    cols = slice(j, j + s[1] * (out[1] - 1) + 1, s[1])
+    return P[:, :, rows, cols]
 
 
 def _crop(G: np.ndarray, p: Pair, H: int, W: int) -> np.ndarray:
@@ -373,14 +375,9 @@ def avg_pool2d_backward(
     :math:`\\partial L/\\partial X_{hw} = \\sum_{(a,b) \\ni (h,w)} \\partial L/\\partial Y_{ab}
     / d_{ab}`: each window spreads its gradient evenly over its real input cells.
     """
-    shape = _shape("X_shape", X_shape)
-    k, s, p = _hyper(kernel_size, stride, padding)
-    ceil_mode = _flag("ceil_mode", ceil_mode)
-    count_include_pad = _flag("count_include_pad", count_include_pad)
-    out = _out_pair(shape, k, s, p, ceil_mode)
-    unbatched = len(shape) == 3
-    shape4 = (1, *shape) if unbatched else shape
-    dY4 = _check_grad(dY, shape4[0], shape4[1], out, unbatched)
+    dY4, shape4, unbatched, k, s, p, out, count_include_pad = _setup_backward(
+        dY, X_shape, kernel_size, stride, padding, ceil_mode, count_include_pad
+    )
     dX = _avg_pool_backward(dY4, shape4, k, s, p, out, count_include_pad)
     return dX[0] if unbatched else dX
 
@@ -401,23 +398,29 @@ def _shape(name: str, value) -> tuple[int, ...]:
     return shape
 
 
+def _setup_backward(dY, X_shape, kernel_size, stride, padding, ceil_mode, count_include_pad):
+    """Checked inputs of an average-pooling backward pass, batched to 4-D."""
+    shape = _shape("X_shape", X_shape)
+    k, s, p = _hyper(kernel_size, stride, padding)
+    ceil_mode = _flag("ceil_mode", ceil_mode)
+    count_include_pad = _flag("count_include_pad", count_include_pad)
+    out = _out_pair(shape, k, s, p, ceil_mode)
+    unbatched = len(shape) == 3
+    shape4 = (1, *shape) if unbatched else shape
+    dY4 = _check_grad(dY, shape4[0], shape4[1], out, unbatched)
+    return dY4, shape4, unbatched, k, s, p, out, count_include_pad
+
+
 # ---------------------------------------------------------------------------------------------
 # Naive versions: one output pixel at a time, written like PyTorch's CPU kernels.
 
 
 # --8<-- [start:max_naive]
-def _window_bounds(a: int, k: int, s: int, p: int, L: int) -> tuple[int, int, int]:
-    """Start, end (exclusive) and pool size of window `a` along one dimension of length L."""
-    start = a * s - p
-    end = min(start + k, L + p)
-    pool_size = end - start  # counted before clipping: includes padding cells
-    return max(start, 0), min(end, L), pool_size
-
-
 def _argmax_naive(x: np.ndarray, a: int, b: int, k: Pair, s: Pair, p: Pair) -> Pair:
     """(h, w) of the first maximum of window (a, b) of the 2-D map x, scanning row by row."""
-    h0, h1, _ = _window_bounds(a, k[0], s[0], p[0], x.shape[0])
-    w0, w1, _ = _window_bounds(b, k[1], s[1], p[1], x.shape[1])
+    h0, w0 = a * s[0] - p[0], b * s[1] - p[1]
+    h1, w1 = min(h0 + k[0], x.shape[0]), min(w0 + k[1], x.shape[1])
+    h0, w0 = max(h0, 0), max(w0, 0)  # padding cells are skipped: they can never win
     best, where = -np.inf, (h0, w0)
     for h in range(h0, h1):
         for w in range(w0, w1):
@@ -429,13 +432,9 @@ def _argmax_naive(x: np.ndarray, a: int, b: int, k: Pair, s: Pair, p: Pair) -> P
 def max_pool2d_naive(X, kernel_size, stride=None, padding=0, ceil_mode=False) -> np.ndarray:
     """`max_pool2d`, one output pixel at a time."""
     X4, unbatched, k, s, p, out = _setup(X, kernel_size, stride, padding, ceil_mode)
-    N, C = X4.shape[:2]
-    Y = np.empty((N, C, *out), dtype=X4.dtype)
-    for n in range(N):
-        for c in range(C):
-            for a in range(out[0]):
-                for b in range(out[1]):
-                    Y[n, c, a, b] = X4[n, c][_argmax_naive(X4[n, c], a, b, k, s, p)]
+    Y = np.empty((*X4.shape[:2], *out), dtype=X4.dtype)
+    for n, c, a, b in np.ndindex(Y.shape):
+        Y[n, c, a, b] = X4[n, c][_argmax_naive(X4[n, c], a, b, k, s, p)]
     return Y[0] if unbatched else Y
 
 
@@ -444,14 +443,11 @@ def max_pool2d_backward_naive(
 ) -> np.ndarray:
     """`max_pool2d_backward`, one output pixel at a time."""
     X4, unbatched, k, s, p, out = _setup(X, kernel_size, stride, padding, ceil_mode)
-    dY4 = _check_grad(dY, X4.shape[0], X4.shape[1], out, unbatched)
+    dY4 = _check_grad(dY, X4.shape[0], X4.shape[1], out, unbatched).astype(X4.dtype)
     dX = np.zeros_like(X4)
-    for n in range(X4.shape[0]):
-        for c in range(X4.shape[1]):
-            for a in range(out[0]):
-                for b in range(out[1]):
-                    h, w = _argmax_naive(X4[n, c], a, b, k, s, p)
-                    dX[n, c, h, w] += dY4[n, c, a, b]  # the winner takes the whole gradient
+    for n, c, a, b in np.ndindex(dY4.shape):
+        h, w = _argmax_naive(X4[n, c], a, b, k, s, p)
+        dX[n, c, h, w] += dY4[n, c, a, b]  # the winner takes the whole gradient
     return dX[0] if unbatched else dX
 
 
@@ -459,51 +455,40 @@ def max_pool2d_backward_naive(
 
 
 # --8<-- [start:avg_naive]
+def _avg_window(a: int, b: int, H: int, W: int, k: Pair, s: Pair, p: Pair, count_include_pad):
+    """Window (a, b) clipped to the input, (h0, h1, w0, w1), and what it divides by."""
+    h0, w0 = a * s[0] - p[0], b * s[1] - p[1]
+    h1, w1 = min(h0 + k[0], H + p[0]), min(w0 + k[1], W + p[1])
+    pool_size = (h1 - h0) * (w1 - w0)  # counted before clipping: includes padding cells
+    h0, w0, h1, w1 = max(h0, 0), max(w0, 0), min(h1, H), min(w1, W)
+    return (h0, h1, w0, w1), (pool_size if count_include_pad else (h1 - h0) * (w1 - w0))
+
+
 def avg_pool2d_naive(
     X, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
 ) -> np.ndarray:
-    """`avg_pool2d`, one output pixel at a time."""
+    """`avg_pool2d`, one output pixel at a time (all samples and channels at once)."""
     X4, unbatched, k, s, p, out = _setup(X, kernel_size, stride, padding, ceil_mode)
     count_include_pad = _flag("count_include_pad", count_include_pad)
-    N, C, H, W = X4.shape
-    Y = np.empty((N, C, *out), dtype=X4.dtype)
-    for n in range(N):
-        for c in range(C):
-            for a in range(out[0]):
-                h0, h1, ph = _window_bounds(a, k[0], s[0], p[0], H)
-                for b in range(out[1]):
-                    w0, w1, pw = _window_bounds(b, k[1], s[1], p[1], W)
-                    total = X4.dtype.type(0)
-                    for h in range(h0, h1):
-                        for w in range(w0, w1):
-                            total += X4[n, c, h, w]
-                    divisor = ph * pw if count_include_pad else (h1 - h0) * (w1 - w0)
-                    Y[n, c, a, b] = total / X4.dtype.type(divisor)
+    H, W = X4.shape[2:]
+    Y = np.empty((*X4.shape[:2], *out), dtype=X4.dtype)
+    for a, b in np.ndindex(out):
+        (h0, h1, w0, w1), d = _avg_window(a, b, H, W, k, s, p, count_include_pad)
+        Y[:, :, a, b] = X4[:, :, h0:h1, w0:w1].sum(axis=(2, 3)) / d
     return Y[0] if unbatched else Y
 
 
 def avg_pool2d_backward_naive(
     dY, X_shape, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
 ) -> np.ndarray:
-    """`avg_pool2d_backward`, one output pixel at a time."""
-    shape = _shape("X_shape", X_shape)
-    k, s, p = _hyper(kernel_size, stride, padding)
-    ceil_mode = _flag("ceil_mode", ceil_mode)
-    count_include_pad = _flag("count_include_pad", count_include_pad)
-    out = _out_pair(shape, k, s, p, ceil_mode)
-    unbatched = len(shape) == 3
-    N, C, H, W = (1, *shape) if unbatched else shape
-    dY4 = _check_grad(dY, N, C, out, unbatched)
-    dX = np.zeros((N, C, H, W), dtype=dY4.dtype)
-    for n in range(N):
-        for c in range(C):
-            for a in range(out[0]):
-                h0, h1, ph = _window_bounds(a, k[0], s[0], p[0], H)
-                for b in range(out[1]):
-                    w0, w1, pw = _window_bounds(b, k[1], s[1], p[1], W)
-                    divisor = ph * pw if count_include_pad else (h1 - h0) * (w1 - w0)
-                    g = dY4[n, c, a, b] / dY4.dtype.type(divisor)
-                    dX[n, c, h0:h1, w0:w1] += g  # spread evenly over the real cells
+    """`avg_pool2d_backward`, one output pixel at a time (all samples and channels at once)."""
+    dY4, shape4, unbatched, k, s, p, out, count_include_pad = _setup_backward(
+        dY, X_shape, kernel_size, stride, padding, ceil_mode, count_include_pad
+    )
+    dX = np.zeros(shape4, dtype=dY4.dtype)
+    for a, b in np.ndindex(out):
+        (h0, h1, w0, w1), d = _avg_window(a, b, *shape4[2:], k, s, p, count_include_pad)
+        dX[:, :, h0:h1, w0:w1] += dY4[:, :, a, b, None, None] / d  # spread over real cells
     return dX[0] if unbatched else dX
 
 
@@ -542,10 +527,15 @@ def edge_cases() -> dict[str, object]:
         "div_excl": _divisors(ones.shape, (3, 3), (2, 2), (1, 1), (3, 3), False),
         "avg_incl": avg_pool2d(ones, 3, 2, 1)[0, 0],
         "avg_excl": avg_pool2d(ones, 3, 2, 1, count_include_pad=False)[0, 0],
+        "grad_total": float(dY.sum()),
         "grad_sum_incl": float(avg_pool2d_backward(dY, ones.shape, 3, 2, 1).sum()),
         "grad_sum_excl": float(avg_pool2d_backward(dY, ones.shape, 3, 2, 1, False, False).sum()),
         "neg_X": neg[0, 0],
         "neg_max": max_pool2d(neg, 3, 1, 1)[0, 0],
+        # the same pooling with zeros as padding: every window that touches the border says 0
+        "neg_zero_wins": int(
+            np.sum(max_pool2d(np.pad(neg, ((0, 0), (0, 0), (1, 1), (1, 1))), 3, 1) == 0)
+        ),
         "floor_5": pool_output_size(5, 2, 2, 0, False),
         "ceil_5": pool_output_size(5, 2, 2, 0, True),
         "ceil_6_div_incl": _divisors_1d(6, 3, 2, 1, pool_output_size(6, 3, 2, 1, True), True),
@@ -793,13 +783,23 @@ def values() -> dict[str, object]:
         v[f"ex_{key}"] = tex_matrix(e[key], digits=0)
     for key in ("avg", "dX_avg"):
         v[f"ex_{key}"] = tex_matrix(e[key], digits=2)
-    v["ex_ov_avg"] = tex_matrix(e["ov_avg"], digits=3)
-    v["ex_ov_dX_avg"] = tex_matrix(e["ov_dX_avg"], digits=3)
+    v["ex_ov_avg"] = tex_matrix(e["ov_avg"], digits=2)
+    v["ex_ov_dX_avg"] = tex_matrix(e["ov_dX_avg"], digits=2)
+    v["ex_max_list"] = ", ".join(_num(x) for x in e["max"].ravel())
+    v["ex_avg_list"] = ", ".join(fmt(x, 2) for x in e["avg"].ravel())
+    v["ex_dY_list"] = ", ".join(_num(x) for x in e["dY"].ravel())
+    v["ex_dX_avg_list"] = ", ".join(fmt(x, 2) for x in e["dX_avg"].ravel()[[0, 2, 8, 10]])
     v["ex_tr_max"] = _num(e["max"][0, 1])
     v["ex_tr_avg"] = _num(e["avg"][0, 1])
     v["ex_ov_top"] = _num(e["ov_dX_max"].max())
     wins = [_argmax_naive(e["X"], a, b, (3, 3), (1, 1), (0, 0)) for a in range(2) for b in range(2)]
     v["ex_ov_wins"] = max(wins.count(w) for w in wins)  # windows won by the busiest cell
+    busiest = max(wins, key=wins.count)
+    v["ex_ov_parts"] = " + ".join(
+        _num(e["dY"].ravel()[i]) for i, w in enumerate(wins) if w == busiest
+    )
+    v["ex_ov_busiest"] = _num(e["X"][busiest])
+    v["ex_ov_second"] = _num(np.sort(e["ov_dX_max"].ravel())[-2])
     v["ex_dY_sum"] = _num(e["dY"].sum())
     v["ex_dX_max_sum"] = _num(e["dX_max"].sum())
     v["ex_ov_dX_avg_sum"] = _num(e["ov_dX_avg"].sum())
@@ -811,6 +811,11 @@ def values() -> dict[str, object]:
         v[f"edge_{key}"] = tex_matrix(c[key], digits=3)
     for key in ("ceil_6_div_incl", "ceil_6_div_excl"):
         v[f"edge_{key}"] = tex_matrix(c[key], digits=0)
+    v["edge_neg_zero_wins"] = c["neg_zero_wins"]
+    v["edge_neg_outputs"] = int(c["neg_max"].size)
+    v["edge_grad_total"] = _num(c["grad_total"])
+    v["edge_ceil_6_n"] = len(c["ceil_6_div_incl"])
+    v["edge_ceil_5_p1_last_start"] = (c["ceil_5_p1_raw"] - 1) * 2 - 1  # (out − 1)·s − p
     v["edge_grad_sum_incl"] = fmt(c["grad_sum_incl"], 2)
     v["edge_grad_sum_excl"] = _num(c["grad_sum_excl"])
     for key in ("floor_5", "ceil_5", "ceil_5_p1_raw", "ceil_5_p1"):

@@ -201,6 +201,13 @@ def test_ceil_mode_window_past_the_padding_has_a_smaller_pool_size():
     np.testing.assert_allclose(dX, [1 / 3, 2 / 3, 1 / 3, 2 / 3, 1 / 3, 1 / 3 + 1 / 2])
 
 
+def test_max_pooling_commutes_with_relu_and_average_does_not():
+    X = np.random.default_rng(5).normal(size=(2, 3, 6, 6))
+    relu = lambda Z: np.maximum(Z, 0)  # noqa: E731
+    np.testing.assert_array_equal(pl.max_pool2d(relu(X), 2), relu(pl.max_pool2d(X, 2)))
+    assert not np.allclose(pl.avg_pool2d(relu(X), 2), relu(pl.avg_pool2d(X, 2)))
+
+
 def test_global_pooling_is_a_full_size_kernel():
     X = np.random.default_rng(0).normal(size=(2, 3, 5, 4))
     np.testing.assert_allclose(pl.avg_pool2d(X, (5, 4)), X.mean(axis=(2, 3), keepdims=True))
@@ -371,9 +378,13 @@ def test_worked_example_and_values():
     np.testing.assert_array_equal(e["max"], [[6, 9], [4, 8]])
     v = pl.values()
     assert v["ex_max"] == r"\begin{bmatrix} 6 & 9 \\ 4 & 8 \end{bmatrix}"
-    assert v["ex_ov_top"] == "8" and v["ex_ov_wins"] == 3
+    assert v["ex_ov_top"] == "8" and v["ex_ov_wins"] == 3 and v["ex_ov_busiest"] == "8"
+    assert v["ex_ov_parts"] == "1 + 3 + 4" and v["ex_ov_second"] == "2"
+    assert v["ex_max_list"] == "6, 9, 4, 8" and v["ex_avg_list"] == "3.75, 4.75, 2.25, 4.50"
+    assert v["edge_ceil_5_p1_last_start"] == 5 and v["edge_ceil_6_n"] == 4
     assert v["edge_grad_sum_incl"] == f"{49 / 9:.2f}"  # (4 + 6 + 4 + 6 + 9 + 6 + 4 + 6 + 4)/9
     assert v["edge_ceil_5_p1_raw"] == 4 and v["edge_ceil_5_p1"] == 3
+    assert v["edge_neg_zero_wins"] == 8  # every window but the centre one touches the border
     for key, value in v.items():
         assert "nan" not in str(value).lower(), key
 
@@ -396,6 +407,17 @@ def test_shift_experiment_claims():
         assert mx["rel_change"] < none and av["rel_change"] < none  # both damp the change
         assert mx["unchanged"] > 5 * av["unchanged"]  # max leaves many outputs exactly alone
         assert abs(mx["rel_change"] - av["rel_change"]) < 0.1 * none  # similar in size
+
+
+def test_stride_two_is_equivariant_to_even_shifts_only():
+    Z = pl.feature_maps(np.random.default_rng(6), 4, 16, 1.0)  # (4, 1, 16, 17)
+    for pool in (pl.max_pool2d, pl.avg_pool2d):
+        base = pool(Z[..., 2:], 2)  # columns 2..16
+        two = pool(Z[..., :-2], 2)  # the same maps moved right by two pixels
+        np.testing.assert_array_equal(two[..., 1:], base[..., :-1])  # = moved by one cell
+        one = pool(Z[..., 1:-1], 2)  # moved right by one pixel
+        for m in range(3):  # no shift of the pooled map reproduces it
+            assert not np.allclose(one[..., m:], base[..., : base.shape[-1] - m])
 
 
 def test_figures_are_small():
