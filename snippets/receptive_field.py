@@ -40,13 +40,12 @@ def _int_at_least(name: str, value, low: int) -> int:
 # --8<-- [start:layer]
 @dataclass(frozen=True)
 class Layer:
-    """One convolution or pooling layer, as far as geometry goes (the same on every axis).
+    """One convolution or pooling layer's geometry (the same on every axis).
 
-    `padding` is the padding before the first pixel (left / top). A framework's extra padding
-    after the last pixel (TensorFlow's "SAME" can pad one more there) changes only how many
-    outputs there are, never where a field sits. Convolutions accept any padding; pooling
-    layers at most half the effective kernel (as in PyTorch), else a window could lie wholly in
-    the padding and have nothing to pool.
+    `padding` is the padding before the first pixel; extra padding after the last one (as
+    TensorFlow's "SAME" may add) changes how many outputs there are, not where fields sit.
+    Convolutions accept any padding, pooling layers at most half the effective kernel (as in
+    PyTorch): a window wholly in the padding would have nothing to pool.
     """
 
     kernel: int
@@ -665,6 +664,20 @@ def resnet50_torchvision() -> list[Layer]:
     return layers
 
 
+def resnet50_caffe() -> list[Layer]:
+    """ResNet-50 as first released (He et al., Caffe) along its longest path, up to res5c:
+    pool1 without padding, and the stride in the first 1×1 convolution of the first unit of
+    stages 3-5 (a 1×1 stride-2 convolution reads one pixel in four of its input)."""
+    layers = [Layer(7, 2, 3, name="conv1"), Layer(3, 2, 0, kind="maxpool", name="pool1")]
+    for stage, (units, stride) in enumerate(zip((3, 4, 6, 3), (1, 2, 2, 2)), start=2):
+        for u in range(units):
+            name = f"res{stage}{'abcdef'[u]}"
+            s = stride if u == 0 else 1
+            layers += [Layer(1, s, name=f"{name}_branch2a"), Layer(3, 1, 1, name=f"{name}_2b")]
+            layers += [Layer(1, name=name)]
+    return layers
+
+
 def mobilenet_v1_slim(input_size: int = 224) -> list[Layer]:
     """TF-slim mobilenet_v1 up to Conv2d_13_pointwise: a 3×3/2 convolution, then 13 depthwise
     3×3 + pointwise 1×1 pairs, all SAME."""
@@ -678,11 +691,18 @@ def mobilenet_v1_slim(input_size: int = 224) -> list[Layer]:
 # name, variant, builder, the end point shown, what Araujo et al. publish for it (or None)
 NETWORKS = (
     ("AlexNet", "TF-slim alexnet_v2", alexnet_v2_slim, "pool5", (195, 32, 64)),
-    ("AlexNet", "torchvision", alexnet_torchvision, "pool5", None),
-    ("VGG-16", "TF-slim vgg_16 = torchvision", vgg16, "pool5", (212, 32, 90)),
+    ("AlexNet", "torchvision alexnet", alexnet_torchvision, "pool5", None),
+    ("VGG-16", "TF-slim vgg_16, torchvision vgg16", vgg16, "pool5", (212, 32, 90)),
     ("ResNet-50", "TF-slim resnet_v1_50", resnet50_slim, "block4", (483, 32, 239)),
+    ("ResNet-50", "original (He et al., Caffe)", resnet50_caffe, "res5c", None),
     ("ResNet-50", "torchvision resnet50 (v1.5)", resnet50_torchvision, "layer4", None),
-    ("MobileNet v1", "TF-slim mobilenet_v1", mobilenet_v1_slim, "Conv2d_13_pointwise", None),
+    (
+        "MobileNet v1",
+        "TF-slim mobilenet_v1",
+        mobilenet_v1_slim,
+        "Conv2d_13_pointwise",
+        (315, 32, 126),
+    ),
 )
 
 
@@ -701,7 +721,6 @@ def network_fields() -> tuple[dict, ...]:
                 "end": end,
                 "layers": layers,
                 "field": fields[at],
-                "n_layers": sum(1 for layer in layers[: at + 1] if layer.kernel > 1),
                 "published": published,
             }
         )
@@ -712,31 +731,39 @@ def network_fields() -> tuple[dict, ...]:
 # Worked example and the page's other numbers.
 
 EXAMPLE = (
-    Layer(3, 1, 1, name="conv 3×3"),
-    Layer(3, 1, 1, name="conv 3×3"),
-    Layer(2, 2, 0, kind="maxpool", name="max pool 2×2"),
-    Layer(3, 1, 2, dilation=2, name="conv 3×3, d = 2"),
-    Layer(3, 2, 1, name="conv 3×3"),
-    Layer(3, 1, 1, name="conv 3×3"),
+    Layer(3, 1, 1, name="conv"),
+    Layer(3, 1, 1, name="conv"),
+    Layer(2, 2, 0, kind="maxpool", name="max pool"),
+    Layer(3, 1, 2, dilation=2, name="conv"),
+    Layer(3, 2, 1, name="conv"),
+    Layer(3, 1, 1, name="conv"),
 )
 EXAMPLE_INPUT = 32
 
 
+def _describe(layer: Layer) -> str:
+    """'conv 3×3, s 2, p 1': the kernel, then what differs from the defaults."""
+    nb = "\u00a0"  # no-break space: "p 1" never splits across lines in a narrow column
+    parts = [f"{layer.name}{nb}{layer.kernel}×{layer.kernel}"]
+    parts += [f"{a}{nb}{v}" for a, v in (("s", layer.stride), ("d", layer.dilation)) if v != 1]
+    parts += [f"p{nb}{layer.padding}"] if layer.padding else []
+    return ", ".join(parts)
+
+
 def example_table() -> str:
-    """The worked example as a Markdown table: each layer's hyper-parameters and field."""
+    """The worked example as a Markdown table: each layer and its field."""
     layers = list(EXAMPLE)
     rows = [
-        "| $l$ | layer | $k$ | $s$ | $p$ | $d$ | $k^\\text{eff}$ "
-        "| $r_l = r_{l-1} + (k^\\text{eff}-1)\\,S_{l-1}$ | $S_l$ | $P_l$ |",
-        "|---:|:---|---:|---:|---:|---:|---:|:---|---:|---:|",
-        "| 0 | input | | | | | | $1$ | $1$ | $0$ |",
+        "| $l$ | layer | $k^\\text{eff}$ | $r_l$ | $S_l$ | $P_l$ |",
+        "|---:|:---|---:|:---|---:|:---|",
+        "| 0 | input | | $1$ | $1$ | $0$ |",
     ]
     prev = Field(1, 1, 0)
     for i, (layer, f) in enumerate(zip(layers, receptive_field(layers)), start=1):
         grow = f"{prev.size} + {layer.k_eff - 1} \\cdot {prev.stride} = {f.size}"
+        shift = f"{prev.padding} + {layer.padding} \\cdot {prev.stride} = {f.padding}"
         rows.append(
-            f"| {i} | {layer.name} | {layer.kernel} | {layer.stride} | {layer.padding} "
-            f"| {layer.dilation} | {layer.k_eff} | ${grow}$ | ${f.stride}$ | ${f.padding}$ |"
+            f"| {i} | {_describe(layer)} | {layer.k_eff} | ${grow}$ | ${f.stride}$ | ${shift}$ |"
         )
         prev = f
     return "\n".join(rows)
@@ -745,9 +772,8 @@ def example_table() -> str:
 def network_table() -> str:
     """Receptive fields of well-known networks as a Markdown table."""
     rows = [
-        "| network | variant | end point | layers with $k>1$ | $r$ (px) | $S$ | $P$ "
-        "| published (Araujo et al.) |",
-        "|:---|:---|:---|---:|---:|---:|---:|:---|",
+        "| network | end point | $r$ (px) | $S$ | $P$ | published $r$ / $S$ / $P$ |",
+        "|:---|:---|---:|---:|---:|:---|",
     ]
     for r in network_fields():
         f, pub = r["field"], r["published"]
@@ -755,13 +781,16 @@ def network_table() -> str:
         if pub is not None:
             shown += " (same)" if tuple(f) == pub else " (differs)"
         rows.append(
-            f"| {r['name']} | {r['variant']} | `{r['end']}` | {r['n_layers']} | {f.size} "
+            f"| {r['name']}<br><small>{r['variant']}</small> | `{r['end']}` | {f.size} "
             f"| {f.stride} | {f.padding} | {shown} |"
         )
     return "\n".join(rows)
 
 
-def small_kernel_costs(channels: int = 64) -> dict[str, int]:
+COST_CHANNELS = 64
+
+
+def small_kernel_costs(channels: int = COST_CHANNELS) -> dict[str, int]:
     """Weights of n stacked 3×3 convolutions vs one kernel with the same field (C in, C out)."""
     C = _int_at_least("channels", channels, 1)
     out = {}
@@ -786,7 +815,8 @@ def random_stack(rng: np.random.Generator, max_layers: int = 5) -> list[Layer]:
     layers = []
     for _ in range(int(rng.integers(1, max_layers + 1))):
         kind = str(rng.choice(KINDS, p=[0.6, 0.2, 0.2]))
-        k, s, d = int(rng.integers(1, 5)), int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        k, s = int(rng.integers(1, 5)), int(rng.integers(1, 4))
+        d = int(rng.choice([1, 1, 1, 2, 3]))  # mostly undilated, as in real networks
         k_eff = d * (k - 1) + 1
         p_max = k_eff - 1 if kind == "conv" else k_eff // 2
         layers.append(Layer(k, s, int(rng.integers(0, p_max + 1)), d, kind))
@@ -912,7 +942,7 @@ GROWTH_STACKS = (
 
 
 def _draw_growth(theme: Theme):
-    fig, ax = new_figure(theme, width=7.2, height=4.0)
+    fig, ax = new_figure(theme, width=7.6, height=4.4)
     x = np.arange(GROWTH_LAYERS + 1)
     # the dilated stack is drawn wide and underneath: the stride-2 stack has the same r_l
     looks = (
@@ -933,7 +963,7 @@ def _draw_growth(theme: Theme):
     ax.set_xticks(x)
     ax.set_xlabel("layer $l$ (0 = input)")
     ax.set_ylabel("receptive field $r_l$ (pixels)")
-    ax.legend(loc="upper left", fontsize=10)
+    ax.legend(loc="upper left")
     return fig
 
 
@@ -966,7 +996,7 @@ def _rect(x, y, w, h, color, fill=True, alpha=1.0, lw=2.0) -> Rectangle:
 
 def _draw_grid(theme: Theme):
     runs = grid_runs()
-    fig, axes = new_figure(theme, ncols=len(runs), width=10.0, height=4.3)
+    fig, axes = new_figure(theme, ncols=len(runs), width=10.0, height=4.8)
     cmap = LinearSegmentedColormap.from_list("field", [theme.bg, theme.palette[0]])
     for ax, r in zip(axes, runs):
         n, g, f = r["n"], r["g"], r["field"]
@@ -976,8 +1006,15 @@ def _draw_grid(theme: Theme):
         ax.add_patch(_rect(lo - 0.5, lo - 0.5, hi - lo + 1, hi - lo + 1, theme.grid, alpha=0.7))
         shade = np.where(g > 0, 0.3 + 0.7 * g / g.max(), 0.0)  # reached pixels never fade out
         edges = np.arange(n + 1) - 0.5
-        # cells as one bitmap (a vector quad per cell would triple the file), lines as vectors
-        ax.pcolormesh(edges, edges, shade, cmap=cmap, vmin=0, vmax=1, rasterized=True)
+        # cells as one small bitmap (a vector quad per cell doubles the file), lines as vectors
+        ax.imshow(
+            shade,
+            cmap=cmap,
+            vmin=0,
+            vmax=1,
+            interpolation="nearest",
+            extent=(-0.5, n - 0.5, n - 0.5, -0.5),
+        )
         ax.vlines(edges, -0.5, n - 0.5, color=theme.grid, linewidth=0.6)
         ax.hlines(edges, -0.5, n - 0.5, color=theme.grid, linewidth=0.6)
         ax.add_patch(
@@ -996,7 +1033,7 @@ def _draw_grid(theme: Theme):
         ax.set_ylim(hi + 0.5, lo - 0.5)
         ax.set_aspect("equal")
         ax.grid(False)
-        ax.set_title(r["title"], fontsize=11.5)
+        ax.set_title(r["title"])
         ax.set_xlabel("input column")
         ax.set_xticks([0, n - 1])
         ax.set_yticks([0, n - 1])
@@ -1010,7 +1047,7 @@ def _draw_grid(theme: Theme):
         ),
     ]
     labels = ["reached (stronger: more paths)", "not reached", "padding", "predicted field"]
-    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=10.5)
+    fig.legend(handles, labels, loc="outside lower center", ncols=2)
     return fig
 
 
@@ -1020,27 +1057,21 @@ def _draw_erf(theme: Theme):
     n = m.shape[0]
     c = n // 2
     cmap = LinearSegmentedColormap.from_list("erf", [theme.bg, theme.palette[0]])
-    ax1.pcolormesh(
-        np.arange(n + 1) - c - 0.5,
-        np.arange(n + 1) - c - 0.5,
-        m,
-        cmap=cmap,
-        vmin=0,
-        vmax=1,
-        rasterized=True,
-    )
+    # a small bitmap, one pixel per input pixel: a vector quad per cell would be ~100 KB
+    lim = (-c - 0.5, c + 0.5)
+    ax1.imshow(m, cmap=cmap, vmin=0, vmax=1, interpolation="nearest", extent=(*lim, *lim[::-1]))
     h = ERF_MAP_DEPTH + 0.5
     ax1.add_patch(_rect(-h, -h, 2 * h, 2 * h, theme.palette[1], fill=False))
     ax1.set_aspect("equal")
     ax1.grid(False)
     ax1.set_xlabel("input column − centre")
     ax1.set_ylabel("input row − centre")
-    ax1.set_title(f"|∂y/∂x|, {ERF_MAP_DEPTH} layers 3×3 (dashed: theory)", fontsize=11)
+    ax1.set_title(f"|∂y/∂x| after {ERF_MAP_DEPTH} layers 3×3")
 
     d = r["depth"]
-    ax2.plot(d, r["theory"], marker="o", label="theoretical field 2L + 1")
-    ax2.plot(d, r["uniform"], marker="s", label="95 % of |gradient|, uniform weights")
-    ax2.plot(d, r["relu"], marker="^", label="95 % of |gradient|, random + ReLU")
+    ax2.plot(d, r["theory"], marker="o", label="theoretical field")
+    ax2.plot(d, r["uniform"], marker="s", label="95 % of gradient, uniform")
+    ax2.plot(d, r["relu"], marker="^", label="95 % of gradient, ReLU")
     ax2.plot(d, 3.2 * np.sqrt(d), color=theme.muted, linestyle=":", label="∝ √L")
     ax2.set_xscale("log", base=2)
     ax2.set_yscale("log", base=2)
@@ -1048,7 +1079,7 @@ def _draw_erf(theme: Theme):
     ax2.set_xticklabels([str(x) for x in d])
     ax2.set_xlabel("depth L (3×3 convolutions)")
     ax2.set_ylabel("width (pixels)")
-    ax2.legend(loc="upper left", fontsize=9.5)
+    ax2.legend(loc="upper left")
     return fig
 
 
@@ -1089,7 +1120,8 @@ def values() -> dict[str, object]:
         v[f"ex_field{i}"] = f"[{a}, {b}]".replace("-", "−")
         a, b = field_of(list(EXAMPLE), i, EXAMPLE_INPUT)
         v[f"ex_clip{i}"] = f"[{a}, {b}]"
-    c = small_kernel_costs()
+    c = small_kernel_costs(COST_CHANNELS)
+    v["cost_channels"] = COST_CHANNELS
     for key, val in c.items():
         v[f"cost_{key}"] = f"{val:,}"
     for n in (2, 3):
@@ -1098,7 +1130,8 @@ def values() -> dict[str, object]:
     rows = {r["variant"]: r for r in network_fields()}
     for key, variant in (
         ("alex", "TF-slim alexnet_v2"),
-        ("vgg", "TF-slim vgg_16 = torchvision"),
+        ("alext", "torchvision alexnet"),
+        ("vgg", "TF-slim vgg_16, torchvision vgg16"),
         ("rs", "TF-slim resnet_v1_50"),
         ("rt", "torchvision resnet50 (v1.5)"),
     ):

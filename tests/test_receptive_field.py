@@ -236,6 +236,19 @@ def test_torchvision_variants_by_hand():
     assert tuple(r) == (483 - 2 * (4 + 8 + 16), 32, 239 + 2 - (4 + 8 + 16))
 
 
+def test_original_resnet50_by_hand():
+    # conv1 7/2 p3 -> 7, S 2, P 3; pool1 3/2 p0 -> 11, S 4, P 3; stage 2: three 3×3 at S 4
+    # -> 35, P 15; each later stage strides in its first 1×1, so all its 3×3 work at S 8, 16, 32
+    layers = rf.resnet50_caffe()
+    got = [at(layers, name) for name in ("res2c", "res3d", "res4f", "res5c")]
+    assert got == [
+        (35, 4, 15),
+        (35 + 4 * 16, 8, 15 + 4 * 8),
+        (99 + 6 * 32, 16, 47 + 6 * 16),
+        (291 + 3 * 64, 32, 143 + 3 * 32),
+    ]
+
+
 def test_network_table_rows_agree_with_published_where_given():
     rows = rf.network_fields()
     assert {r["name"] for r in rows} >= {"AlexNet", "VGG-16", "ResNet-50"}
@@ -504,7 +517,8 @@ def test_values_are_the_codes_numbers():
     v = rf.values()
     assert (v["ex_size"], v["ex_stride"], v["ex_padding"]) == (26, 4, 12)
     assert v["ex_field3"] == "[0, 25]" and v["ex_clip0"] == "[0, 13]"
-    assert "$14 + 2 \\cdot 2 = 18$" in v["example_table"]
+    row5 = "| 5 | conv 3×3, s 2, p 1 | 3 | $14 + 2 \\cdot 2 = 18$ | $4$ | $6 + 1 \\cdot 2 = 8$ |"
+    assert row5 in v["example_table"].replace("\u00a0", " ")
     assert (v["rs_size"], v["rs_padding"], v["rs_321_padding"]) == (483, 239, 241)
     assert v["grid_holes_seen"] == 25 and v["grid_holes_field"] == 81
     assert eval(v["ex_closed"].replace("\\cdot", "*")) + 1 == 26  # noqa: S307 (our own string)
