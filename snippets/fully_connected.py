@@ -35,6 +35,8 @@ def _feature_maps(name: str, X) -> np.ndarray:
 
 def _shape4(name: str, shape) -> tuple[int, int, int, int]:
     """`shape` as a tuple of four positive ints (N, C, H, W)."""
+    if isinstance(shape, np.ndarray) and shape.ndim == 1:
+        shape = shape.tolist()
     if not isinstance(shape, (tuple, list)) or len(shape) != 4:
         raise ValueError(f"{name}: expected a shape (N, C, H, W) of four ints, got {shape!r}")
     return tuple(checks.positive_int(f"{name}[{i}]", s) for i, s in enumerate(shape))  # type: ignore[return-value]
@@ -64,18 +66,20 @@ def fc_params(fan_in: int, fan_out: int, bias: bool = True) -> int:
     return fan_in * fan_out + (fan_out if _flag("bias", bias) else 0)
 
 
-def flatten_fc_params(channels: int, height: int, width: int, classes: int) -> int:
+def flatten_fc_params(
+    channels: int, height: int, width: int, classes: int, bias: bool = True
+) -> int:
     """Flatten a C×H×W map into C·H·W numbers, then one dense layer to `classes` outputs."""
     c = checks.positive_int("channels", channels)
     h = checks.positive_int("height", height)
     w = checks.positive_int("width", width)
-    return fc_params(c * h * w, checks.positive_int("classes", classes))
+    return fc_params(c * h * w, checks.positive_int("classes", classes), bias)
 
 
-def gap_fc_params(channels: int, classes: int) -> int:
+def gap_fc_params(channels: int, classes: int, bias: bool = True) -> int:
     """Average each channel to one number (no parameters), then a dense layer C → classes."""
     c = checks.positive_int("channels", channels)
-    return fc_params(c, checks.positive_int("classes", classes))
+    return fc_params(c, checks.positive_int("classes", classes), bias)
 
 
 # --8<-- [end:counts]
@@ -258,7 +262,6 @@ def gap_head(X, params, activation: str = "relu", output_activation: str = "iden
 # FC layers seen as convolutions.
 
 
-# --8<-- [start:conv_view]
 def conv2d(X, K, b) -> np.ndarray:
     """Cross-correlation, stride 1, no padding: (N, C, H, W) * (F, C, kh, kw) → (N, F, H', W')."""
     X = _feature_maps("X", X)
@@ -272,16 +275,11 @@ def conv2d(X, K, b) -> np.ndarray:
         )
     if b.shape != (F,):
         raise ValueError(f"b: expected shape ({F},) to match K of shape {K.shape}, got {b.shape}")
-    windows = np.lib.stride_tricks.sliding_window_view(X, (kh, kw), axis=(2, 3))
-    return np.einsum("nchwij,fcij->nfhw", windows, K) + b[:, None, None]
+    return _conv2d(X, K, b)
 
 
 def fc_as_conv(W, channels: int, height: int, width: int) -> np.ndarray:
-    """The dense weights W (C·H·W, F) of a flatten head as F kernels of shape (C, H, W).
-
-    Flatten orders the inputs c-major (PyTorch's order), so row c·H·W + i·W + j of W is the
-    weight of X[c, i, j]; the kernel just reshapes it back.
-    """
+    """The dense weights W (C·H·W, F) of a flatten head as F kernels of shape (C, H, W)."""
     W = checks.as_float_array("W", W, ndim=2)
     c = checks.positive_int("channels", channels)
     h = checks.positive_int("height", height)
@@ -290,17 +288,36 @@ def fc_as_conv(W, channels: int, height: int, width: int) -> np.ndarray:
         raise ValueError(
             f"W: expected {c * h * w} rows (C·H·W) for a {c}×{h}×{w} map, got {W.shape}"
         )
-    return W.T.reshape(W.shape[1], c, h, w)
+    return _fc_as_conv(W, c, h, w)
 
 
 def class_activation_map(X, W, b) -> np.ndarray:
-    """The GAP head's dense layer applied at every position (a 1×1 convolution): (N, F, H, W).
+    """The GAP head's dense layer (W, b) applied at every position of X: (N, F, H, W).
 
     Its spatial mean is the GAP + FC output, because averaging and a linear map commute.
     """
     W, b = _dense_params(W, b)
     X = _feature_maps("X", X)
-    return conv2d(X, W.T[:, :, None, None], b)
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(f"X: expected C = {W.shape[0]} channels to match W, got shape {X.shape}")
+    return _class_activation_map(X, W, b)
+
+
+# --8<-- [start:conv_view]
+def _conv2d(X, K, b):
+    """(N, C, H, W) * (F, C, kh, kw) → (N, F, H − kh + 1, W − kw + 1); stride 1, no padding."""
+    windows = np.lib.stride_tricks.sliding_window_view(X, K.shape[2:], axis=(2, 3))
+    return np.einsum("nchwij,fcij->nfhw", windows, K) + b[:, None, None]
+
+
+def _fc_as_conv(W, c: int, h: int, w: int):
+    # flatten is channel-major (PyTorch's order): row c·H·W + i·W + j of W weighs X[c, i, j]
+    return W.T.reshape(W.shape[1], c, h, w)  # (F, C, H, W): one map-sized kernel per output
+
+
+def _class_activation_map(X, W, b):
+    # the dense layer at every position is a 1×1 convolution; its spatial mean is GAP + FC
+    return _conv2d(X, W.T[:, :, None, None], b)
 
 
 # --8<-- [end:conv_view]
@@ -327,6 +344,15 @@ class Layer:
     head: bool = False
 
 
+def _image_side(image) -> int:
+    image = checks.positive_int("image", image)
+    if image % 32:
+        raise ValueError(
+            f"image: expected a multiple of 32 (the networks' total stride), got {image}"
+        )
+    return image
+
+
 # --8<-- [start:networks]
 def layer_params(layer: Layer) -> int:
     if layer.kind == "conv":
@@ -345,9 +371,7 @@ def layer_macs(layer: Layer) -> int:
 
 def vgg16_layers(image: int = 224) -> list[Layer]:
     """VGG-16 (configuration D): 13 3×3 convs with biases, 5 max-pools, FC 4096-4096-1000."""
-    image = checks.positive_int("image", image)
-    if image % 32:
-        raise ValueError(f"image: expected a multiple of 32 (five 2×2 pools), got {image}")
+    image = _image_side(image)
     stages = [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)]
     layers, c_in, side = [], 3, image
     for c_out, n in stages:
@@ -363,9 +387,7 @@ def vgg16_layers(image: int = 224) -> list[Layer]:
 def resnet50_layers(image: int = 224) -> list[Layer]:
     """ResNet-50 (torchvision layout): bottleneck blocks 3-4-6-3, BatchNorm after every conv,
     convs without biases, stride 2 in the 3×3 conv, then GAP and one FC 2048 → 1000."""
-    image = checks.positive_int("image", image)
-    if image % 32:
-        raise ValueError(f"image: expected a multiple of 32 (total stride 32), got {image}")
+    image = _image_side(image)
     side = image // 2
     layers = [Layer("conv", 3, 64, k=7, out_hw=side, bias=False), Layer("bn", 64, 64)]
     side //= 2  # 3×3 max-pool, stride 2
@@ -471,8 +493,8 @@ POS_SIDE = 7
 POS_TRAIN_COLS = (0, 1, 2)  # the training objects all sit in the left three columns
 POS_PER_CLASS = 100
 POS_TEST_PER_CLASS = 30
-POS_EPOCHS = 300
-POS_LR = {"flatten": 0.5, "gap": 2.0}
+POS_EPOCHS = 150
+POS_LR = {"flatten": 1.0, "gap": 4.0}
 POS_BIG_SIDE = 11
 
 
@@ -781,10 +803,10 @@ def _draw_networks(theme: Theme):
         ys = np.arange(len(names))[::-1]
         ax.barh(ys, body, color=theme.palette[0], label="conv body", height=0.55)
         ax.barh(ys, head, left=body, color=theme.palette[1], label="FC head", height=0.55)
+        digits = 1 if key == "params" else 2  # as in the page's table
         for yv, bo, he in zip(ys, body, head):
-            ax.text(
-                bo + he, yv, f"  head {100 * he / (bo + he):.1f} %", va="center", color=theme.fg
-            )
+            share = 100 * he / (bo + he)
+            ax.text(bo + he, yv, f"  head {share:.{digits}f} %", va="center", color=theme.fg)
         ax.set_yticks(ys, names)
         ax.set_xlabel(unit)
         ax.set_xlim(0, 1.55 * max(body + head))
@@ -795,7 +817,7 @@ def _draw_networks(theme: Theme):
 
 def _draw_position(theme: Theme):
     r = position_runs()
-    fig, ax = new_figure(theme, width=7.2, height=3.6)
+    fig, ax = new_figure(theme, width=7.2, height=4.0)
     cols = np.arange(POS_SIDE)
     lo, hi = min(POS_TRAIN_COLS) - 0.5, max(POS_TRAIN_COLS) + 0.5
     ax.axvspan(lo, hi, color=theme.grid, alpha=0.6, linewidth=0)
@@ -807,7 +829,7 @@ def _draw_position(theme: Theme):
     ax.set_ylim(0, 105)
     ax.set_xlabel(f"column of the object on the {POS_SIDE}×{POS_SIDE} map")
     ax.set_ylabel("test accuracy (%)")
-    ax.legend(loc="center right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3)
     return fig
 
 
@@ -843,6 +865,7 @@ def values() -> dict[str, object]:
     v["ex_flat"] = f"{flatten_fc_params(C, S, S, K):,}"
     v["ex_flat_tex"] = _tex_int(flatten_fc_params(C, S, S, K))
     v["ex_gap"] = gap_fc_params(C, K)
+    v["ex_gap_weights"] = C * K
     v["ex_ratio"] = fmt(count_ratio(C, S, S, K), 1)
     for s in (1, 14, 32):
         v[f"ratio_{s}"] = fmt(count_ratio(C, s, s, K), 1)
@@ -875,7 +898,11 @@ def values() -> dict[str, object]:
         v[f"{name}_macs_g"] = fmt(s["macs"] / 1e9, 2)
         v[f"{name}_head_macs_m"] = fmt(s["head_macs"] / 1e6, 1)
         v[f"{name}_head_macs_share"] = fmt(100 * s["head_macs"] / s["macs"], 2)
+    v["vgg_flat_in"] = f"{512 * 7 * 7:,}"
     v["vgg_fc1"] = f"{fc_params(512 * 7 * 7, 4096):,}"
+    v["fc_4096_1000"] = _tex_int(fc_params(4096, 1000))
+    v["conv3_512_m"] = fmt(layer_params(Layer("conv", 512, 512, k=3)) / 1e6, 1)
+    v["fc_map_to_map_m"] = fmt(fc_params(512 * 7 * 7, 512 * 7 * 7) / 1e6, 0)
     v["vgg_fc1_share"] = fmt(100 * fc_params(512 * 7 * 7, 4096) / n["vgg"]["params"], 1)
     v["vgg_convs"] = n["vgg_convs"]
     v["resnet_convs"] = n["resnet_convs"]

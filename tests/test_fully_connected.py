@@ -46,6 +46,8 @@ def test_counts_of_the_seed_example_by_hand():
     # a 1×1 map: flattening and averaging are the same thing
     assert fc.flatten_fc_params(8, 1, 1, 6) == fc.gap_fc_params(8, 6)
     assert fc.fc_params(3, 2, bias=False) == 6
+    assert fc.flatten_fc_params(8, 7, 7, 6, bias=False) == 2352
+    assert fc.gap_fc_params(8, 6, bias=False) == 48
 
 
 @settings(max_examples=40, deadline=None)
@@ -131,6 +133,10 @@ def test_gap_backward_spreads_each_gradient_evenly():
     np.testing.assert_allclose(dX.sum(axis=(2, 3)), dY)
     dX[0, 0, 0, 0] = 5.0  # a writable array, not a broadcast view
     assert dX[0, 0, 1, 1] == pytest.approx(0.1)
+    # any shape-like: a tuple, a list, an int array (e.g. X.shape, torch.Size, np.array)
+    for shape in ([1, 2, 3, 3], np.array([1, 2, 3, 3])):
+        expected = fc.global_avg_pool_backward(dY, (1, 2, 3, 3))
+        np.testing.assert_array_equal(fc.global_avg_pool_backward(dY, shape), expected)
 
 
 def test_gap_ignores_where_things_are():
