@@ -298,6 +298,7 @@ def test_flatten_head_is_tied_to_positions_and_gap_is_not():
     flat, gap = r["flatten"]["col_acc"], r["gap"]["col_acc"]
     seen = list(fc.POS_TRAIN_COLS)
     assert flat[seen].min() >= 0.9 and gap[seen].min() >= 0.9
+    assert r["flatten"]["train_acc"] == 1.0  # the page says it fits its training set perfectly
     assert flat[-2:].max() <= 2 * chance  # objects two or more columns away: near chance
     assert gap.min() >= 0.9  # everywhere
     assert np.all(np.diff(r["flatten"]["losses"]) <= 1e-12)
