@@ -322,8 +322,10 @@ def moons_runs() -> dict[str, dict]:
     X, y = moons_data()
     T = y[:, None].astype(float)
     sizes = [2, HIDDEN, 1]
+    random = bp.init_params(sizes, 1, "xavier")  # zero biases
     starts = {
-        "random": (bp.init_params(sizes, 1, "xavier"), "sigmoid"),  # zero biases
+        "random": (random, "sigmoid"),
+        "zero_last": ([random[0], (np.zeros_like(random[1][0]), random[1][1])], "sigmoid"),
         "zeros": (bp.init_params(sizes, 0, "zeros"), "sigmoid"),
         "constant": (constant_init(sizes, CONSTANT), "sigmoid"),
         "zeros_tanh": (bp.init_params(sizes, 0, "zeros"), "tanh"),
@@ -619,19 +621,26 @@ def values() -> dict[str, object]:
             "const_loss": fmt(0.5 * share * (1 - share), 6),
         }
     )
-    for name in ("random", "zeros", "constant", "one_unit", "zeros_tanh", "zeros_relu"):
+    for name in (
+        "random",
+        "zero_last",
+        "zeros",
+        "constant",
+        "one_unit",
+        "zeros_tanh",
+        "zeros_relu",
+    ):
         run = r[name]
         v[f"{name}_acc_pct"] = fmt(100 * run["accuracy"], 1)
         v[f"{name}_loss_end"] = fmt(run["losses"][-1], 4)
-        v[f"{name}_spread_end"] = _sci_or_zero(run["spread"][-1])
+        v[f"{name}_spread_end"] = _num(run["spread"][-1])
     v["loss_start"] = fmt(r["zeros"]["losses"][0], 4)
     v["zeros_tanh_loss_end"] = fmt(r["zeros_tanh"]["losses"][-1], 6)
     v["zeros_relu_loss_end"] = fmt(r["zeros_relu"]["losses"][-1], 6)
     b2 = float(r["zeros_tanh"]["params"][1][1][0])
     v["tanh_b2"] = fmt(b2, 4)
     v["tanh_sigma_b2"] = fmt(bp.sigmoid(b2), 4)
-    v["random_spread_start"] = fmt(r["random"]["spread"][0], 2)
-    v["random_spread_end"] = fmt(r["random"]["spread"][-1], 2)
+    v["random_spread_start"] = _num(r["random"]["spread"][0])
     v["random_distinct"] = n_distinct_units(*r["random"]["params"][0])
     v["zeros_distinct"] = n_distinct_units(*r["zeros"]["params"][0])
     v["zeros_max_weight"] = fmt(np.abs(r["zeros"]["params"][0][0]).max(), 2)

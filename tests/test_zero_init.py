@@ -84,11 +84,13 @@ def test_worked_example_tanh_relu_only_the_output_bias_moves(act):
     act=st.sampled_from(["sigmoid", "tanh", "relu"]),
     value=st.sampled_from([0.0, 0.3, -0.7]),
     steps=st.integers(1, 6),
+    batch_size=st.sampled_from([None, 1, 3]),
 )
-def test_units_stay_identical_after_k_steps(seed, n, d, hidden, act, value, steps):
+def test_units_stay_identical_after_k_steps(seed, n, d, hidden, act, value, steps, batch_size):
     X, T = random_problem(seed, n, d)
     params = zi.constant_init([d, *hidden, 1], value)
-    trained, _ = bp.train(params, X, T, 0.5, steps, act, "sigmoid")
+    # full batch or shuffled mini-batches: every unit sees the same samples, so the noise is shared
+    trained, _ = bp.train(params, X, T, 0.5, steps, act, "sigmoid", batch_size=batch_size, rng=seed)
     for l, (W, b) in enumerate(trained[:-1]):
         # identical up to round-off: BLAS may sum different columns in a different order
         scale = 1.0 + np.abs(W).max() + np.abs(b).max()
@@ -280,6 +282,9 @@ def test_moons_experiment_backs_the_page():
     assert np.any(r["zeros"]["history"][2] != 0)
     assert r["random"]["spread"][-1] > 5 * r["random"]["spread"][0] > 0
     assert r["random"]["accuracy"] >= 0.97
+    # zero output layer on top of random hidden units: the first epoch moves only W2, then it learns
+    np.testing.assert_array_equal(r["zero_last"]["history"][1], r["zero_last"]["history"][0])
+    assert r["zero_last"]["accuracy"] >= 0.97
     for name in ("zeros", "constant"):
         assert abs(r[name]["accuracy"] - r["one_unit"]["accuracy"]) <= 0.03
         assert r[name]["accuracy"] <= 0.92
