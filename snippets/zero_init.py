@@ -127,8 +127,12 @@ def unit_spread(W, b=None) -> float:
     :math:`\\max_i (\\max_j M_{ij} - \\min_j M_{ij})` with :math:`M = [W; b^\\top]`. It is 0
     exactly when every unit has the same incoming weights (and bias), and 0 for a single unit.
     """
-    M = _weights_and_bias(W, b)
-    return float(np.max(M.max(axis=1) - M.min(axis=1)))
+    return float(_spread(_weights_and_bias(W, b)))
+
+
+def _spread(M: np.ndarray) -> np.ndarray:
+    # over the last two axes (parameter, unit): the widest range of one parameter across units
+    return np.max(M.max(axis=-1) - M.min(axis=-1), axis=-1)
 
 
 def n_distinct_units(W, b=None) -> int:
@@ -246,7 +250,7 @@ def spread_history(history) -> np.ndarray:
         raise ValueError(
             f"history: expected shape (epochs + 1, fan_in + 1, n_hidden), got {h.shape}"
         )
-    return np.max(h.max(axis=2) - h.min(axis=2), axis=1)
+    return _spread(h)
 
 
 # ---------------------------------------------------------------------------------------------
