@@ -504,8 +504,8 @@ def _draw_spread(theme: Theme):
     if not np.any(r["zeros"]["spread"]):
         ax.text(
             0.98,
-            0.04,
-            f"zeros, {HIDDEN} units: exactly 0 at every epoch (no point on a log axis)",
+            0.32,
+            f"zeros, {HIDDEN} units: exactly 0 at every epoch\n(no point on a log axis)",
             transform=ax.transAxes,
             ha="right",
             va="bottom",
@@ -515,7 +515,7 @@ def _draw_spread(theme: Theme):
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("unit spread of [W₁; b₁]")
-    ax.legend(loc="center right", fontsize=10)
+    ax.legend(loc="center right", bbox_to_anchor=(1.0, 0.58), fontsize=10)
     return fig
 
 
@@ -658,6 +658,9 @@ def values() -> dict[str, object]:
     h5 = r["zeros_h5"]["spread"]
     v["h5_spread_100"] = _sci_or_zero(h5[100])
     v["h5_spread_end"] = _sci_or_zero(h5[-1])
+    v["random_spread_min"] = _num(r["random"]["spread"].min())
+    v["random_spread_max"] = _num(r["random"]["spread"].max())
+    v["spread_orders"] = int(np.floor(np.log10(r["random"]["spread"].min() / h5.max())))
     v["balanced_grad"] = _sci_or_zero(balanced_zero_gradient())
 
     s = scale_runs()
