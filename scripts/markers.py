@@ -108,6 +108,11 @@ def fill(
             )
     # one pass over the original text, so every line number refers to the page as written
     out = ANY.sub(lambda m: figure(m) if m.group("target") is not None else value(m), markdown)
+    if "](figure:" in out:  # e.g. alt text with a "]" that the pattern cannot see
+        errors.append(
+            f"{page}: a figure marker that is not `![alt text](figure:snippet/name)` "
+            "(alt text may not contain square brackets)"
+        )
     if errors:
         raise MarkerError("\n".join(errors))
     return out

@@ -1,8 +1,9 @@
 """Snippet outputs: run each snippet's figures and values, cached by content, into docs/generated.
 
 A snippet is a module `snippets/<name>.py` that defines `figures()` (figure name → function that
-draws a matplotlib Figure for a `plotting.Theme`) and/or `values()` (value name → number or text
-the page quotes). For each snippet this module
+draws a matplotlib Figure for a `plotting.Theme`), `values()` (value name → number or text
+the page quotes) and/or `data()` (name → JSON-serializable data the site's scripts load, e.g.
+presets and test vectors for a widget, written as `<name>.json`). For each snippet this module
 
 - computes a cache key from the snippet's source, the source of every project module it imports
   (transitively, so `plotting.py` counts), this file, and the numpy/matplotlib versions;
@@ -88,7 +89,8 @@ def _imports(tree: ast.Module, module: str) -> set[str]:
 
 def _defines_outputs(tree: ast.Module) -> bool:
     return any(
-        isinstance(n, ast.FunctionDef) and n.name in ("figures", "values") for n in tree.body
+        isinstance(n, ast.FunctionDef) and n.name in ("figures", "values", "data")
+        for n in tree.body
     )
 
 
@@ -187,6 +189,17 @@ def run_snippet(name: str) -> tuple[dict[str, bytes], float]:
                 files[f"{fig_name}-{theme_name}.svg"] = plotting.to_svg(fig)
     values = _check_values(name, module.values() if hasattr(module, "values") else {})
     files[VALUES_FILE] = json.dumps(values, indent=1, sort_keys=True).encode()
+    data = module.data() if hasattr(module, "data") else {}
+    if not isinstance(data, dict):
+        raise TypeError(f"data() must return a dict, got {type(data).__name__}")
+    for stem, obj in data.items():
+        if not isinstance(stem, str) or not FIGURE_NAME.match(stem) or stem == "values":
+            raise ValueError(f"data name {stem!r} must match {FIGURE_NAME.pattern}, not 'values'")
+        try:  # compact, sorted, and no NaN: the browser's JSON.parse must read it
+            text = json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"data {stem!r} is not plain finite JSON: {exc}") from exc
+        files[f"{stem}.json"] = text.encode()
     return files, time.perf_counter() - start
 
 

@@ -6,7 +6,8 @@ import numpy as np
 
 
 def fmt(x: float, digits: int = 4) -> str:
-    """`x` rounded to `digits` decimals, with a true minus sign and no negative zero."""
+    """`x` rounded to `digits` decimals, without a negative zero (LaTeX typesets the hyphen as a
+    minus sign in math)."""
     x = float(x)
     if not np.isfinite(x):
         raise ValueError(f"x: expected a finite number, got {x!r}")

@@ -833,3 +833,52 @@ def values() -> dict[str, object]:
         v[f"shift_{row['key']}_change"] = fmt(100 * row["rel_change"], 0)
         v[f"shift_{row['key']}_same"] = fmt(100 * row["unchanged"], 0)
     return v
+
+
+# ---------------------------------------------------------------------------------------------
+# The page's playground (docs/javascripts/widgets.js): shared test vectors.
+
+
+def widget_vectors(n: int = 60, seed: int = 11) -> list[dict]:
+    """Random single-channel cases with both poolings and both gradients (for an upstream
+    gradient dY) computed here; the browser tests feed the same cases to the JavaScript
+    playground and compare. Small integer inputs, so ties happen."""
+    rng = np.random.default_rng(seed)
+    out = []
+    while len(out) < n:
+        H, W = (int(v) for v in rng.integers(1, 8, size=2))
+        k = tuple(int(v) for v in rng.integers(1, 5, size=2))
+        s = tuple(int(v) for v in rng.integers(1, 4, size=2))
+        p = tuple(int(rng.integers(0, kk // 2 + 1)) for kk in k)
+        ceil_mode = bool(rng.integers(0, 2))
+        include = bool(rng.integers(0, 2))
+        X = rng.integers(-5, 6, size=(1, H, W)).astype(float)
+        try:
+            Ym = max_pool2d(X, k, s, p, ceil_mode)
+        except ValueError:  # no window fits
+            continue
+        Ya = avg_pool2d(X, k, s, p, ceil_mode, include)
+        dY = rng.integers(1, 5, size=Ym.shape).astype(float)
+        out.append(
+            {
+                "x": X[0].tolist(),
+                "kernel": list(k),
+                "stride": list(s),
+                "padding": list(p),
+                "ceil_mode": ceil_mode,
+                "count_include_pad": include,
+                "dy": dY[0].tolist(),
+                "max": Ym[0].tolist(),
+                "avg": Ya[0].tolist(),
+                "max_grad": max_pool2d_backward(dY, X, k, s, p, ceil_mode)[0].tolist(),
+                "avg_grad": avg_pool2d_backward(dY, X.shape, k, s, p, ceil_mode, include)[
+                    0
+                ].tolist(),
+            }
+        )
+    return out
+
+
+def data() -> dict:
+    """JSON for the playground's tests."""
+    return {"widget": {"vectors": widget_vectors()}}

@@ -1165,3 +1165,67 @@ def values() -> dict[str, object]:
     v["pool_max_pixels"] = int(np.count_nonzero(p["maxpool"]))
     v["pool_field"] = int(p["field"][1] - p["field"][0] + 1)
     return v
+
+
+# ---------------------------------------------------------------------------------------------
+# The page's calculator (docs/javascripts/widgets.js): presets and shared test vectors.
+
+WIDGET_PRESETS = (
+    ("Worked example", lambda: list(EXAMPLE)),
+    ("AlexNet (TF-slim)", alexnet_v2_slim),
+    ("VGG-16", vgg16),
+    ("ResNet-50 (torchvision)", resnet50_torchvision),
+    ("MobileNet v1 (TF-slim)", mobilenet_v1_slim),
+)
+
+
+def _layer_json(layer: Layer) -> dict:
+    return {
+        "kind": layer.kind,
+        "kernel": layer.kernel,
+        "stride": layer.stride,
+        "padding": layer.padding,
+        "dilation": layer.dilation,
+    }
+
+
+def widget_vectors(n: int = 40, seed: int = 7) -> list[dict]:
+    """Random stacks with their fields, output sizes and one clipped field, computed here; the
+    browser tests feed the same stacks to the JavaScript calculator and compare."""
+    rng = np.random.default_rng(seed)
+    out = []
+    while len(out) < n:
+        layers = []
+        for _ in range(int(rng.integers(1, 7))):
+            kind = str(rng.choice(KINDS))
+            k = int(rng.integers(1, 6))
+            d = int(rng.integers(1, 4)) if kind == "conv" else 1
+            k_eff = d * (k - 1) + 1
+            p = int(rng.integers(0, 4)) if kind == "conv" else int(rng.integers(0, k_eff // 2 + 1))
+            layers.append(Layer(k, int(rng.integers(1, 4)), p, d, kind))
+        size = int(rng.integers(8, 80))
+        try:
+            sizes = output_sizes(layers, size)
+        except ValueError:
+            continue
+        index = int(rng.integers(0, sizes[-1]))
+        out.append(
+            {
+                "layers": [_layer_json(layer) for layer in layers],
+                "fields": [list(f) for f in receptive_field(layers)],
+                "input_size": size,
+                "output_sizes": sizes,
+                "index": index,
+                "field": list(field_of(layers, index, size) or []),
+            }
+        )
+    return out
+
+
+def data() -> dict:
+    """JSON for the calculator: presets (from the same layer lists as the table) and vectors."""
+    presets = [
+        {"name": name, "layers": [_layer_json(layer) for layer in build()]}
+        for name, build in WIDGET_PRESETS
+    ]
+    return {"widget": {"presets": presets, "vectors": widget_vectors()}}

@@ -8,6 +8,7 @@ self-test progress. Without Chromium these tests are skipped, unless CI is set: 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,3 +197,98 @@ def test_self_test_progress_survives_a_reload(server, browser):
     page.reload()
     assert page.locator('.selftest-status[data-qid="ML0034"]').inner_text() == "not yet"
     context.close()
+
+
+# --- widgets: the JavaScript agrees with the Python reference ----------------------------------
+
+
+def widget_page(browser, server, path, scheme="light"):
+    v = Visit(browser, server, path, scheme)
+    v.page.wait_for_selector(".mliq-widget[data-mounted] .widget-status")
+    return v
+
+
+def test_receptive_field_widget_agrees_with_python(site, server, browser):
+    v = widget_page(browser, server, "cnn/dl0010-receptive-field/")
+    data = json.loads((site / "generated" / "receptive_field" / "widget.json").read_text())
+    got = v.page.evaluate(
+        """vectors => vectors.map(t => ({
+            fields: MLIQ.rf.receptiveField(t.layers).map(f => [f.size, f.stride, f.padding]),
+            sizes: MLIQ.rf.outputSizes(t.layers, t.input_size),
+            field: MLIQ.rf.fieldOf(MLIQ.rf.receptiveField(t.layers), t.index, t.input_size) || [],
+            errors: t.layers.map(MLIQ.rf.layerError).filter(e => e),
+        }))""",
+        data["vectors"],
+    )
+    assert len(got) == len(data["vectors"]) >= 30
+    for js, py in zip(got, data["vectors"]):
+        assert js["fields"] == py["fields"]
+        assert js["sizes"] == py["output_sizes"]
+        assert js["field"] == py["field"]
+        assert js["errors"] == []
+    assert v.errors == []
+    v.close()
+
+
+def test_pooling_widget_agrees_with_python(site, server, browser):
+    v = widget_page(browser, server, "cnn/dl0009-pooling/")
+    data = json.loads((site / "generated" / "pooling" / "widget.json").read_text())
+    got = v.page.evaluate(
+        """vectors => vectors.map(t => {
+            const a = [t.kernel, t.stride, t.padding, t.ceil_mode];
+            return {
+              max: MLIQ.pool.maxPool(t.x, ...a),
+              avg: MLIQ.pool.avgPool(t.x, ...a, t.count_include_pad),
+              max_grad: MLIQ.pool.maxPoolBackward(t.dy, t.x, ...a),
+              avg_grad: MLIQ.pool.avgPoolBackward(t.dy, [t.x.length, t.x[0].length], ...a,
+                                                  t.count_include_pad),
+            };
+        })""",
+        data["vectors"],
+    )
+    assert len(got) == len(data["vectors"]) >= 50
+    for js, py in zip(got, data["vectors"]):
+        for key in ("max", "avg", "max_grad", "avg_grad"):
+            np.testing.assert_allclose(js[key], py[key], rtol=1e-12, atol=1e-12, err_msg=key)
+    v.close()
+
+
+def test_widgets_react_to_edits_and_reject_bad_input(server, browser):
+    v = widget_page(browser, server, "cnn/dl0009-pooling/", "dark")
+    page = v.page
+    w = page.locator(".mliq-widget")
+    first_output = w.locator("table").first.locator("tbody td").first
+    assert first_output.inner_text() == "6"  # the page's 4×4 example, max of the first window
+    w.get_by_label("Kernel").fill("3")
+    w.get_by_label("Stride").fill("1")
+    assert w.locator(".widget-status").inner_text().startswith("Output 2 × 2")
+    assert first_output.inner_text() == "8"
+    w.get_by_label("Padding").fill("5")  # more than half the kernel
+    assert "at most half the kernel" in w.locator(".widget-error").all_inner_texts().__str__()
+    assert w.get_by_label("Padding").get_attribute("aria-invalid") == "true"
+    w.get_by_label("Padding").fill("1")
+    w.get_by_label("Grid size").fill("500")  # capped
+    assert "from 1 to 8" in " ".join(w.locator(".widget-error").all_inner_texts())
+    w.get_by_label("Grid size").fill("3")
+    assert w.locator(".widget-cell").count() == 9
+    assert v.errors == []
+    v.close()
+
+    v = widget_page(browser, server, "cnn/dl0010-receptive-field/")
+    w = v.page.locator(".mliq-widget")
+    rows_before = w.locator(".widget-row").count()
+    w.get_by_role("button", name="Add layer").click()
+    assert w.locator(".widget-row").count() == rows_before + 1
+    w.get_by_label("Preset").select_option(label="VGG-16")
+    assert w.locator("tbody tr").last.locator("td").nth(3).inner_text() == "212"
+    w.locator(".widget-row").first.get_by_label("kernel").fill("2.5")
+    assert "whole number" in " ".join(w.locator(".widget-error").all_inner_texts())
+    assert v.errors == []
+    v.close()
+
+
+def test_widgets_never_build_markup_from_strings():
+    source = (ROOT / "docs" / "javascripts" / "widgets.js").read_text()
+    source += (ROOT / "docs" / "javascripts" / "selftest.js").read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in source

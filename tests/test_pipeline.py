@@ -174,6 +174,7 @@ def test_alt_text_can_quote_values():
         ("![](figure:backprop/xor-training)", "needs alt text"),
         ("![A](figure:backprop/loss)", "has no figure 'loss'"),
         ("![A](figure:Backprop)", "must look like 'snippet/figure-name'"),
+        ("![A in [0, 1]](figure:backprop/xor-training)", "may not contain square brackets"),
     ],
 )
 def test_unknown_or_malformed_markers_fail_with_page_and_line(text, message):
