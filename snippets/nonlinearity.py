@@ -28,7 +28,6 @@ from snippets.plotting import Theme, new_figure
 # The collapse: a stack of affine layers is one affine layer.
 
 
-# --8<-- [start:collapse]
 def collapse_linear(params) -> tuple[np.ndarray, np.ndarray]:
     """The single layer `(W, b)` equivalent to a stack of dense layers with no activation.
 
@@ -52,25 +51,32 @@ def collapse_linear(params) -> tuple[np.ndarray, np.ndarray]:
     :math:`W = W_1 W_2 \\cdots W_n`,
     :math:`b = (\\cdots((b_1 W_2 + b_2) W_3 + b_3) \\cdots) W_n + b_n`.
     """
-    params = bp.check_params(params)
+    return _collapse(bp.check_params(params))
+
+
+# --8<-- [start:collapse]
+def _collapse(params: bp.Params) -> tuple[np.ndarray, np.ndarray]:
     W, b = params[0][0].copy(), params[0][1].copy()
     for W_next, b_next in params[1:]:
         W = W @ W_next  # (fan_in, k) @ (k, m): the weights compose
-        b = b @ W_next + b_next  # the bias so far goes through the next layer too
-    return W, b
+        b = b @ W_next + b_next  # earlier biases pass through W_next
+    return W, b  # x @ W + b is the whole stack
 
 
 # --8<-- [end:collapse]
 
 
-# --8<-- [start:collapse_probe]
 def collapse_linear_probe(params) -> tuple[np.ndarray, np.ndarray]:
     """`collapse_linear` found by running the identity-activation network on probe inputs.
 
     An affine map is fixed by where it sends 0 (that is `b`) and each unit vector
     `e_i` (that is row i of `W`, plus `b`). Same returns as `collapse_linear`.
     """
-    params = bp.check_params(params)
+    return _collapse_probe(bp.check_params(params))
+
+
+# --8<-- [start:collapse_probe]
+def _collapse_probe(params: bp.Params) -> tuple[np.ndarray, np.ndarray]:
     n_in = params[0][0].shape[0]
     probes = np.vstack([np.zeros((1, n_in)), np.eye(n_in)])  # 0, e_1, ..., e_n
     out, _ = bp.forward(params, probes, "identity", "identity")
@@ -161,7 +167,7 @@ def derivative(name: str, z, *, negative_slope: float = 0.01, alpha: float = 1.0
 
 
 # --8<-- [start:activations]
-def _activate(name: str, z: np.ndarray, negative_slope: float, alpha: float) -> np.ndarray:
+def _activate(name: str, z, negative_slope, alpha) -> np.ndarray:
     if name == "identity":
         return z.copy()
     if name == "sigmoid":
@@ -181,7 +187,7 @@ def _activate(name: str, z: np.ndarray, negative_slope: float, alpha: float) -> 
     return z * bp.sigmoid(z)  # silu
 
 
-def _derivative(name: str, z: np.ndarray, negative_slope: float, alpha: float) -> np.ndarray:
+def _derivative(name: str, z, negative_slope, alpha) -> np.ndarray:
     if name == "identity":
         return np.ones_like(z)
     if name == "sigmoid":
@@ -218,12 +224,14 @@ def _check_binary_labels(y, n: int) -> np.ndarray:
         raise ValueError(f"y: expected shape ({n},) to match X, got {y.shape}")
     if y.dtype == bool:
         return y.astype(int)
-    if not np.issubdtype(y.dtype, np.number) or not np.all(np.isin(y, (0, 1))):
-        raise ValueError("y: expected labels 0 or 1")
+    if not np.issubdtype(y.dtype, np.number):
+        raise TypeError(f"y: expected numeric labels 0 or 1, got dtype {y.dtype}")
+    if not np.all(np.isin(y, (0, 1))):
+        bad = np.unique(y[~np.isin(y, (0, 1))])[:5]
+        raise ValueError(f"y: expected labels 0 or 1, got {bad.tolist()}")
     return y.astype(int)
 
 
-# --8<-- [start:best_line]
 def best_linear_accuracy(X, y) -> float:
     """The highest training accuracy any straight line achieves on 2-D points, exactly.
 
@@ -248,25 +256,34 @@ def best_linear_accuracy(X, y) -> float:
     X = checks.as_float_array("X", X, ndim=2, min_rows=1)
     if X.shape[1] != 2:
         raise ValueError(f"X: expected shape (N, 2) (points in the plane), got {X.shape}")
-    y = _check_binary_labels(y, X.shape[0])
+    return _best_linear_accuracy(X, _check_binary_labels(y, X.shape[0]))
+
+
+# --8<-- [start:best_line]
+def _best_linear_accuracy(X: np.ndarray, y: np.ndarray) -> float:
     N, n1 = y.size, int(y.sum())
     best = max(n1, N - n1)  # all points on one side
     i, j = np.triu_indices(N, 1)
     d = X[j] - X[i]
     d = d[np.any(d != 0, axis=1)]  # identical points never split
-    critical = np.unique(np.mod(np.arctan2(d[:, 1], d[:, 0]) + np.pi / 2, np.pi))
+    # directions u with u·(x_j − x_i) = 0, where two projections swap order
+    theta = np.arctan2(d[:, 1], d[:, 0]) + np.pi / 2
+    critical = np.unique(np.mod(theta, np.pi))
     if critical.size == 0:
         return best / N
-    angles = (critical + np.append(critical[1:], critical[0] + np.pi)) / 2  # one per arc
+    # one direction inside each arc between neighbouring critical directions
+    angles = (critical + np.append(critical[1:], critical[0] + np.pi)) / 2
     for chunk in np.array_split(angles, max(1, angles.size // 2000)):
-        proj = np.column_stack([np.cos(chunk), np.sin(chunk)]) @ X.T  # (directions, N)
+        u = np.column_stack([np.cos(chunk), np.sin(chunk)])  # unit normals
+        proj = u @ X.T  # (directions, N)
         order = np.argsort(proj, axis=1)
         p = np.take_along_axis(proj, order, axis=1)
-        ones_left = np.cumsum(y[order], axis=1)[:, :-1]  # class-1 points below each threshold
+        # class-1 points below each threshold between neighbours
+        ones_left = np.cumsum(y[order], axis=1)[:, :-1]
         k = np.arange(1, N)
-        correct = (k - ones_left) + (n1 - ones_left)  # class 0 below, class 1 above
+        correct = (k - ones_left) + (n1 - ones_left)  # 0 below, 1 above
         correct = np.maximum(correct, N - correct)  # or the other way round
-        correct[p[:, 1:] <= p[:, :-1]] = 0  # no threshold between equal projections
+        correct[p[:, 1:] <= p[:, :-1]] = 0  # no threshold between ties
         best = max(best, int(correct.max()))
     return best / N
 
@@ -280,14 +297,15 @@ def best_linear_accuracy(X, y) -> float:
 
 def _check_interval(lo, hi) -> tuple[float, float]:
     for name, v in (("lo", lo), ("hi", hi)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
-            raise TypeError(f"{name}: expected a finite real number, got {v!r}")
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"{name}: expected a real number, got {type(v).__name__}")
+        if not math.isfinite(v):
+            raise ValueError(f"{name}: expected a finite number, got {v!r}")
     if not lo < hi:
         raise ValueError(f"hi: expected a number greater than lo = {lo}, got {hi}")
     return float(lo), float(hi)
 
 
-# --8<-- [start:kinks]
 def relu_kinks(params, lo: float, hi: float) -> np.ndarray:
     """The points of (lo, hi) where a ReLU network with one input changes slope.
 
@@ -314,7 +332,11 @@ def relu_kinks(params, lo: float, hi: float) -> np.ndarray:
         raise ValueError(
             f"params[0] W: expected shape (1, fan_out) (one input), got {params[0][0].shape}"
         )
-    lo, hi = _check_interval(lo, hi)
+    return _relu_kinks(params, *_check_interval(lo, hi))
+
+
+# --8<-- [start:kinks]
+def _relu_kinks(params: bp.Params, lo: float, hi: float) -> np.ndarray:
     points = np.array([lo, hi])
     for l in range(len(params) - 1):  # every hidden layer can add corners
         z, _ = bp.forward(params[: l + 1], points[:, None], "relu", "identity")
@@ -325,7 +347,7 @@ def relu_kinks(params, lo: float, hi: float) -> np.ndarray:
         x = points[:-1, None] + t * np.diff(points)[:, None]
         points = np.unique(np.concatenate([points, x[crosses]]))
     out, _ = bp.forward(params, points[:, None], "relu", "identity")
-    slopes = np.diff(out, axis=0) / np.diff(points)[:, None]  # (pieces, outputs)
+    slopes = np.diff(out, axis=0) / np.diff(points)[:, None]  # per piece
     scale = max(1.0, float(np.abs(slopes).max()))
     changes = np.any(np.abs(np.diff(slopes, axis=0)) > 1e-9 * scale, axis=1)
     return points[1:-1][changes]
@@ -367,6 +389,7 @@ def worked_example() -> dict[str, np.ndarray]:
         "relu_z1": relu.z[0],
         "relu_h1": relu.a[0],
         "relu_z2": relu.z[1],
+        "relu_h2": relu.a[1],
         "relu_out": relu.a[2],
     }
 
@@ -430,10 +453,10 @@ def moons_best_line() -> float:
 # Experiment: one hidden layer of tanh units fits sin(2πx) better as it widens.
 
 FIT_N = 101
-FIT_WIDTHS = (1, 2, 3, 5, 10, 20)
-FIT_SHOWN = (1, 3, 10)
+FIT_WIDTHS = (1, 3, 10, 30)
+FIT_SHOWN = (1, 3, FIT_WIDTHS[-1])
 FIT_LR = 0.5
-FIT_EPOCHS = 2000
+FIT_EPOCHS = 1500
 FIT_SEED = 0
 RELU_WIDTH = 10
 RELU_LR = 0.1
@@ -597,8 +620,11 @@ def _draw_relu_pieces(theme: Theme):
     edges = np.concatenate([[-1.0], kinks, [1.0]])
     out = bp.forward(params, edges[:, None], "relu", "identity")[0][:, 0]
     slopes = np.diff(out) / np.diff(edges)
-    ax2.stairs(slopes, edges, baseline=None, linewidth=2)
-    ax2.plot(x, np.pi * np.cos(np.pi * x), color=theme.fg, linewidth=3, alpha=0.35)
+    ax2.plot(
+        x, np.pi * np.cos(np.pi * x), color=theme.fg, linewidth=3, alpha=0.35, label="π cos(πx)"
+    )
+    ax2.stairs(slopes, edges, baseline=None, linewidth=2, label="network")
+    ax2.legend(loc="lower center")
     ax2.set_xlabel("input x")
     ax2.set_ylabel("slope d output / dx")
     ax2.set_title(f"Slope: constant on each of {kinks.size + 1} pieces")
@@ -630,6 +656,12 @@ def values() -> dict[str, object]:
     v["ex_b_scalar"] = fmt(ex["b"][0], 2)
     v["ex_out"] = fmt(ex["lin_out"][0, 0], 2)
     v["ex_relu_out"] = fmt(ex["relu_out"][0, 0], 2)
+    v["ex_n_params"] = sum(np.size(EXAMPLE[k]) for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    v["ex_n_collapsed"] = ex["W"].size + ex["b"].size
+
+    z = np.linspace(-3, 0, 30001)  # the minima of GELU and SiLU, for the table's ranges
+    v["gelu_min"] = fmt(activate("gelu", z).min(), 2)
+    v["silu_min"] = fmt(activate("silu", z).min(), 2)
 
     runs = moons_runs()
     single = runs[("identity", 0)]
@@ -651,7 +683,7 @@ def values() -> dict[str, object]:
     for (act, depth), r in runs.items():
         key = f"{'lin' if act == 'identity' else act}{depth}"
         v[f"{key}_params"] = r["n_params"]
-        v[f"{key}_loss"] = fmt(r["losses"][-1], 4)
+        v[f"{key}_loss"] = tex_sci(r["losses"][-1])
         v[f"{key}_acc"] = _pct(r["acc"])
         v[f"{key}_test_acc"] = _pct(r["test_acc"])
         if act == "identity":
@@ -671,7 +703,10 @@ def values() -> dict[str, object]:
             "fit_n": FIT_N,
             "fit_lr": fmt(FIT_LR, 1),
             "fit_epochs": FIT_EPOCHS,
-            "fit_widths": ", ".join(str(h) for h in FIT_WIDTHS),
+            "fit_widths": ", ".join(str(h) for h in FIT_WIDTHS[:-1]) + f" and {FIT_WIDTHS[-1]}",
+            "fit_max_width": FIT_WIDTHS[-1],
+            "fit_mse_first_plain": f"{fits[FIT_WIDTHS[0]]['mse']:.2g}",  # for alt text
+            "fit_mse_last_plain": f"{fits[FIT_WIDTHS[-1]]['mse']:.2g}",
             "fit_ratio": f"{fits[FIT_WIDTHS[0]]['mse'] / fits[FIT_WIDTHS[-1]]['mse']:,.0f}",
         }
     )

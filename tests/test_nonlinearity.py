@@ -355,7 +355,9 @@ W23, B3 = np.ones((2, 3)), np.zeros(3)
             ["params[0] W", "one input"],
         ),
         (lambda: nl.relu_kinks([(np.ones((1, 2)), np.zeros(2))], 1.0, 1.0), ValueError, ["hi"]),
-        (lambda: nl.relu_kinks([(np.ones((1, 2)), np.zeros(2))], np.nan, 1.0), TypeError, ["lo"]),
+        (lambda: nl.relu_kinks([(np.ones((1, 2)), np.zeros(2))], np.nan, 1.0), ValueError, ["lo"]),
+        (lambda: nl.relu_kinks([(np.ones((1, 2)), np.zeros(2))], 0.0, "1"), TypeError, ["hi"]),
+        (lambda: nl.best_linear_accuracy(np.ones((2, 2)), ["a", "b"]), TypeError, ["y"]),
     ],
 )
 def test_bad_input_raises_with_a_useful_message(call, exc, words):
