@@ -572,7 +572,8 @@ def expected_improvement(mean, std, best: float, xi: float = 0.0) -> np.ndarray:
     delta = mean - best - xi
     ei = np.maximum(delta, 0.0)
     pos = std > 0
-    z = delta[pos] / std[pos]
+    with np.errstate(over="ignore"):  # a tiny σ: z = ±inf, clipped where Φ, φ are 0 or 1
+        z = np.clip(delta[pos] / std[pos], -40.0, 40.0)
     phi = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
     ei[pos] = delta[pos] * _normal_cdf(z) + std[pos] * phi
     return np.maximum(ei, 0.0)  # Δ·Φ(z) + σ·φ(z) can round to -1e-17
