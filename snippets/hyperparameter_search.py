@@ -111,7 +111,6 @@ def check_space(space) -> Space:
     return tuple(space)
 
 
-# --8<-- [start:scaling]
 def from_unit(space, U) -> list[dict[str, float]]:
     """Map points of the unit cube to hyper-parameter values.
 
@@ -134,7 +133,9 @@ def from_unit(space, U) -> list[dict[str, float]]:
     return [{d.name: int(v) if d.integer else float(v) for d, v in zip(space, row)} for row in V]
 
 
+# --8<-- [start:scaling]
 def _from_unit(space: Space, U: np.ndarray) -> np.ndarray:
+    """Unit-cube points (n, d) to values (n, d): linear or log, rounded for integers."""
     V = np.empty_like(U)
     for j, d in enumerate(space):
         if d.log:
@@ -147,6 +148,7 @@ def _from_unit(space: Space, U: np.ndarray) -> np.ndarray:
 
 
 def _to_unit(space: Space, V: np.ndarray) -> np.ndarray:
+    """Values (n, d) back to the unit cube."""
     U = np.empty_like(V)
     for j, d in enumerate(space):
         if d.log:
@@ -154,6 +156,9 @@ def _to_unit(space: Space, V: np.ndarray) -> np.ndarray:
         else:
             U[:, j] = (V[:, j] - d.low) / (d.high - d.low)
     return np.clip(U, 0.0, 1.0)
+
+
+# --8<-- [end:scaling]
 
 
 def to_unit(space, points) -> np.ndarray:
@@ -179,9 +184,6 @@ def to_unit(space, points) -> np.ndarray:
                 )
             V[i, j] = v
     return _to_unit(space, V)
-
-
-# --8<-- [end:scaling]
 
 
 def _check_unit(name: str, U, d: int) -> np.ndarray:
@@ -478,6 +480,9 @@ def gp_posterior(
     return mean, np.sqrt(np.maximum(var, 0.0))
 
 
+# --8<-- [end:gp]
+
+
 def gp_log_marginal_likelihood(
     X, y, length_scale, variance: float = 1.0, noise: float = 0.0, kernel: str = "matern52"
 ) -> float:
@@ -493,8 +498,6 @@ def gp_log_marginal_likelihood(
     a = np.linalg.solve(L, y)
     return float(-0.5 * a @ a - np.log(np.diag(L)).sum() - 0.5 * len(y) * math.log(2 * math.pi))
 
-
-# --8<-- [end:gp]
 
 LENGTH_SCALES = tuple(float(v) for v in np.geomspace(0.05, 5.0, 13))
 NOISES = (1e-6, 1e-3, 1e-2, 1e-1, 0.3)
@@ -559,16 +562,7 @@ def expected_improvement(mean, std, best: float, xi: float = 0.0) -> np.ndarray:
     :math:`\\max(\\Delta, 0)` where :math:`\\sigma = 0`. Large where the mean is high
     (exploitation) *or* the uncertainty is (exploration).
     """
-    mean = checks.as_float_array("mean", mean)
-    std = checks.as_float_array("std", std)
-    if std.shape != mean.shape:
-        raise ValueError(f"std: expected shape {mean.shape} to match mean, got {std.shape}")
-    if std.size and std.min() < 0:
-        raise ValueError(f"std: expected standard deviations >= 0, got min {std.min()}")
-    best = _finite("best", best)
-    xi = _finite("xi", xi)
-    if xi < 0:
-        raise ValueError(f"xi: expected a number >= 0, got {xi}")
+    mean, std, best, xi = _check_ei_args(mean, std, best, xi)
     delta = mean - best - xi
     ei = np.maximum(delta, 0.0)
     pos = std > 0
@@ -580,6 +574,23 @@ def expected_improvement(mean, std, best: float, xi: float = 0.0) -> np.ndarray:
 
 
 # --8<-- [end:ei]
+
+
+def _check_ei_args(mean, std, best, xi):
+    mean = checks.as_float_array("mean", mean)
+    std = checks.as_float_array("std", std)
+    if std.shape != mean.shape:
+        raise ValueError(f"std: expected shape {mean.shape} to match mean, got {std.shape}")
+    if std.size and std.min() < 0:
+        raise ValueError(f"std: expected standard deviations >= 0, got min {std.min()}")
+    return mean, std, _finite("best", best), _check_xi(xi)
+
+
+def _check_xi(xi) -> float:
+    xi = _finite("xi", xi)
+    if xi < 0:
+        raise ValueError(f"xi: expected a number >= 0, got {xi}")
+    return xi
 
 
 def _finite(name: str, v) -> float:
@@ -594,16 +605,35 @@ def _finite(name: str, v) -> float:
 # Bayesian optimization
 
 
+def _check_bayes(objective, space, budget, rng, n_init, kernel, length_scale, n_candidates, xi):
+    """Validate `bayesian_search`'s arguments; returns the space as Dims and a Generator."""
+    _check_objective(objective)
+    budget = _check_budget(budget)
+    n_init = checks.positive_int("n_init", n_init)
+    if n_init > budget:
+        raise ValueError(f"n_init: expected at most budget={budget} initial trials, got {n_init}")
+    checks.choice("kernel", kernel, KERNELS)
+    if length_scale is not None:
+        checks.positive_float("length_scale", length_scale)
+    checks.positive_int("n_candidates", n_candidates)
+    _check_xi(xi)
+    return check_space(space), checks.generator("rng", rng)
+
+
+BO_INIT = 5  # random trials before the GP takes over
+N_CANDIDATES = 1000  # random points scored by EI per step (and as many near the best)
+
+
 # --8<-- [start:bayes]
 def bayesian_search(
     objective,
     space,
     budget: int,
     rng,
-    n_init: int = 5,
+    n_init: int = BO_INIT,
     kernel: str = "matern52",
     length_scale: float | None = None,
-    n_candidates: int = 1000,
+    n_candidates: int = N_CANDIDATES,
     xi: float = 0.01,
 ) -> list[Trial]:
     """GP-based Bayesian optimization with expected improvement, on the unit-scaled space.
@@ -616,20 +646,8 @@ def bayesian_search(
 
     Returns the `budget` trials in order.
     """
-    objective = _check_objective(objective)
-    space = check_space(space)
-    budget = _check_budget(budget)
-    rng = checks.generator("rng", rng)
-    n_init = checks.positive_int("n_init", n_init)
-    if n_init > budget:
-        raise ValueError(f"n_init: expected at most budget={budget} initial trials, got {n_init}")
-    kernel = checks.choice("kernel", kernel, KERNELS)
-    if length_scale is not None:
-        length_scale = checks.positive_float("length_scale", length_scale)
-    n_candidates = checks.positive_int("n_candidates", n_candidates)
-    xi = _finite("xi", xi)
-    if xi < 0:
-        raise ValueError(f"xi: expected a number >= 0, got {xi}")
+    space, rng = _check_bayes(objective, space, budget, rng, n_init, kernel, length_scale,
+                              n_candidates, xi)  # fmt: skip
     d = len(space)
 
     trials = [_evaluate(objective, p) for p in from_unit(space, rng.random((n_init, d)))]
@@ -663,6 +681,20 @@ class Rung:
     scores: tuple[float, ...]
 
 
+def _check_halving(objective, configs, min_resource, eta, max_resource) -> None:
+    _check_objective(objective)
+    if isinstance(configs, (str, bytes)) or not isinstance(configs, Sequence) or not configs:
+        raise TypeError(f"configs: expected a non-empty list of dicts, got {configs!r:.80}")
+    r = checks.positive_int("min_resource", min_resource)
+    eta = checks.positive_int("eta", eta)
+    if eta < 2:
+        raise ValueError(f"eta: expected an int >= 2, got {eta}")
+    if max_resource is not None:
+        max_resource = checks.positive_int("max_resource", max_resource)
+        if max_resource < r:
+            raise ValueError(f"max_resource: expected >= min_resource={r}, got {max_resource}")
+
+
 # --8<-- [start:halving]
 def successive_halving(objective, configs, min_resource: int, eta: int = 3, max_resource=None):
     """Train all configurations briefly, keep the best 1/η, give them η times more, repeat.
@@ -677,21 +709,12 @@ def successive_halving(objective, configs, min_resource: int, eta: int = 3, max_
 
     Returns
     -------
-    list of `Rung`: rung k trains ⌈n / η^k⌉ configurations with min_resource·η^k, until one
-    configuration is left or the next rung would pass max_resource.
+    list of `Rung`: rung k trains ⌊n / η^k⌋ (at least 1) configurations with
+    min_resource·η^k, until one configuration is left or the next rung would pass
+    max_resource.
     """
-    objective = _check_objective(objective)
-    if isinstance(configs, (str, bytes)) or not isinstance(configs, Sequence) or not configs:
-        raise TypeError(f"configs: expected a non-empty list of dicts, got {configs!r:.80}")
-    r = checks.positive_int("min_resource", min_resource)
-    eta = checks.positive_int("eta", eta)
-    if eta < 2:
-        raise ValueError(f"eta: expected an int >= 2, got {eta}")
-    if max_resource is not None:
-        max_resource = checks.positive_int("max_resource", max_resource)
-        if max_resource < r:
-            raise ValueError(f"max_resource: expected >= min_resource={r}, got {max_resource}")
-    alive = list(range(len(configs)))
+    _check_halving(objective, configs, min_resource, eta, max_resource)
+    r, alive = int(min_resource), list(range(len(configs)))
     rungs = []
     while True:
         scores = [_check_score(objective(dict(configs[i]), r), configs[i]) for i in alive]
@@ -778,6 +801,7 @@ SEARCH_SPACE = (
 )
 SEARCH_BUDGET = 27
 SEARCH_SEEDS = (0, 1, 2, 3, 4)
+MID_TRIAL = 13  # where the page compares the curves half-way
 
 
 def spiral_objective(params: dict) -> float:
@@ -848,7 +872,7 @@ def lr_objective(params: dict) -> float:
 def bo_1d_runs() -> dict[str, object]:
     """The trials, and the GP and expected improvement the search saw before each new trial."""
     trials = bayesian_search(lr_objective, BO1_SPACE, BO1_BUDGET, BO1_SEED, n_init=BO1_INIT)
-    u = np.linspace(0.0, 1.0, 121)[:, None]
+    u = np.linspace(0.0, 1.0, 81)[:, None]
     states = []
     for t in range(BO1_INIT, BO1_BUDGET):
         U = to_unit(BO1_SPACE, [x.params for x in trials[:t]])
@@ -921,6 +945,18 @@ def halving_runs() -> dict[str, object]:
 GOOD = 0.9  # a "good" run, for counting in figures and values
 
 
+def _log_axis(ax, which: str = "x") -> None:
+    """A log axis without minor ticks: each one is an SVG group, and they add nothing here."""
+    from matplotlib.ticker import NullLocator
+
+    if which == "x":
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_locator(NullLocator())
+    else:
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_locator(NullLocator())
+
+
 def _draw_lr_sweep(theme: Theme):
     acc = lr_sweep()
     fig, ax = new_figure(theme, width=7.0, height=3.8)
@@ -932,7 +968,7 @@ def _draw_lr_sweep(theme: Theme):
         ax.plot(lrs, a.mean(0), marker=marker, markersize=4.5, color=c, label=f"batch size {bs}")
     ax.axhline(0.5, color=theme.muted, linestyle=":", linewidth=1.2)
     ax.text(0.3, 0.45, "chance level", color=theme.muted, fontsize=11, ha="center")
-    ax.set_xscale("log")
+    _log_axis(ax)
     ax.set_ylim(0.35, 1.02)
     ax.set_xlabel("learning rate η (log scale)")
     ax.set_ylabel("validation accuracy")
@@ -972,7 +1008,7 @@ def _draw_grid_vs_random(theme: Theme):
 def _draw_bo_steps(theme: Theme):
     r = bo_1d_runs()
     show = (0, 2, 4)  # after 3, 5 and 7 trials
-    fig, axes = new_figure(theme, ncols=len(show), width=10.0, height=4.0)
+    fig, axes = new_figure(theme, ncols=len(show), width=9.0, height=4.0)
     lr, trials = r["lr"], r["trials"]
     sweep_acc = lr_sweep()[SWEEP_BATCHES.index(BO1_BATCH), SWEEP_SEEDS.index(0)]
     c0, c1 = theme.palette[0], theme.palette[1]
@@ -990,15 +1026,16 @@ def _draw_bo_steps(theme: Theme):
         ax.fill_between(lr, 0.1, 0.1 + 0.2 * ei, color=c1, alpha=0.5, linewidth=0,
                         label="expected improvement (scaled)")  # fmt: skip
         ax.axvline(st["next"], color=c1, linestyle="--", linewidth=1.5, label="next trial")
-        ax.set_xscale("log")
+        _log_axis(ax)
         ax.set_ylim(0.05, 1.15)
         ax.set_xticks([1e-3, 1e-1, 1e1])
-        ax.set_xlabel("learning rate η")
+        ax.set_yticks([0.2, 0.6, 1.0])
         ax.set_title(f"after {st['n']} trials")
         if k == 0:
             ax.set_ylabel("validation accuracy")
         else:
             ax.tick_params(labelleft=False)
+    axes[1].set_xlabel("learning rate η (log scale)")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
     return fig
 
@@ -1039,10 +1076,9 @@ def _draw_search_comparison(theme: Theme):
 
 def _draw_where(theme: Theme):
     from matplotlib.lines import Line2D
-    from matplotlib.ticker import NullFormatter
 
     runs = search_runs()
-    fig, axes = new_figure(theme, ncols=3, width=10.0, height=4.1)
+    fig, axes = new_figure(theme, ncols=3, width=9.0, height=4.1)
     titles = {"grid": "grid", "random": "random, seed 0", "bayes": "Bayesian, seed 0"}
     for k, (ax, (key, title), marker) in enumerate(zip(axes, titles.items(), ("s", "o", "^"))):
         c = theme.palette[k]
@@ -1053,14 +1089,13 @@ def _draw_where(theme: Theme):
         ax.plot(lr[~good], width[~good], marker, color=c, markersize=6.5, markerfacecolor="none",
                 markeredgewidth=1.3)  # fmt: skip
         ax.plot(lr[good], width[good], marker, color=c, markersize=6.5, markeredgewidth=0)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        _log_axis(ax)
+        _log_axis(ax, "y")
         ax.set_xlim(7e-4, 1.5e2)
         ax.set_ylim(1.7, 75)
         ax.set_xticks([1e-3, 1e-1, 1e1])
         ax.set_yticks([2, 8, 32])
         ax.yaxis.set_major_formatter("{x:.0f}")
-        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("learning rate η")
         ax.set_title(f"{title}: {int(good.sum())} filled")
         if k == 0:
@@ -1108,7 +1143,7 @@ def _draw_halving(theme: Theme):
     handles.append(Line2D([], [], color=theme.muted, lw=0.8, linestyle=":"))
     labels.append("the rest of each run, never trained")
     fig.legend(handles, labels, loc="outside lower center", ncols=2)
-    ax.set_xscale("log")
+    _log_axis(ax)
     ax.set_xticks([1, 3, 9, 27])
     ax.set_xticklabels(["1", "3", "9", "27"])
     ax.set_xlim(0.9, 45)
@@ -1158,6 +1193,9 @@ def values() -> dict[str, object]:
     v["sweep_good_lo"] = fmt(good.min(), 2)
     v["sweep_good_hi"] = fmt(good.max(), 1)
     v["sweep_good_decades"] = fmt(np.log10(good.max() / good.min()), 2)
+    k32 = int(np.argmax(acc[0]))
+    spread = lr_sweep()[0, :, k32]
+    v["sweep_spread_32"] = fmt(100 * (spread.max() - spread.min()), 1)
     v["sweep_lo_acc"] = fmt(100 * acc[0, 0], 1)
     v["sweep_hi_acc"] = fmt(100 * acc[0, -1], 1)
 
@@ -1176,12 +1214,19 @@ def values() -> dict[str, object]:
     v["syn_peak"] = fmt(SYN_PEAK, 2)
     v["syn_width"] = fmt(SYN_WIDTH, 2)
 
+    # random search: P(at least one of n trials lands in the best 5 % of the space)
+    v["top5_n"] = math.ceil(math.log(0.05) / math.log(0.95))
+    v["top5_p60"] = fmt(100 * (1 - 0.95**60), 1)
+    v["grid_5_6"] = f"{5**6:,}"
+
     bo1 = bo_1d_runs()
     best = max(bo1["trials"], key=lambda t: t.score)
     v["bo1_budget"] = BO1_BUDGET
     v["bo1_init"] = BO1_INIT
     v["bo1_best_lr"] = fmt(best.params["lr"], 2)
     v["bo1_best_acc"] = fmt(100 * best.score, 1)
+    for st in bo1["states"]:
+        v[f"bo1_next_{st['n']}"] = f"{st['next']:.2g}"
     v["bo1_sweep_best"] = fmt(100 * lr_sweep()[SWEEP_BATCHES.index(BO1_BATCH), 0].max(), 1)
 
     runs = search_runs()
@@ -1198,8 +1243,16 @@ def values() -> dict[str, object]:
         v[f"{key}_best_min"] = fmt(100 * final.min(), 1)
         v[f"{key}_best_max"] = fmt(100 * final.max(), 1)
         v[f"{key}_t95"] = fmt(_first_reaching(curves[key], 0.95).mean(), 1)
-        v[f"{key}_mid"] = fmt(100 * curves[key][:, 12].mean(), 1)
+        v[f"{key}_mid"] = fmt(100 * curves[key][:, MID_TRIAL - 1].mean(), 1)
+    v["mid_trial"] = MID_TRIAL
+    v["bo_init"] = BO_INIT
+    v["n_candidates"] = f"{N_CANDIDATES:,}"
+    later = runs["bayes"][0][BO_INIT:]
+    v["bayes_lr_median"] = f"{np.median([t.params['lr'] for t in later]):.2g}"
+    v["bayes_width_median"] = int(np.median([t.params["width"] for t in later]))
     v["grid_t95"] = int(_first_reaching(curves["grid"], 0.95)[0])
+    v["grid_lrs"] = ", ".join(f"{x:.2g}" for x in sorted({t.params["lr"] for t in runs["grid"][0]}))
+    v["total_runs"] = lr_sweep().size + v["search_runs"] + BO1_BUDGET + SH_CONFIGS
     for key in ("grid", "random", "bayes"):
         v[f"{key}_good_seed0"] = sum(t.score >= GOOD for t in runs[key][0])
     v["good"] = fmt(100 * GOOD, 0)
@@ -1226,4 +1279,8 @@ def values() -> dict[str, object]:
     v["sh_best_acc"] = fmt(100 * final.max(), 1)
     v["sh_winner_rank"] = int(np.sum(final > final[winner])) + 1
     v["sh_max_epochs"] = SH_MAX_EPOCHS
+    dropped = np.setdiff1d(np.arange(SH_CONFIGS), sh["rungs"][-1].indices)
+    late = final[dropped][final[dropped] >= GOOD]
+    v["sh_late"] = len(late)
+    v["sh_late_best"] = fmt(100 * late.max(), 1) if len(late) else "none"
     return v

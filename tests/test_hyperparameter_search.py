@@ -394,14 +394,23 @@ def test_the_experiments_say_what_the_page_says():
     final = {k: np.array([hs.best_so_far(t)[-1] for t in r]) for k, r in runs.items()}
     assert final["bayes"].mean() > final["random"].mean() > final["grid"][0]
     assert final["bayes"].min() >= 0.99
-    assert len({t.params["lr"] for t in runs["grid"][0]}) == 3
+    grid = runs["grid"][0]
+    assert len({t.params["lr"] for t in grid}) == 3
+    top = max(t.params["lr"] for t in grid)  # the grid's good runs are all in its top column
+    assert all(t.params["lr"] == top for t in grid if t.score >= hs.GOOD)
     v = hs.values()
     assert int(v["bayes_good_seed0"]) > int(v["random_good_seed0"])
     assert float(v["ard_lr"]) < float(v["ard_width"]) < float(v["ard_batch_size"])
 
+    lo, hi = float(v["sweep_good_lo"]), float(v["sweep_good_hi"])
+    assert not any(lo <= lr <= hi for lr in (1e-3, 10**-0.5, 1e2))  # the endpoint grid
+    assert sum(lo <= t.params["lr"] <= hi for t in grid) == 9  # one column of cell centres
+
     sh = hs.halving_runs()
+    assert np.argmax(sh["rungs"][0].scores) == sh["rungs"][-1].indices[0]  # leads from epoch 1
     assert sh["epochs_full"] / sh["epochs_resumed"] == 9
     assert v["sh_winner_rank"] == 1
+    assert v["sh_late"] >= 2  # "late bloomers": dropped runs that would have passed 90 %
 
 
 def test_figures_and_values_are_complete():
