@@ -754,10 +754,13 @@ def train_and_validate(
     """Train a 2-width-1 network on the spirals and return its validation accuracy.
 
     `seed` fixes the initial weights and the mini-batch order, so a configuration always gets
-    the same score. With `curve=True`, returns the validation accuracy after every epoch.
+    the same score. With `curve=True`, returns the validation accuracy after every epoch,
+    an array of shape (epochs,).
     """
+    lr, width = checks.positive_float("lr", lr), checks.positive_int("width", width)
+    batch_size = checks.positive_int("batch_size", batch_size)  # train() checks epochs
     X_tr, T_tr, X_val, y_val = spiral_task()
-    params = bp.init_params([2, int(width), 1], np.random.default_rng(seed), "he")
+    params = bp.init_params([2, width, 1], np.random.default_rng(seed), "he")
     accs = []
 
     def record(epoch, p):
@@ -765,7 +768,7 @@ def train_and_validate(
 
     params, _ = bp.train(
         params, X_tr, T_tr, lr, epochs, "relu", "sigmoid",
-        batch_size=int(batch_size), rng=seed, callback=record if curve else None,
+        batch_size=batch_size, rng=seed, callback=record if curve else None,
     )  # fmt: skip
     if curve:
         return np.array(accs)

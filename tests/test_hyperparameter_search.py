@@ -471,6 +471,9 @@ BAD = [
     (lambda: hs.successive_halving(lambda p, r: 0.0, [{}], 1, eta=1), ValueError, "eta"),
     (lambda: hs.successive_halving(lambda p, r: 0.0, [], 1), TypeError, "configs"),
     (lambda: hs.successive_halving(lambda p, r: 0.0, [{}], 4, 3, 2), ValueError, "max_resource"),
+    (lambda: hs.train_and_validate(0.0, 32, 8), ValueError, "lr"),
+    (lambda: hs.train_and_validate(1.0, 32.5, 8), TypeError, "batch_size"),
+    (lambda: hs.train_and_validate(1.0, 32, 0), ValueError, "width"),
     (lambda: hs.best_so_far([]), ValueError, "trials"),
     (lambda: hs.best_so_far([0.5]), TypeError, "trials[0]"),
 ]
