@@ -1,0 +1,1289 @@
+"""Hyper-parameter search in numpy: grid, random and Bayesian optimization, for DL0008.
+
+A search space is a tuple of named dimensions (`Dim`: bounds, linear or log scale, real or
+integer). Every strategy maps points of the unit cube [0, 1]^d to hyper-parameter values, calls
+the objective (a score to *maximize*, e.g. validation accuracy) and returns the trials in the
+order they were run. Bayesian optimization fits a Gaussian process (Matérn-5/2 or RBF kernel,
+Cholesky with jitter, length-scale and noise chosen by marginal likelihood) to the scores seen
+so far and runs the candidate with the largest expected improvement next. Successive halving
+spends a training budget on many configurations and keeps training only the best third.
+
+The rest of the module is the page's experiments (real training runs of the project's
+`backprop` network on generated spirals), figures and values.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from snippets import backprop as bp
+from snippets import checks, datasets
+from snippets.formatting import fmt
+from snippets.plotting import Theme, new_figure
+
+# ---------------------------------------------------------------------------------------------
+# Search spaces
+
+
+@dataclass(frozen=True)
+class Dim:
+    """One hyper-parameter: a name, bounds `low < high`, and how to sample between them.
+
+    `log=True` spaces the values evenly in log(value) (needs `low > 0`): a learning rate in
+    [1e-4, 1] spends as many trials in [1e-4, 1e-3] as in [0.1, 1]. `integer=True` rounds the
+    value to the nearest integer (bounds must be integers), e.g. a batch size or a width.
+    """
+
+    name: str
+    low: float
+    high: float
+    log: bool = False
+    integer: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"name: expected a non-empty str, got {self.name!r}")
+        for field in ("low", "high"):
+            v = getattr(self, field)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(f"{self.name}.{field}: expected a number, got {v!r}")
+            if not math.isfinite(v):
+                raise ValueError(f"{self.name}.{field}: expected a finite number, got {v!r}")
+        for field in ("log", "integer"):
+            if not isinstance(getattr(self, field), bool):
+                raise TypeError(
+                    f"{self.name}.{field}: expected True or False, got {getattr(self, field)!r}"
+                )
+        if not self.low < self.high:
+            raise ValueError(
+                f"{self.name}: expected low < high, got low={self.low!r}, high={self.high!r}"
+            )
+        if self.log and self.low <= 0:
+            raise ValueError(f"{self.name}.low: expected > 0 on a log scale, got {self.low!r}")
+        if self.integer and (self.low != round(self.low) or self.high != round(self.high)):
+            raise ValueError(
+                f"{self.name}: expected integer bounds for an integer dimension, "
+                f"got low={self.low!r}, high={self.high!r}"
+            )
+
+
+Space = tuple[Dim, ...]
+
+
+def check_space(space) -> Space:
+    """`space` as a tuple of `Dim`s with distinct names.
+
+    Accepts a sequence of `Dim`s, or a mapping name → `(low, high)` or `(low, high, "log")`
+    (or `"linear"`), e.g. `{"lr": (1e-4, 1.0, "log"), "dropout": (0.0, 0.5)}`.
+    """
+    if isinstance(space, Mapping):
+        dims = []
+        for name, spec in space.items():
+            if isinstance(spec, Dim):
+                dims.append(spec)
+                continue
+            if not isinstance(spec, (tuple, list)) or len(spec) not in (2, 3):
+                raise TypeError(
+                    f"space[{name!r}]: expected (low, high) or (low, high, scale), got {spec!r}"
+                )
+            scale = spec[2] if len(spec) == 3 else "linear"
+            scale = checks.choice(f"space[{name!r}] scale", scale, ("linear", "log"))
+            dims.append(Dim(name, spec[0], spec[1], log=scale == "log"))
+        space = dims
+    if isinstance(space, (str, bytes)) or not isinstance(space, Sequence) or len(space) == 0:
+        raise TypeError(
+            "space: expected a non-empty sequence of Dim or a mapping name → (low, high[, "
+            f"scale]), got {type(space).__name__}"
+        )
+    for i, d in enumerate(space):
+        if not isinstance(d, Dim):
+            raise TypeError(f"space[{i}]: expected a Dim, got {type(d).__name__}")
+    names = [d.name for d in space]
+    if len(set(names)) != len(names):
+        raise ValueError(f"space: expected distinct names, got {names}")
+    return tuple(space)
+
+
+def from_unit(space, U) -> list[dict[str, float]]:
+    """Map points of the unit cube to hyper-parameter values.
+
+    Parameters
+    ----------
+    space : search space (see `check_space`), d dimensions
+    U : array of shape (n, d) with entries in [0, 1]
+
+    Returns
+    -------
+    list of n dicts name → value (an int for integer dimensions)
+
+    Notes
+    -----
+    Linear: :math:`x = a + u (b - a)`. Log: :math:`x = \\exp(\\ln a + u (\\ln b - \\ln a))`,
+    so :math:`\\ln x` is uniform when :math:`u` is.
+    """
+    space = check_space(space)
+    V = _from_unit(space, _check_unit("U", U, len(space)))
+    return [{d.name: int(v) if d.integer else float(v) for d, v in zip(space, row)} for row in V]
+
+
+# --8<-- [start:scaling]
+def _from_unit(space: Space, U: np.ndarray) -> np.ndarray:
+    """Unit-cube points (n, d) to values (n, d): linear or log, rounded for integers."""
+    V = np.empty_like(U)
+    for j, d in enumerate(space):
+        if d.log:
+            x = np.exp(np.log(d.low) + U[:, j] * (np.log(d.high) - np.log(d.low)))
+        else:
+            x = d.low + U[:, j] * (d.high - d.low)
+        x = np.clip(x, d.low, d.high)  # exp(log(b)) can overshoot b by one ulp
+        V[:, j] = np.rint(x) if d.integer else x
+    return V
+
+
+def _to_unit(space: Space, V: np.ndarray) -> np.ndarray:
+    """Values (n, d) back to the unit cube."""
+    U = np.empty_like(V)
+    for j, d in enumerate(space):
+        if d.log:
+            U[:, j] = (np.log(V[:, j]) - np.log(d.low)) / (np.log(d.high) - np.log(d.low))
+        else:
+            U[:, j] = (V[:, j] - d.low) / (d.high - d.low)
+    return np.clip(U, 0.0, 1.0)
+
+
+# --8<-- [end:scaling]
+
+
+def to_unit(space, points) -> np.ndarray:
+    """The inverse of `from_unit`: a list of n dicts → array of shape (n, d) in [0, 1]."""
+    space = check_space(space)
+    if isinstance(points, Mapping):
+        points = [points]
+    if not isinstance(points, Sequence) or isinstance(points, (str, bytes)):
+        raise TypeError(f"points: expected a list of dicts, got {type(points).__name__}")
+    V = np.empty((len(points), len(space)))
+    for i, p in enumerate(points):
+        if not isinstance(p, Mapping):
+            raise TypeError(f"points[{i}]: expected a dict name → value, got {type(p).__name__}")
+        for j, d in enumerate(space):
+            if d.name not in p:
+                raise ValueError(f"points[{i}]: expected a value for {d.name!r}, got {p!r}")
+            v = p[d.name]
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+                raise ValueError(f"points[{i}][{d.name!r}]: expected a finite number, got {v!r}")
+            if not d.low <= v <= d.high:
+                raise ValueError(
+                    f"points[{i}][{d.name!r}]: expected a value in [{d.low}, {d.high}], got {v!r}"
+                )
+            V[i, j] = v
+    return _to_unit(space, V)
+
+
+def _check_unit(name: str, U, d: int) -> np.ndarray:
+    U = checks.as_float_array(name, U, ndim=2)
+    if U.shape[1] != d:
+        raise ValueError(f"{name}: expected shape (n, {d}) for a {d}-D space, got {U.shape}")
+    if U.size and (U.min() < 0 or U.max() > 1):
+        raise ValueError(f"{name}: expected entries in [0, 1], got [{U.min()}, {U.max()}]")
+    return U
+
+
+# ---------------------------------------------------------------------------------------------
+# Trials and the objective
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One evaluated configuration: its hyper-parameters and the score the objective returned."""
+
+    params: dict
+    score: float
+
+
+Objective = Callable[[dict], float]
+
+
+def _check_objective(objective) -> Objective:
+    if not callable(objective):
+        raise TypeError(
+            f"objective: expected a callable(params dict) -> score, got {type(objective).__name__}"
+        )
+    return objective
+
+
+def _check_score(score, params: dict) -> float:
+    if isinstance(score, bool) or not isinstance(score, numbers.Real):
+        raise TypeError(f"objective: expected a number (the score), got {score!r} for {params}")
+    if not math.isfinite(score):
+        raise ValueError(f"objective: expected a finite score, got {score!r} for {params}")
+    return float(score)
+
+
+def _evaluate(objective: Objective, params: dict) -> Trial:
+    return Trial(dict(params), _check_score(objective(dict(params)), params))
+
+
+def _check_budget(budget) -> int:
+    return checks.positive_int("budget", budget)
+
+
+def best_so_far(trials) -> np.ndarray:
+    """The best score among the first t trials, for t = 1..n: shape (n,)."""
+    if isinstance(trials, (str, bytes)) or not isinstance(trials, Sequence):
+        raise TypeError(f"trials: expected a list of Trial, got {type(trials).__name__}")
+    if len(trials) == 0:
+        raise ValueError("trials: expected at least one trial, got an empty list")
+    for i, t in enumerate(trials):
+        if not isinstance(t, Trial):
+            raise TypeError(f"trials[{i}]: expected a Trial, got {type(t).__name__}")
+    return np.maximum.accumulate(np.array([t.score for t in trials]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Grid and random search
+
+
+def grid_counts(d: int, budget: int) -> tuple[int, ...]:
+    """Points per dimension of the largest near-square grid with at most `budget` points.
+
+    Every dimension gets k = ⌊budget^(1/d)⌋ points; then, from the first dimension on, one more
+    as long as the product stays within the budget (budget 20 in 2-D gives 5 × 4).
+    """
+    d = checks.positive_int("d", d)
+    budget = _check_budget(budget)
+    k = 1
+    while (k + 1) ** d <= budget:
+        k += 1
+    counts = [k] * d
+    for j in range(d):
+        if math.prod(counts) // k * (k + 1) <= budget:
+            counts[j] = k + 1
+    return tuple(counts)
+
+
+# --8<-- [start:grid]
+def grid_points(counts: Sequence[int], endpoints: bool = False) -> np.ndarray:
+    """The points of a grid in the unit cube, last dimension varying fastest: shape (n, d).
+
+    With `endpoints=False` each axis is cut into `counts[j]` equal cells and the grid takes
+    their centres (k = 3 gives 1/6, 1/2, 5/6); with `endpoints=True` it takes
+    `linspace(0, 1, k)` (0, 1/2, 1), the bounds themselves.
+    """
+    if not isinstance(counts, Sequence) or len(counts) == 0:
+        raise TypeError(f"counts: expected a non-empty sequence of ints, got {counts!r}")
+    counts = [checks.positive_int(f"counts[{j}]", k) for j, k in enumerate(counts)]
+    if not isinstance(endpoints, bool):
+        raise TypeError(f"endpoints: expected True or False, got {endpoints!r}")
+    axes = []
+    for k in counts:
+        if endpoints and k > 1:
+            axes.append(np.linspace(0.0, 1.0, k))
+        else:
+            axes.append((np.arange(k) + 0.5) / k)
+    return np.array(list(itertools.product(*axes)), dtype=float)
+
+
+def grid_search(objective, space, budget: int, endpoints: bool = False) -> list[Trial]:
+    """Evaluate every point of the largest grid that fits the budget (see `grid_counts`).
+
+    Returns the trials in row-major order (last dimension fastest); at most `budget` of them.
+    """
+    objective = _check_objective(objective)
+    space = check_space(space)
+    counts = grid_counts(len(space), budget)
+    U = grid_points(counts, endpoints)
+    return [_evaluate(objective, p) for p in from_unit(space, U)]
+
+
+# --8<-- [end:grid]
+
+
+# --8<-- [start:random]
+def random_search(objective, space, budget: int, rng) -> list[Trial]:
+    """Evaluate `budget` points drawn independently and uniformly from the (scaled) space.
+
+    `rng` is a `np.random.Generator` or an int seed. Uniform in the unit cube means uniform in
+    log(value) for log dimensions.
+    """
+    objective = _check_objective(objective)
+    space = check_space(space)
+    budget = _check_budget(budget)
+    rng = checks.generator("rng", rng)
+    U = rng.random((budget, len(space)))
+    return [_evaluate(objective, p) for p in from_unit(space, U)]
+
+
+# --8<-- [end:random]
+
+
+# ---------------------------------------------------------------------------------------------
+# Gaussian-process regression
+
+
+KERNELS = ("matern52", "rbf")
+
+
+# --8<-- [start:kernels]
+def _scaled_sq_dists(A: np.ndarray, B: np.ndarray, length_scale: np.ndarray) -> np.ndarray:
+    """Σ_j (a_j − b_j)² / ℓ_j² for every pair of rows: shape (n, m)."""
+    D = (A[:, None, :] - B[None, :, :]) / length_scale
+    return np.sum(D * D, axis=-1)
+
+
+def _kernel_from_sq(name: str, sq: np.ndarray, variance: float) -> np.ndarray:
+    if name == "rbf":
+        return variance * np.exp(-0.5 * sq)
+    s = np.sqrt(5.0 * sq)  # √5 r / ℓ
+    return variance * (1.0 + s + s * s / 3.0) * np.exp(-s)
+
+
+# --8<-- [end:kernels]
+
+
+def rbf_kernel(A, B, length_scale=1.0, variance: float = 1.0) -> np.ndarray:
+    r"""Squared-exponential covariance between the rows of A and of B.
+
+    Parameters
+    ----------
+    A : array of shape (n, d)
+    B : array of shape (m, d)
+    length_scale : ℓ > 0, one for all dimensions or an array of shape (d,) (one per dimension)
+    variance : s² > 0, the prior variance k(a, a)
+
+    Returns
+    -------
+    array of shape (n, m)
+
+    Notes
+    -----
+    :math:`k(a, b) = s^2 \exp(-r^2 / 2)` with
+    :math:`r^2 = \sum_j (a_j - b_j)^2 / \ell_j^2`: infinitely smooth sample paths.
+    """
+    A, B, ls, variance = _kernel_args(A, B, length_scale, variance)
+    return _kernel_from_sq("rbf", _scaled_sq_dists(A, B, ls), variance)
+
+
+def matern52_kernel(A, B, length_scale=1.0, variance: float = 1.0) -> np.ndarray:
+    r"""Matérn covariance with ν = 5/2; arguments and shapes as in `rbf_kernel`.
+
+    Notes
+    -----
+    With :math:`r` as in `rbf_kernel` and :math:`s = \sqrt5\, r`:
+    :math:`k(a, b) = s^2_f\,(1 + s + s^2/3)\, e^{-s}`. Sample paths are twice differentiable,
+    rougher than the RBF's, which suits validation scores that jump between nearby settings.
+    """
+    A, B, ls, variance = _kernel_args(A, B, length_scale, variance)
+    return _kernel_from_sq("matern52", _scaled_sq_dists(A, B, ls), variance)
+
+
+def _length_scale(length_scale, d: int) -> np.ndarray:
+    if isinstance(length_scale, numbers.Real) and not isinstance(length_scale, bool):
+        return np.full(d, checks.positive_float("length_scale", length_scale))
+    ls = checks.as_float_array("length_scale", length_scale, ndim=1)
+    if ls.shape != (d,):
+        raise ValueError(
+            f"length_scale: expected a number or shape ({d},) (one per dimension), "
+            f"got shape {ls.shape}"
+        )
+    if ls.min() <= 0:
+        raise ValueError(f"length_scale: expected values > 0, got {ls}")
+    return ls
+
+
+def _kernel_args(A, B, length_scale, variance):
+    A = checks.as_float_array("A", A, ndim=2)
+    B = checks.as_float_array("B", B, ndim=2)
+    if A.shape[1] != B.shape[1]:
+        raise ValueError(f"B: expected shape (m, {A.shape[1]}) to match A, got {B.shape}")
+    ls = _length_scale(length_scale, A.shape[1])
+    return A, B, ls, checks.positive_float("variance", variance)
+
+
+def _gp_args(X, y, kernel, length_scale, variance, noise):
+    X = checks.as_float_array("X", X, ndim=2, min_rows=1)
+    y = checks.as_float_array("y", y, ndim=1)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y: expected shape ({X.shape[0]},) to match X, got {y.shape}")
+    kernel = checks.choice("kernel", kernel, KERNELS)
+    ls = _length_scale(length_scale, X.shape[1])
+    variance = checks.positive_float("variance", variance)
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
+        raise TypeError(f"noise: expected a number >= 0, got {noise!r}")
+    if not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise: expected a finite number >= 0, got {noise!r}")
+    return X, y, kernel, ls, variance, float(noise)
+
+
+# --8<-- [start:gp]
+def _cholesky(K: np.ndarray, noise: float, variance: float) -> np.ndarray:
+    """Cholesky factor of K + (noise + jitter)·I, raising the jitter until it succeeds."""
+    n = K.shape[0]
+    jitter = 1e-10 * variance  # round-off makes K numerically singular for close points
+    for _ in range(7):
+        try:
+            return np.linalg.cholesky(K + (noise + jitter) * np.eye(n))
+        except np.linalg.LinAlgError:
+            jitter *= 10.0
+    raise ValueError(f"X: covariance not positive definite even with jitter {jitter:.1e}")
+
+
+def gp_posterior(
+    X,
+    y,
+    X_new,
+    length_scale=0.2,
+    variance: float = 1.0,
+    noise: float = 0.0,
+    kernel: str = "matern52",
+):
+    r"""Posterior mean and standard deviation of a zero-mean GP at new points.
+
+    Parameters
+    ----------
+    X : array of shape (n, d), observed inputs
+    y : array of shape (n,), observed values (standardize them first: the prior mean is 0)
+    X_new : array of shape (m, d)
+    length_scale : ℓ > 0, a number or one per dimension, shape (d,)
+    variance : s², the prior variance
+    noise : observation-noise variance σ² ≥ 0 (a jitter of 1e-10·s² is always added)
+    kernel : "matern52" or "rbf"
+
+    Returns
+    -------
+    mean : array of shape (m,)
+    std : array of shape (m,), of the latent function (the noise is not added)
+
+    Notes
+    -----
+    With :math:`K = k(X, X) + \sigma^2 I = L L^\top` and :math:`k_* = k(X, x_*)`:
+    :math:`\mu(x_*) = k_*^\top K^{-1} y` and
+    :math:`\sigma^2(x_*) = k(x_*, x_*) - k_*^\top K^{-1} k_*`, both through triangular solves
+    with :math:`L` (never an explicit inverse).
+    """
+    X, y, kernel, ls, variance, noise = _gp_args(X, y, kernel, length_scale, variance, noise)
+    X_new = checks.as_float_array("X_new", X_new, ndim=2)
+    if X_new.shape[1] != X.shape[1]:
+        raise ValueError(f"X_new: expected shape (m, {X.shape[1]}) to match X, got {X_new.shape}")
+    L = _cholesky(_kernel_from_sq(kernel, _scaled_sq_dists(X, X, ls), variance), noise, variance)
+    K_s = _kernel_from_sq(kernel, _scaled_sq_dists(X, X_new, ls), variance)  # (n, m)
+    alpha = np.linalg.solve(L.T, np.linalg.solve(L, y))  # K⁻¹ y
+    V = np.linalg.solve(L, K_s)  # L⁻¹ k_*, so k_*ᵀ K⁻¹ k_* = ‖V‖²
+    mean = K_s.T @ alpha
+    var = variance - np.sum(V * V, axis=0)
+    return mean, np.sqrt(np.maximum(var, 0.0))
+
+
+# --8<-- [end:gp]
+
+
+def gp_log_marginal_likelihood(
+    X, y, length_scale, variance: float = 1.0, noise: float = 0.0, kernel: str = "matern52"
+) -> float:
+    r"""log p(y | X) under the GP: how well the hyper-parameters explain the data.
+
+    Notes
+    -----
+    :math:`\log p(y) = -\tfrac12 y^\top K^{-1} y - \sum_i \log L_{ii}
+    - \tfrac n2 \log 2\pi`: a data-fit term against a complexity term.
+    """
+    X, y, kernel, ls, variance, noise = _gp_args(X, y, kernel, length_scale, variance, noise)
+    L = _cholesky(_kernel_from_sq(kernel, _scaled_sq_dists(X, X, ls), variance), noise, variance)
+    a = np.linalg.solve(L, y)
+    return float(-0.5 * a @ a - np.log(np.diag(L)).sum() - 0.5 * len(y) * math.log(2 * math.pi))
+
+
+LENGTH_SCALES = tuple(float(v) for v in np.geomspace(0.05, 5.0, 13))
+NOISES = (1e-6, 1e-3, 1e-2, 1e-1, 0.3)
+
+
+def fit_gp(X, y, kernel: str = "matern52") -> tuple[np.ndarray, float]:
+    """Length-scales (one per dimension) and noise maximizing the marginal likelihood, variance 1.
+
+    Meant for standardized y on the unit cube. First one length-scale for all dimensions and a
+    noise level, from the grids `LENGTH_SCALES` × `NOISES`; then two sweeps that move each
+    dimension's length-scale alone over the grid (automatic relevance determination: a
+    dimension that does not matter gets a long length-scale); then the noise again. A grid
+    search costs a few batched Cholesky factorizations of n × n matrices, nothing next to one
+    training run, and unlike gradient ascent it cannot wander off to a degenerate optimum.
+    """
+    X, y, kernel, *_ = _gp_args(X, y, kernel, 1.0, 1.0, 0.0)
+    n, d = X.shape
+    D2 = (X[:, None, :] - X[None, :, :]) ** 2  # (n, n, d)
+
+    def best_of(options: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, float]:
+        ls = np.array([o[0] for o in options])  # (k, d)
+        noise = np.array([o[1] for o in options])
+        K = _kernel_from_sq(kernel, np.einsum("ijd,kd->kij", D2, 1.0 / ls**2), 1.0)
+        K = K + (noise + 1e-10)[:, None, None] * np.eye(n)
+        try:
+            L = np.linalg.cholesky(K)  # (k, n, n), all at once
+        except np.linalg.LinAlgError:  # rare: factor one by one, with more jitter where needed
+            L = np.array([_cholesky(Ki, 0.0, 1.0) for Ki in K])
+        a = np.linalg.solve(L, np.broadcast_to(y, (len(options), n))[..., None])[..., 0]
+        loglik = -0.5 * np.sum(a * a, axis=1) - np.log(np.diagonal(L, axis1=1, axis2=2)).sum(1)
+        return options[int(np.argmax(loglik))]  # the first of equals wins
+
+    ls, noise = best_of([(np.full(d, v), w) for v in LENGTH_SCALES for w in NOISES])
+    for _ in range(2):
+        for j in range(d):
+            ls, _ = best_of([(np.where(np.arange(d) == j, v, ls), noise) for v in LENGTH_SCALES])
+    return best_of([(ls, w) for w in NOISES])
+
+
+# --8<-- [start:ei]
+def _normal_cdf(z: np.ndarray) -> np.ndarray:
+    return 0.5 * np.vectorize(math.erfc, otypes=[float])(-z / math.sqrt(2.0))
+
+
+def expected_improvement(mean, std, best: float, xi: float = 0.0) -> np.ndarray:
+    """E[max(f − best − ξ, 0)] for f ~ N(mean, std²), elementwise (for maximization).
+
+    Parameters
+    ----------
+    mean, std : arrays of the same shape, the GP posterior (std ≥ 0)
+    best : the best score observed so far
+    xi : ξ ≥ 0, a margin that favours exploration
+
+    Returns
+    -------
+    array shaped like `mean`, ≥ 0
+
+    Notes
+    -----
+    With :math:`\\Delta = \\mu - f^* - \\xi` and :math:`z = \\Delta / \\sigma`:
+    :math:`\\mathrm{EI} = \\Delta\\, \\Phi(z) + \\sigma\\, \\varphi(z)`, and
+    :math:`\\max(\\Delta, 0)` where :math:`\\sigma = 0`. Large where the mean is high
+    (exploitation) *or* the uncertainty is (exploration).
+    """
+    mean, std, best, xi = _check_ei_args(mean, std, best, xi)
+    delta = mean - best - xi
+    ei = np.maximum(delta, 0.0)
+    pos = std > 0
+    with np.errstate(over="ignore"):  # a tiny σ: z = ±inf, clipped where Φ, φ are 0 or 1
+        z = np.clip(delta[pos] / std[pos], -40.0, 40.0)
+    phi = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    ei[pos] = delta[pos] * _normal_cdf(z) + std[pos] * phi
+    return np.maximum(ei, 0.0)  # Δ·Φ(z) + σ·φ(z) can round to -1e-17
+
+
+# --8<-- [end:ei]
+
+
+def _check_ei_args(mean, std, best, xi):
+    mean = checks.as_float_array("mean", mean)
+    std = checks.as_float_array("std", std)
+    if std.shape != mean.shape:
+        raise ValueError(f"std: expected shape {mean.shape} to match mean, got {std.shape}")
+    if std.size and std.min() < 0:
+        raise ValueError(f"std: expected standard deviations >= 0, got min {std.min()}")
+    return mean, std, _finite("best", best), _check_xi(xi)
+
+
+def _check_xi(xi) -> float:
+    xi = _finite("xi", xi)
+    if xi < 0:
+        raise ValueError(f"xi: expected a number >= 0, got {xi}")
+    return xi
+
+
+def _finite(name: str, v) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(f"{name}: expected a number, got {v!r}")
+    if not math.isfinite(v):
+        raise ValueError(f"{name}: expected a finite number, got {v!r}")
+    return float(v)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bayesian optimization
+
+
+def _check_bayes(objective, space, budget, rng, n_init, kernel, length_scale, n_candidates, xi):
+    """Validate `bayesian_search`'s arguments; returns the space as Dims and a Generator."""
+    _check_objective(objective)
+    budget = _check_budget(budget)
+    n_init = checks.positive_int("n_init", n_init)
+    if n_init > budget:
+        raise ValueError(f"n_init: expected at most budget={budget} initial trials, got {n_init}")
+    checks.choice("kernel", kernel, KERNELS)
+    if length_scale is not None:
+        checks.positive_float("length_scale", length_scale)
+    checks.positive_int("n_candidates", n_candidates)
+    _check_xi(xi)
+    return check_space(space), checks.generator("rng", rng)
+
+
+BO_INIT = 5  # random trials before the GP takes over
+N_CANDIDATES = 1000  # random points scored by EI per step (and as many near the best)
+
+
+# --8<-- [start:bayes]
+def bayesian_search(
+    objective,
+    space,
+    budget: int,
+    rng,
+    n_init: int = BO_INIT,
+    kernel: str = "matern52",
+    length_scale: float | None = None,
+    n_candidates: int = N_CANDIDATES,
+    xi: float = 0.01,
+) -> list[Trial]:
+    """GP-based Bayesian optimization with expected improvement, on the unit-scaled space.
+
+    The first `n_init` trials are uniform random (the same points `random_search` draws first
+    from an equally seeded `rng`). After that, each trial: standardize the scores, fit the GP
+    (length-scale and noise by marginal likelihood, or `length_scale` fixed), score
+    `n_candidates` random points of the cube plus as many around the best trial by expected
+    improvement, and run the best candidate.
+
+    Returns the `budget` trials in order.
+    """
+    space, rng = _check_bayes(objective, space, budget, rng, n_init, kernel, length_scale,
+                              n_candidates, xi)  # fmt: skip
+    d = len(space)
+
+    trials = [_evaluate(objective, p) for p in from_unit(space, rng.random((n_init, d)))]
+    while len(trials) < budget:
+        U = to_unit(space, [t.params for t in trials])  # where the runs really were
+        s = np.array([t.score for t in trials])
+        y = (s - s.mean()) / (s.std() if s.std() > 0 else 1.0)
+        ls, noise = fit_gp(U, y, kernel) if length_scale is None else (length_scale, 1e-6)
+        near = U[np.argmax(y)] + 0.05 * rng.standard_normal((n_candidates, d))
+        cand = np.concatenate([rng.random((n_candidates, d)), np.clip(near, 0.0, 1.0)])
+        cand = _to_unit(space, _from_unit(space, cand))  # snap integer dimensions
+        mean, std = gp_posterior(U, y, cand, ls, 1.0, noise, kernel)
+        ei = expected_improvement(mean, std, float(y.max()), xi)
+        trials.append(_evaluate(objective, from_unit(space, cand[[np.argmax(ei)]])[0]))
+    return trials
+
+
+# --8<-- [end:bayes]
+
+
+# ---------------------------------------------------------------------------------------------
+# Successive halving
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One round of successive halving: the resource each survivor got and their scores."""
+
+    resource: int
+    indices: tuple[int, ...]  # into the configurations passed in
+    scores: tuple[float, ...]
+
+
+def _check_halving(objective, configs, min_resource, eta, max_resource) -> None:
+    _check_objective(objective)
+    if isinstance(configs, (str, bytes)) or not isinstance(configs, Sequence) or not configs:
+        raise TypeError(f"configs: expected a non-empty list of dicts, got {configs!r:.80}")
+    r = checks.positive_int("min_resource", min_resource)
+    eta = checks.positive_int("eta", eta)
+    if eta < 2:
+        raise ValueError(f"eta: expected an int >= 2, got {eta}")
+    if max_resource is not None:
+        max_resource = checks.positive_int("max_resource", max_resource)
+        if max_resource < r:
+            raise ValueError(f"max_resource: expected >= min_resource={r}, got {max_resource}")
+
+
+# --8<-- [start:halving]
+def successive_halving(objective, configs, min_resource: int, eta: int = 3, max_resource=None):
+    """Train all configurations briefly, keep the best 1/η, give them η times more, repeat.
+
+    Parameters
+    ----------
+    objective : callable(params, resource) -> score to maximize (resource = e.g. epochs)
+    configs : list of n dicts (hyper-parameters)
+    min_resource : resource of the first rung
+    eta : the keep-1-in-η factor, ≥ 2
+    max_resource : optional cap; the last rung never exceeds it
+
+    Returns
+    -------
+    list of `Rung`: rung k trains ⌊n / η^k⌋ (at least 1) configurations with
+    min_resource·η^k, until one configuration is left or the next rung would pass
+    max_resource.
+    """
+    _check_halving(objective, configs, min_resource, eta, max_resource)
+    r, alive = int(min_resource), list(range(len(configs)))
+    rungs = []
+    while True:
+        scores = [_check_score(objective(dict(configs[i]), r), configs[i]) for i in alive]
+        rungs.append(Rung(r, tuple(alive), tuple(scores)))
+        if len(alive) == 1 or (max_resource is not None and r * eta > max_resource):
+            return rungs
+        order = np.argsort(-np.array(scores), kind="stable")  # best first, ties by position
+        alive = [alive[k] for k in order[: max(1, len(alive) // eta)]]
+        r *= eta
+
+
+# --8<-- [end:halving]
+
+
+# ---------------------------------------------------------------------------------------------
+# Experiments: every training run on the page is the project's backprop network (ReLU hidden
+# layer, He initialization, sigmoid output, mean squared error, mini-batch SGD) on two
+# interleaved spirals, 200 points to train on and 200 to validate on.
+
+N_POINTS = 400
+EPOCHS = 10
+DATA_SEED = 0
+
+
+@functools.cache
+def spiral_task():
+    """(X_train, T_train, X_val, y_val): the generated spirals, split half and half."""
+    X, y = datasets.spirals(N_POINTS, noise=0.05, turns=1.0, rng=DATA_SEED)
+    X_tr, y_tr, X_val, y_val = datasets.train_val_split(X, y, 0.5, rng=DATA_SEED)
+    return X_tr, y_tr[:, None].astype(float), X_val, y_val
+
+
+# --8<-- [start:objective]
+def train_and_validate(
+    lr: float, batch_size: int, width: int, epochs: int = EPOCHS, seed: int = 0, curve=False
+):
+    """Train a 2-width-1 network on the spirals and return its validation accuracy.
+
+    `seed` fixes the initial weights and the mini-batch order, so a configuration always gets
+    the same score. With `curve=True`, returns the validation accuracy after every epoch,
+    an array of shape (epochs,).
+    """
+    lr, width = checks.positive_float("lr", lr), checks.positive_int("width", width)
+    batch_size = checks.positive_int("batch_size", batch_size)  # train() checks epochs
+    X_tr, T_tr, X_val, y_val = spiral_task()
+    params = bp.init_params([2, width, 1], np.random.default_rng(seed), "he")
+    accs = []
+
+    def record(epoch, p):
+        accs.append(bp.accuracy(bp.forward(p, X_val, "relu", "sigmoid")[0], y_val))
+
+    params, _ = bp.train(
+        params, X_tr, T_tr, lr, epochs, "relu", "sigmoid",
+        batch_size=batch_size, rng=seed, callback=record if curve else None,
+    )  # fmt: skip
+    if curve:
+        return np.array(accs)
+    return bp.accuracy(bp.forward(params, X_val, "relu", "sigmoid")[0], y_val)
+
+
+# --8<-- [end:objective]
+
+SWEEP_LRS = tuple(float(v) for v in np.logspace(-3, 2, 21))
+SWEEP_BATCHES = (32, 64)
+SWEEP_WIDTH = 32
+SWEEP_SEEDS = (0, 1, 2)
+
+
+@functools.cache
+def lr_sweep() -> np.ndarray:
+    """Validation accuracy, shape (batch sizes, seeds, learning rates)."""
+    return np.array(
+        [
+            [
+                [train_and_validate(lr, bs, SWEEP_WIDTH, seed=s) for lr in SWEEP_LRS]
+                for s in SWEEP_SEEDS
+            ]
+            for bs in SWEEP_BATCHES
+        ]
+    )
+
+
+SEARCH_SPACE = (
+    Dim("lr", 1e-3, 1e2, log=True),
+    Dim("batch_size", 16, 128, log=True, integer=True),
+    Dim("width", 2, 64, log=True, integer=True),
+)
+SEARCH_BUDGET = 27
+SEARCH_SEEDS = (0, 1, 2, 3, 4)
+MID_TRIAL = 13  # where the page compares the curves half-way
+
+
+def spiral_objective(params: dict) -> float:
+    """The search objective: validation accuracy of one 10-epoch training run."""
+    return train_and_validate(params["lr"], params["batch_size"], params["width"])
+
+
+@functools.cache
+def search_runs() -> dict[str, list[list[Trial]]]:
+    """Grid (once: it is deterministic), random and Bayesian search (one run per seed)."""
+    f, sp, n = spiral_objective, SEARCH_SPACE, SEARCH_BUDGET
+    return {
+        "grid": [grid_search(f, sp, n)],
+        "random": [random_search(f, sp, n, np.random.default_rng(s)) for s in SEARCH_SEEDS],
+        "bayes": [bayesian_search(f, sp, n, np.random.default_rng(s)) for s in SEARCH_SEEDS],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Experiment: grid against random search when only one of two hyper-parameters matters.
+
+SYN_SPACE = (Dim("x1", 0.0, 1.0), Dim("x2", 0.0, 1.0))
+SYN_PEAK = 0.62
+SYN_WIDTH = 0.07
+SYN_BUDGET = 9
+SYN_SEEDS = 1000
+
+
+def one_matters(params: dict) -> float:
+    """A score that depends on x1 only (a bump at 0.62); x2 is ignored."""
+    return math.exp(-0.5 * ((params["x1"] - SYN_PEAK) / SYN_WIDTH) ** 2)
+
+
+@functools.cache
+def synthetic_runs() -> dict[str, object]:
+    """A 3 × 3 grid, and random search with 9 trials for each of 1000 seeds."""
+    grid = grid_search(one_matters, SYN_SPACE, SYN_BUDGET)
+    runs = [random_search(one_matters, SYN_SPACE, SYN_BUDGET, s) for s in range(SYN_SEEDS)]
+    grid_best = max(t.score for t in grid)
+    # random wins when some x1 lands where the bump exceeds the grid's best: an interval of
+    # half-width SYN_WIDTH·√(2 ln(1/grid_best)) around the peak; 9 independent chances
+    half = SYN_WIDTH * math.sqrt(2 * math.log(1 / grid_best))
+    return {
+        "grid": grid,
+        "random0": runs[0],
+        "random_best": np.array([max(t.score for t in r) for r in runs]),
+        "grid_best": grid_best,
+        "p_exact": 1 - (1 - 2 * half) ** SYN_BUDGET,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Experiment: Bayesian optimization of the learning rate alone, step by step.
+
+BO1_SPACE = (Dim("lr", 1e-3, 1e2, log=True),)
+BO1_BUDGET = 8
+BO1_INIT = 3
+BO1_SEED = 4
+BO1_BATCH = 32
+
+
+def lr_objective(params: dict) -> float:
+    """Validation accuracy against the learning rate alone (batch 32, width 32, seed 0)."""
+    return train_and_validate(params["lr"], BO1_BATCH, SWEEP_WIDTH)
+
+
+@functools.cache
+def bo_1d_runs() -> dict[str, object]:
+    """The trials, and the GP and expected improvement the search saw before each new trial."""
+    trials = bayesian_search(lr_objective, BO1_SPACE, BO1_BUDGET, BO1_SEED, n_init=BO1_INIT)
+    u = np.linspace(0.0, 1.0, 81)[:, None]
+    states = []
+    for t in range(BO1_INIT, BO1_BUDGET):
+        U = to_unit(BO1_SPACE, [x.params for x in trials[:t]])
+        s = np.array([x.score for x in trials[:t]])
+        y = (s - s.mean()) / s.std()
+        ls, noise = fit_gp(U, y)
+        mean, std = gp_posterior(U, y, u, ls, 1.0, noise)
+        ei = expected_improvement(mean, std, float(y.max()), 0.01)
+        states.append(
+            {
+                "n": t,
+                "mean": s.mean() + s.std() * mean,  # back to accuracy units
+                "std": s.std() * std,
+                "ei": s.std() * ei,
+                "next": trials[t].params["lr"],
+            }
+        )
+    lr = np.exp(np.log(1e-3) + u[:, 0] * (np.log(1e2) - np.log(1e-3)))
+    return {"trials": trials, "lr": lr, "states": states}
+
+
+# ---------------------------------------------------------------------------------------------
+# Experiment: successive halving on 27 random configurations.
+
+SH_CONFIGS = 27
+SH_SEED = 10
+SH_MIN_EPOCHS = 1
+SH_MAX_EPOCHS = 27
+SH_ETA = 3
+
+
+@functools.cache
+def halving_runs() -> dict[str, object]:
+    """Train 27 random configurations for 27 epochs, recording validation accuracy every epoch.
+
+    Training is deterministic, so a run stopped after r epochs would have reported exactly
+    `curves[i, r - 1]`: successive halving with resumed training reads its scores from there.
+    """
+    rng = np.random.default_rng(SH_SEED)
+    configs = from_unit(SEARCH_SPACE, rng.random((SH_CONFIGS, len(SEARCH_SPACE))))
+    curves = np.array(
+        [
+            train_and_validate(c["lr"], c["batch_size"], c["width"], SH_MAX_EPOCHS, curve=True)
+            for c in configs
+        ]
+    )
+    by_value = {tuple(c.values()): i for i, c in enumerate(configs)}
+
+    def objective(params: dict, epochs: int) -> float:
+        return float(curves[by_value[tuple(params.values())], epochs - 1])
+
+    rungs = successive_halving(objective, configs, SH_MIN_EPOCHS, SH_ETA, SH_MAX_EPOCHS)
+    previous = [0] + [r.resource for r in rungs[:-1]]
+    resumed = sum(len(r.indices) * (r.resource - p) for r, p in zip(rungs, previous))
+    restarted = sum(len(r.indices) * r.resource for r in rungs)
+    return {
+        "configs": configs,
+        "curves": curves,
+        "rungs": rungs,
+        "epochs_resumed": resumed,
+        "epochs_restarted": restarted,
+        "epochs_full": SH_CONFIGS * SH_MAX_EPOCHS,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# What the page shows: figures (drawn for a theme) and values (the numbers it quotes).
+
+
+GOOD = 0.9  # a "good" run, for counting in figures and values
+
+
+def _log_axis(ax, which: str = "x") -> None:
+    """A log axis without minor ticks: each one is an SVG group, and they add nothing here."""
+    from matplotlib.ticker import NullLocator
+
+    if which == "x":
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_locator(NullLocator())
+    else:
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_locator(NullLocator())
+
+
+def _draw_lr_sweep(theme: Theme):
+    acc = lr_sweep()
+    fig, ax = new_figure(theme, width=7.0, height=3.8)
+    lrs = np.array(SWEEP_LRS)
+    for i, (bs, marker) in enumerate(zip(SWEEP_BATCHES, ("o", "s"))):
+        a = acc[i]
+        c = theme.palette[i]
+        ax.fill_between(lrs, a.min(0), a.max(0), color=c, alpha=0.18, linewidth=0)
+        ax.plot(lrs, a.mean(0), marker=marker, markersize=4.5, color=c, label=f"batch size {bs}")
+    ax.axhline(0.5, color=theme.muted, linestyle=":", linewidth=1.2)
+    ax.text(0.3, 0.45, "chance level", color=theme.muted, fontsize=11, ha="center")
+    _log_axis(ax)
+    ax.set_ylim(0.35, 1.02)
+    ax.set_xlabel("learning rate η (log scale)")
+    ax.set_ylabel("validation accuracy")
+    ax.legend(loc="upper left", title=f"mean of {len(SWEEP_SEEDS)} runs, band: min to max")
+    return fig
+
+
+def _draw_grid_vs_random(theme: Theme):
+    r = synthetic_runs()
+    fig, axes = new_figure(theme, ncols=2, width=9.0, height=4.8)
+    u = np.linspace(0, 1, 101)
+    g = np.exp(-0.5 * ((u - SYN_PEAK) / SYN_WIDTH) ** 2)
+    base, tall = -0.46, 0.36  # the strip under the square where the score g(x1) is drawn
+    for ax, key, title, c in (
+        (axes[0], "grid", "Grid, 3 × 3", theme.palette[0]),
+        (axes[1], "random0", "Random, 9 draws", theme.palette[1]),
+    ):
+        pts = np.array([[t.params["x1"], t.params["x2"]] for t in r[key]])
+        scores = np.array([t.score for t in r[key]])
+        ax.plot(pts[:, 0], pts[:, 1], "o", color=c, markersize=7, markeredgewidth=0)
+        ax.plot(u, base + tall * g, color=theme.fg, linewidth=1.5)
+        ax.vlines(pts[:, 0], base, base + tall * scores, color=c, linewidth=1.5)
+        ax.plot(pts[:, 0], base + tall * scores, "o", color=c, markersize=4, markeredgewidth=0)
+        ax.axhline(-0.05, color=theme.muted, linewidth=0.8)
+        ax.text(0.02, base + 0.3, "score", color=theme.fg, fontsize=11)
+        n = len(np.unique(np.round(pts[:, 0], 12)))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(base - 0.02, 1)
+        ax.set_aspect("equal")
+        ax.set_yticks([0, 0.5, 1])
+        ax.set_xlabel("$x_1$ (matters)")
+        ax.set_ylabel("$x_2$ (ignored)")
+        ax.set_title(f"{title}\n{n} values of $x_1$, best score {scores.max():.2f}")
+    return fig
+
+
+def _draw_bo_steps(theme: Theme):
+    r = bo_1d_runs()
+    show = (0, 2, 4)  # after 3, 5 and 7 trials
+    fig, axes = new_figure(theme, ncols=len(show), width=9.0, height=4.0)
+    lr, trials = r["lr"], r["trials"]
+    sweep_acc = lr_sweep()[SWEEP_BATCHES.index(BO1_BATCH), SWEEP_SEEDS.index(0)]
+    c0, c1 = theme.palette[0], theme.palette[1]
+    for k, (ax, i) in enumerate(zip(axes, show)):
+        st = r["states"][i]
+        ax.plot(SWEEP_LRS, sweep_acc, color=theme.muted, linestyle=":", linewidth=1.5,
+                label="the sweep's runs (truth)")  # fmt: skip
+        ax.fill_between(lr, st["mean"] - 2 * st["std"], st["mean"] + 2 * st["std"], color=c0,
+                        alpha=0.18, linewidth=0, label="GP mean ± 2σ")  # fmt: skip
+        ax.plot(lr, st["mean"], color=c0, linewidth=2)
+        seen = trials[: st["n"]]
+        ax.plot([t.params["lr"] for t in seen], [t.score for t in seen], "o", color=theme.fg,
+                markersize=5, label="trials so far")  # fmt: skip
+        ei = st["ei"] / st["ei"].max()  # rescaled into a band at the bottom of the panel
+        ax.fill_between(lr, 0.1, 0.1 + 0.2 * ei, color=c1, alpha=0.5, linewidth=0,
+                        label="expected improvement (scaled)")  # fmt: skip
+        ax.axvline(st["next"], color=c1, linestyle="--", linewidth=1.5, label="next trial")
+        _log_axis(ax)
+        ax.set_ylim(0.05, 1.15)
+        ax.set_xticks([1e-3, 1e-1, 1e1])
+        ax.set_yticks([0.2, 0.6, 1.0])
+        ax.set_title(f"after {st['n']} trials")
+        if k == 0:
+            ax.set_ylabel("validation accuracy")
+        else:
+            ax.tick_params(labelleft=False)
+    axes[1].set_xlabel("learning rate η (log scale)")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
+    return fig
+
+
+METHODS = {"grid": "grid 3 × 3 × 3", "random": "random", "bayes": "Bayesian (GP + EI)"}
+
+
+def _draw_search_comparison(theme: Theme):
+    runs = search_runs()
+    fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.5, height=4.0)
+    fig.get_layout_engine().set(wspace=0.08)
+    t = np.arange(1, SEARCH_BUDGET + 1)
+    for k, ((key, label), ls, marker) in enumerate(
+        zip(METHODS.items(), ("-", "--", "-"), ("s", "o", "^"))
+    ):
+        c = theme.palette[k]
+        curves = np.array([best_so_far(tr) for tr in runs[key]])
+        if len(curves) > 1:
+            label += f" (mean of {len(curves)})"
+        ax1.plot(t, curves.mean(0), color=c, linestyle=ls, marker=marker, markersize=4,
+                 label=label, drawstyle="steps-post")  # fmt: skip
+        final = curves[:, -1]
+        ax2.plot(np.full(len(final), k) + np.linspace(-0.12, 0.12, len(final)), final, marker,
+                 color=c, markersize=8, linestyle="none", markeredgewidth=0)  # fmt: skip
+    ax1.set_xlabel("trials (training runs)")
+    ax1.set_ylabel("best validation accuracy so far")
+    ax1.set_xlim(1, SEARCH_BUDGET)
+    ax1.set_title("Best so far")
+    fig.legend(*ax1.get_legend_handles_labels(), loc="outside lower center", ncols=3)
+    ax2.set_xticks(range(3))
+    ax2.set_xticklabels(["grid", "random", "Bayesian"])
+    ax2.set_xlim(-0.5, 2.5)
+    ax2.set_ylim(0.945, 1.004)
+    ax2.set_ylabel(f"best after {SEARCH_BUDGET} trials")
+    ax2.set_title("Each seed's final best")
+    return fig
+
+
+def _draw_where(theme: Theme):
+    from matplotlib.lines import Line2D
+
+    runs = search_runs()
+    fig, axes = new_figure(theme, ncols=3, width=9.0, height=4.1)
+    titles = {"grid": "grid", "random": "random, seed 0", "bayes": "Bayesian, seed 0"}
+    for k, (ax, (key, title), marker) in enumerate(zip(axes, titles.items(), ("s", "o", "^"))):
+        c = theme.palette[k]
+        tr = runs[key][0]
+        lr = np.array([x.params["lr"] for x in tr])
+        width = np.array([x.params["width"] for x in tr])
+        good = np.array([x.score >= GOOD for x in tr])
+        ax.plot(lr[~good], width[~good], marker, color=c, markersize=6.5, markerfacecolor="none",
+                markeredgewidth=1.3)  # fmt: skip
+        ax.plot(lr[good], width[good], marker, color=c, markersize=6.5, markeredgewidth=0)
+        _log_axis(ax)
+        _log_axis(ax, "y")
+        ax.set_xlim(7e-4, 1.5e2)
+        ax.set_ylim(1.7, 75)
+        ax.set_xticks([1e-3, 1e-1, 1e1])
+        ax.set_yticks([2, 8, 32])
+        ax.yaxis.set_major_formatter("{x:.0f}")
+        ax.set_xlabel("learning rate η")
+        ax.set_title(f"{title}: {int(good.sum())} filled")
+        if k == 0:
+            ax.set_ylabel("hidden width")
+        else:
+            ax.tick_params(labelleft=False)
+    handles = [
+        Line2D([], [], marker="o", color=theme.fg, markerfacecolor="none", linestyle="none",
+               markersize=6.5, markeredgewidth=1.3, label=f"validation accuracy < {GOOD:.0%}"),
+        Line2D([], [], marker="o", color=theme.fg, linestyle="none", markersize=6.5,
+               markeredgewidth=0, label=f"validation accuracy ≥ {GOOD:.0%}"),
+    ]  # fmt: skip
+    fig.legend(handles=handles, loc="outside lower center", ncols=2)
+    return fig
+
+
+def _draw_halving(theme: Theme):
+    r = halving_runs()
+    fig, ax = new_figure(theme, width=7.5, height=4.6)
+    epochs = np.arange(1, SH_MAX_EPOCHS + 1)
+    rungs = r["rungs"]
+    last = {i: k for k, rung in enumerate(rungs) for i in rung.indices}  # last rung reached
+    for i, curve in enumerate(r["curves"]):
+        stop = rungs[last[i]].resource
+        ax.plot(epochs[stop - 1 :], curve[stop - 1 :], color=theme.muted, linewidth=0.8,
+                linestyle=":")  # fmt: skip
+    for i, curve in enumerate(r["curves"]):  # what was trained, on top
+        k = last[i]
+        stop = rungs[k].resource
+        color = theme.muted if k == 0 else theme.palette[k - 1]
+        ax.plot(epochs[:stop], curve[:stop], color=color, linewidth=1.2 + 0.4 * k, marker="o",
+                markersize=3 if k == 0 else 0)  # fmt: skip
+    for rung in rungs:
+        ax.axvline(rung.resource, color=theme.fg, linewidth=0.8, linestyle="--")
+        ax.text(rung.resource * 1.05, 0.345, f"{len(rung.indices)} trained", fontsize=11,
+                color=theme.fg)  # fmt: skip
+    from matplotlib.lines import Line2D
+
+    labels = [f"dropped after {rungs[0].resource} epoch"]
+    labels += [f"dropped after {rung.resource} epochs" for rung in rungs[1:-1]]
+    labels += ["the winner"]
+    handles = [Line2D([], [], color=theme.muted, marker="o", markersize=3, linestyle="none")]
+    handles += [Line2D([], [], color=theme.palette[k], lw=1.2 + 0.4 * (k + 1)) for k in
+                range(len(rungs) - 1)]  # fmt: skip
+    handles.append(Line2D([], [], color=theme.muted, lw=0.8, linestyle=":"))
+    labels.append("the rest of each run, never trained")
+    fig.legend(handles, labels, loc="outside lower center", ncols=2)
+    _log_axis(ax)
+    ax.set_xticks([1, 3, 9, 27])
+    ax.set_xticklabels(["1", "3", "9", "27"])
+    ax.set_xlim(0.9, 45)
+    ax.set_ylim(0.33, 1.02)
+    ax.set_xlabel("epochs (log scale)")
+    ax.set_ylabel("validation accuracy")
+    return fig
+
+
+def figures():
+    """Figure name → function drawing it for a theme."""
+    return {
+        "lr-sweep": _draw_lr_sweep,
+        "grid-vs-random": _draw_grid_vs_random,
+        "bo-steps": _draw_bo_steps,
+        "search-comparison": _draw_search_comparison,
+        "where-trials-went": _draw_where,
+        "successive-halving": _draw_halving,
+    }
+
+
+def _first_reaching(curves: np.ndarray, level: float) -> np.ndarray:
+    """Per run, the first trial (1-based) whose best-so-far reaches `level` (budget + 1: never)."""
+    hit = curves >= level
+    return np.where(hit.any(axis=1), hit.argmax(axis=1) + 1, curves.shape[1] + 1)
+
+
+def values() -> dict[str, object]:
+    """Every number the page quotes, formatted as the page shows it."""
+    X_tr, _, X_val, _ = spiral_task()
+    v: dict[str, object] = {
+        "n_train": len(X_tr),
+        "n_val": len(X_val),
+        "epochs": EPOCHS,
+    }
+
+    acc = lr_sweep().mean(axis=1)  # (batch sizes, learning rates)
+    v["sweep_n_lrs"] = len(SWEEP_LRS)
+    v["sweep_seeds"] = len(SWEEP_SEEDS)
+    v["sweep_width"] = SWEEP_WIDTH
+    v["sweep_runs"] = lr_sweep().size
+    for i, bs in enumerate(SWEEP_BATCHES):
+        k = int(np.argmax(acc[i]))
+        v[f"sweep_best_lr_{bs}"] = fmt(SWEEP_LRS[k], 1)
+        v[f"sweep_best_acc_{bs}"] = fmt(100 * acc[i, k], 1)
+    good = np.array(SWEEP_LRS)[acc[0] >= GOOD]
+    v["sweep_good_lo"] = fmt(good.min(), 2)
+    v["sweep_good_hi"] = fmt(good.max(), 1)
+    v["sweep_good_decades"] = fmt(np.log10(good.max() / good.min()), 2)
+    k32 = int(np.argmax(acc[0]))
+    spread = lr_sweep()[0, :, k32]
+    v["sweep_spread_32"] = fmt(100 * (spread.max() - spread.min()), 1)
+    v["sweep_lo_acc"] = fmt(100 * acc[0, 0], 1)
+    v["sweep_hi_acc"] = fmt(100 * acc[0, -1], 1)
+
+    syn = synthetic_runs()
+    grid_x1 = {t.params["x1"] for t in syn["grid"]}
+    rand_x1 = {t.params["x1"] for t in syn["random0"]}
+    v["syn_budget"] = SYN_BUDGET
+    v["syn_grid_distinct"] = len(grid_x1)
+    v["syn_random_distinct"] = len(rand_x1)
+    v["syn_grid_best"] = fmt(syn["grid_best"], 2)
+    v["syn_random0_best"] = fmt(max(t.score for t in syn["random0"]), 2)
+    v["syn_seeds"] = SYN_SEEDS
+    v["syn_random_mean"] = fmt(syn["random_best"].mean(), 2)
+    v["syn_p_sim"] = fmt(100 * np.mean(syn["random_best"] > syn["grid_best"]), 1)
+    v["syn_p_exact"] = fmt(100 * syn["p_exact"], 1)
+    v["syn_peak"] = fmt(SYN_PEAK, 2)
+    v["syn_width"] = fmt(SYN_WIDTH, 2)
+
+    # random search: P(at least one of n trials lands in the best 5 % of the space)
+    v["top5_n"] = math.ceil(math.log(0.05) / math.log(0.95))
+    v["top5_p60"] = fmt(100 * (1 - 0.95**60), 1)
+    v["grid_5_6"] = f"{5**6:,}"
+
+    bo1 = bo_1d_runs()
+    best = max(bo1["trials"], key=lambda t: t.score)
+    v["bo1_budget"] = BO1_BUDGET
+    v["bo1_init"] = BO1_INIT
+    v["bo1_best_lr"] = fmt(best.params["lr"], 2)
+    v["bo1_best_acc"] = fmt(100 * best.score, 1)
+    for st in bo1["states"]:
+        v[f"bo1_next_{st['n']}"] = f"{st['next']:.2g}"
+    v["bo1_sweep_best"] = fmt(100 * lr_sweep()[SWEEP_BATCHES.index(BO1_BATCH), 0].max(), 1)
+
+    runs = search_runs()
+    curves = {k: np.array([best_so_far(tr) for tr in r]) for k, r in runs.items()}
+    v["search_budget"] = SEARCH_BUDGET
+    v["search_seeds"] = len(SEARCH_SEEDS)
+    v["search_runs"] = SEARCH_BUDGET * (1 + 2 * len(SEARCH_SEEDS))
+    v["grid_best"] = fmt(100 * curves["grid"][0, -1], 1)
+    v["grid_distinct_lr"] = len({t.params["lr"] for t in runs["grid"][0]})
+    v["random_distinct_lr"] = len({t.params["lr"] for t in runs["random"][0]})
+    for key in ("random", "bayes"):
+        final = curves[key][:, -1]
+        v[f"{key}_best_mean"] = fmt(100 * final.mean(), 1)
+        v[f"{key}_best_min"] = fmt(100 * final.min(), 1)
+        v[f"{key}_best_max"] = fmt(100 * final.max(), 1)
+        v[f"{key}_t95"] = fmt(_first_reaching(curves[key], 0.95).mean(), 1)
+        v[f"{key}_mid"] = fmt(100 * curves[key][:, MID_TRIAL - 1].mean(), 1)
+    v["mid_trial"] = MID_TRIAL
+    v["bo_init"] = BO_INIT
+    v["n_candidates"] = f"{N_CANDIDATES:,}"
+    later = runs["bayes"][0][BO_INIT:]
+    v["bayes_lr_median"] = f"{np.median([t.params['lr'] for t in later]):.2g}"
+    v["bayes_width_median"] = int(np.median([t.params["width"] for t in later]))
+    v["grid_t95"] = int(_first_reaching(curves["grid"], 0.95)[0])
+    v["grid_lrs"] = ", ".join(f"{x:.2g}" for x in sorted({t.params["lr"] for t in runs["grid"][0]}))
+    v["total_runs"] = lr_sweep().size + v["search_runs"] + BO1_BUDGET + SH_CONFIGS
+    for key in ("grid", "random", "bayes"):
+        v[f"{key}_good_seed0"] = sum(t.score >= GOOD for t in runs[key][0])
+    v["good"] = fmt(100 * GOOD, 0)
+    v["lr_low"], v["lr_high"] = "10^{-3}", "10^{2}"
+    v["bs_low"], v["bs_high"] = SEARCH_SPACE[1].low, SEARCH_SPACE[1].high
+    v["width_low"], v["width_high"] = SEARCH_SPACE[2].low, SEARCH_SPACE[2].high
+    tr = runs["bayes"][0]
+    s = np.array([t.score for t in tr])
+    ls, _ = fit_gp(to_unit(SEARCH_SPACE, [t.params for t in tr]), (s - s.mean()) / s.std())
+    for d, value in zip(SEARCH_SPACE, ls):
+        v[f"ard_{d.name}"] = fmt(value, 2)
+
+    sh = halving_runs()
+    final = sh["curves"][:, -1]
+    winner = sh["rungs"][-1].indices[0]
+    v["sh_configs"] = SH_CONFIGS
+    v["sh_eta"] = SH_ETA
+    v["sh_rungs"] = ", ".join(f"{len(r.indices)} × {r.resource}" for r in sh["rungs"])
+    v["sh_epochs_resumed"] = sh["epochs_resumed"]
+    v["sh_epochs_restarted"] = sh["epochs_restarted"]
+    v["sh_epochs_full"] = sh["epochs_full"]
+    v["sh_saving"] = fmt(sh["epochs_full"] / sh["epochs_resumed"], 1)
+    v["sh_winner_acc"] = fmt(100 * final[winner], 1)
+    v["sh_best_acc"] = fmt(100 * final.max(), 1)
+    v["sh_winner_rank"] = int(np.sum(final > final[winner])) + 1
+    v["sh_max_epochs"] = SH_MAX_EPOCHS
+    dropped = np.setdiff1d(np.arange(SH_CONFIGS), sh["rungs"][-1].indices)
+    late = final[dropped][final[dropped] >= GOOD]
+    v["sh_late"] = len(late)
+    v["sh_late_best"] = fmt(100 * late.max(), 1) if len(late) else "none"
+    return v
