@@ -73,9 +73,18 @@
     }
   }
 
+  // Material gives every code block a <nav> of actions; with several on one page (the print
+  // page) they need distinct names to be distinct landmarks.
+  function labelCodeNavs() {
+    document.querySelectorAll(".md-code__nav").forEach(function (nav, i) {
+      nav.setAttribute("aria-label", "Code block " + (i + 1) + " actions");
+    });
+  }
+
   function render() {
     renderToggle();
     renderIndex();
+    window.setTimeout(labelCodeNavs, 0);
   }
 
   // Material's instant navigation swaps pages without reloading: re-render on every page.

@@ -185,7 +185,8 @@
   function table(headers, rows, caption) {
     var head = el("tr", {}, headers.map(function (h) { return el("th", { scope: "col", text: h }); }));
     var body = rows.map(function (r) { return el("tr", {}, r.map(function (c) { return el("td", { text: String(c) }); })); });
-    var t = el("table", {}, [el("caption", { text: caption }), el("thead", {}, [head]), el("tbody", {}, body)]);
+    // tabindex: a wide table scrolls, and a scrolling region must be reachable by keyboard
+    var t = el("table", { tabindex: "0" }, [el("caption", { text: caption }), el("thead", {}, [head]), el("tbody", {}, body)]);
     return t;
   }
 
