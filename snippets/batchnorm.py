@@ -459,13 +459,9 @@ def run(lr: float, use_bn: bool) -> dict:
         params, Xtr, T, lr, EPOCHS, ACT, "sigmoid", batch_size=BATCH, rng=2, bn=bn, callback=record
     )
 
-    def acc(X, y):
-        return bp.accuracy(bp.forward(trained, X, ACT, "sigmoid", bn, training=False)[0], y)
-
     return {
         "losses": losses,
-        "train_acc": acc(Xtr, ytr),
-        "val_acc": acc(Xva, yva),
+        "val_acc": bp.accuracy(bp.forward(trained, Xva, ACT, "sigmoid", bn, False)[0], yva),
         "params": trained,
         "bn": bn,
         "z": {e: snaps[e][PROBE] for e in SNAP_EPOCHS},
@@ -484,7 +480,7 @@ MISMATCH_ORDERS = 4
 SORTED_BATCH = 25
 
 
-def accuracy_in_training_mode(params, bn, X, y, order, batch_size: int) -> float:
+def _accuracy_in_training_mode(params, bn, X, y, order, batch_size: int) -> float:
     """Accuracy when the network is (wrongly) run in training mode, batch by batch in `order`:
     each sample is normalized with the statistics of its own batch (on copies of the layers)."""
     from snippets import backprop as bp
@@ -507,11 +503,11 @@ def mismatch_runs() -> dict:
         orders = [rng.permutation(len(yva)) for _ in range(MISMATCH_ORDERS)]
         out[m] = float(
             np.mean(
-                [accuracy_in_training_mode(r["params"], r["bn"], Xva, yva, o, m) for o in orders]
+                [_accuracy_in_training_mode(r["params"], r["bn"], Xva, yva, o, m) for o in orders]
             )
         )
     by_class = np.argsort(yva, kind="stable")  # every batch holds one class only
-    out["sorted"] = accuracy_in_training_mode(
+    out["sorted"] = _accuracy_in_training_mode(
         r["params"], r["bn"], Xva, yva, by_class, SORTED_BATCH
     )
     return out
@@ -772,22 +768,24 @@ def values() -> dict[str, object]:
     v["exp_ntrain"] = len(Xtr)
     v["exp_nval"] = len(Xva)
     v["exp_steps"] = EPOCHS * math.ceil(len(Xtr) / BATCH)
-    v["probe_layer"] = PROBE + 1
     for name, lr in zip(LR_NAMES, LRS):
         v[f"lr_{name}"] = f"{lr:g}"
         for tag, use_bn in (("plain", False), ("bn", True)):
             r = run(lr, use_bn)
             v[f"{name}_{tag}_loss"] = fmt(r["losses"][-1], 4)
             v[f"{name}_{tag}_acc"] = fmt(100 * r["val_acc"], 0)
-            v[f"{name}_{tag}_train_acc"] = fmt(100 * r["train_acc"], 0)
-            v[f"{name}_{tag}_dead"] = fmt(100 * r["dead"][EPOCHS], 0)
-            v[f"{name}_{tag}_zstd"] = fmt(r["z"][EPOCHS].std(), 2)
-            v[f"{name}_{tag}_zstd0"] = fmt(r["z"][0].std(), 2)
-    v["loss_start"] = fmt(run(LRS[0], False)["losses"][0], 3)
-    v["init_zstd_first"] = fmt(run(LRS[0], False)["z_std0"][0], 2)
+    plain = run(LRS[0], False)  # every plain run starts from the same weights
+    v["loss_start"] = fmt(plain["losses"][0], 3)
+    v["init_zstd_first"] = fmt(plain["z_std0"][0], 2)
+    v["init_zstd_last"] = fmt(plain["z_std0"][PROBE], 2)
+    v["mid_plain_zstd"] = fmt(run(LRS[1], False)["z"][EPOCHS].std(), 2)
+    v["mid_bn_zstd"] = fmt(run(LRS[1], True)["z"][EPOCHS].std(), 2)
+    v["snap_mid"] = SNAP_EPOCHS[2]
+    v["high_plain_dead"] = fmt(100 * run(LRS[2], False)["dead"][EPOCHS], 0)
+    v["high_plain_dead_mid"] = fmt(100 * run(LRS[2], False)["dead"][SNAP_EPOCHS[2]], 0)
     norms = run(LRS[2], True)["weight_norms"][:, WATCH]
     v["high_bn_wnorm_growth"] = fmt(norms[-1] / norms[0], 1)
-    v["high_plain_dead10"] = fmt(100 * run(LRS[2], False)["dead"][10], 0)
+    v["high_bn_eff_lr"] = fmt((norms[0] / norms[-1]) ** 2, 2)  # eta / ||W||^2, relative
     bias = max(np.abs(b).max() for _, b in run(LRS[1], True)["params"][:-1])
     v["bn_bias_max"] = tex_sci(bias, 0)
 
@@ -802,7 +800,6 @@ def values() -> dict[str, object]:
     nz = noise_runs()
     for i, m in enumerate(NOISE_SIZES):
         v[f"noise_mean_{m}"] = fmt(nz["mean_sd"][i], 2)
-        v[f"noise_std_{m}"] = fmt(nz["std_sd"][i], 2)
         v[f"noise_xhat_{m}"] = fmt(nz["xhat_sd"][i], 2)
     v["noise_draws"] = NOISE_DRAWS
     v["noise_layer"] = NOISE_LAYER + 1

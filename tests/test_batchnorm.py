@@ -493,6 +493,14 @@ def test_bias_before_batch_norm_never_moves():
     assert np.abs(r["params"][-1][1]).max() > 1e-3  # the output layer's bias does learn
 
 
+def test_weights_before_batch_norm_only_grow_under_sgd():
+    # dW is orthogonal to W (up to eps), so ||W - lr dW||^2 = ||W||^2 + lr^2 ||dW||^2
+    for lr in bnm.LRS:
+        assert np.all(np.diff(bnm.run(lr, True)["weight_norms"], axis=0) > 0)
+    # without batch norm nothing forces this
+    assert all(np.any(np.diff(bnm.run(lr, False)["weight_norms"], axis=0) < 0) for lr in bnm.LRS)
+
+
 def test_hidden_z_leaves_the_running_statistics_alone():
     r = bnm.run(bnm.LRS[0], True)
     before = [(n.running_mean.copy(), n.num_batches_tracked) for n in r["bn"]]
