@@ -629,12 +629,13 @@ def values_per_statistic(shape) -> int:
 def _draw_training(theme: Theme):
     fig, axes = new_figure(theme, ncols=len(LRS), width=10.0, height=3.7)
     epochs = np.arange(EPOCHS + 1)
+    lowest = min(run(lr, b)["losses"].min() for lr in LRS for b in (False, True))
     for i, (ax, lr) in enumerate(zip(axes, LRS)):
         plain, normed = run(lr, False), run(lr, True)
         ax.plot(epochs, plain["losses"], color=theme.palette[0], label="without BN")
         ax.plot(epochs, normed["losses"], color=theme.palette[1], linestyle="--", label="with BN")
         ax.set_yscale("log")
-        ax.set_ylim(1e-4, 0.3)
+        ax.set_ylim(10 ** np.floor(np.log10(lowest)), 0.3)  # whole decades, shared
         ax.minorticks_off()  # a tick per decade is enough, and keeps the SVG small
         ax.set_title(f"learning rate η = {lr:g}")
         ax.set_xlabel("epoch")
