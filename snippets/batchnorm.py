@@ -4,15 +4,24 @@
 gradient for `X` of shape `(N, D)` (statistics per feature) or `(N, C, H, W)` (statistics per
 channel, over N, H and W). `BatchNorm` adds what a layer keeps between calls: `gamma`, `beta`
 and the running statistics, updated and used exactly as `torch.nn.BatchNorm1d/2d` do.
+`batchnorm_forward_naive` / `batchnorm_backward_naive` do the same one value at a time, the
+backward pass step by step through the mean and the variance; `fold_into_linear` merges an
+inference-mode batch norm into the dense layer before it. The rest of the module is the page's
+worked example, experiments (real training runs of the backprop network), figures and values.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
+import math
 import numbers
 
 import numpy as np
 
-from snippets import checks
+from snippets import checks, datasets
+from snippets.formatting import fmt, tex_matrix, tex_sci
+from snippets.plotting import Theme, new_figure
 
 
 def _axes(X: np.ndarray) -> tuple[int, ...]:
@@ -66,6 +75,11 @@ def batchnorm_forward(X, gamma, beta, eps: float = 1e-5):
     :math:`\\hat x = (x-\\mu)/\\sqrt{\\sigma^2+\\epsilon}`, :math:`y = \\gamma \\hat x + \\beta`.
     """
     X = _check_input(X)
+    return _forward(X, *_check_batch_args(X, gamma, beta, eps))
+
+
+def _check_batch_args(X: np.ndarray, gamma, beta, eps):
+    """gamma, beta and eps for a training-mode call on the checked batch X."""
     gamma = _check_affine("gamma", gamma, X.shape[1])
     beta = _check_affine("beta", beta, X.shape[1])
     eps = _check_eps(eps)
@@ -75,18 +89,25 @@ def batchnorm_forward(X, gamma, beta, eps: float = 1e-5):
             f"X: expected more than 1 value per feature to compute batch statistics, got shape "
             f"{X.shape} (use training=False, i.e. the running statistics, for a single sample)"
         )
-    return _forward(X, gamma, beta, eps)
+    return gamma, beta, eps
 
 
 # --8<-- [start:forward]
 def _forward(X, gamma, beta, eps):
     axes, shape = _axes(X), _shape(X)
     mean = X.mean(axis=axes)
-    var = X.var(axis=axes)  # biased (divide by m): what normalizes the batch
+    Xc = X - mean.reshape(shape)
+    var = (Xc * Xc).mean(axis=axes)  # biased (divide by m): this batch's spread
     inv_std = 1.0 / np.sqrt(var + eps)
-    x_hat = (X - mean.reshape(shape)) * inv_std.reshape(shape)
+    x_hat = Xc * inv_std.reshape(shape)
     Y = gamma.reshape(shape) * x_hat + beta.reshape(shape)
-    cache = {"x_hat": x_hat, "inv_std": inv_std, "gamma": gamma, "mean": mean, "var": var}
+    cache = {
+        "x_hat": x_hat,
+        "inv_std": inv_std,
+        "gamma": gamma,
+        "mean": mean,
+        "var": var,
+    }
     return Y, cache
 
 
@@ -130,7 +151,7 @@ def _backward(dY, cache):
     dbeta = dY.sum(axis=axes)
     dgamma = (dY * x_hat).sum(axis=axes)
     m = dY.size // dY.shape[1]
-    # the mean and the variance depend on every x of the feature: two correction terms
+    # mean and variance depend on every x of the feature: two correction terms
     dX = (gamma * inv_std).reshape(shape) * (
         dY - dbeta.reshape(shape) / m - x_hat * (dgamma.reshape(shape) / m)
     )
@@ -138,6 +159,82 @@ def _backward(dY, cache):
 
 
 # --8<-- [end:backward]
+
+
+def _columns(X: np.ndarray) -> np.ndarray:
+    """X as an (m, C) array whose column c holds every value of feature (or channel) c."""
+    return X if X.ndim == 2 else np.moveaxis(X, 1, -1).reshape(-1, X.shape[1])
+
+
+def _uncolumns(cols: np.ndarray, like: np.ndarray) -> np.ndarray:
+    if like.ndim == 2:
+        return cols
+    N, C, H, W = like.shape
+    return np.moveaxis(cols.reshape(N, H, W, C), -1, 1)
+
+
+def batchnorm_forward_naive(X, gamma, beta, eps: float = 1e-5) -> np.ndarray:
+    """`Y` of `batchnorm_forward`, one feature and one value at a time (for teaching).
+
+    Parameters and shapes as in `batchnorm_forward`; returns `Y` only.
+    """
+    X = _check_input(X)
+    gamma, beta, eps = _check_batch_args(X, gamma, beta, eps)
+    cols = _columns(X)
+    m, C = cols.shape
+    Y = np.empty_like(cols)
+    # --8<-- [start:forward_naive]
+    for c in range(C):  # one feature (or channel) at a time
+        x = cols[:, c]  # its m values: N of them, or N·H·W for an image batch
+        mu = sum(x[i] for i in range(m)) / m
+        var = sum((x[i] - mu) ** 2 for i in range(m)) / m  # biased: divide by m
+        for i in range(m):
+            x_hat = (x[i] - mu) / math.sqrt(var + eps)
+            Y[i, c] = gamma[c] * x_hat + beta[c]
+    # --8<-- [end:forward_naive]
+    return _uncolumns(Y, X)
+
+
+def batchnorm_backward_naive(dY, X, gamma, eps: float = 1e-5):
+    """`batchnorm_backward` for `batchnorm_forward(X, gamma, beta, eps)`, one feature and one
+    value at a time, following the graph x → (μ, σ²) → x̂ → y (for teaching).
+
+    Returns
+    -------
+    dX : shaped like X;  dgamma, dbeta : shape (D,) or (C,)
+
+    Notes
+    -----
+    Every :math:`x_i` reaches the loss three ways: directly through :math:`\\hat x_i`, through
+    :math:`\\sigma^2` (:math:`\\partial\\sigma^2/\\partial x_i = 2(x_i-\\mu)/m`) and through
+    :math:`\\mu` (:math:`\\partial\\mu/\\partial x_i = 1/m`).
+    """
+    X = _check_input(X)
+    gamma, _, eps = _check_batch_args(X, gamma, np.zeros(X.shape[1]), eps)
+    dY = checks.as_float_array("dY", dY)
+    if dY.shape != X.shape:
+        raise ValueError(f"dY: expected shape {X.shape} (like X), got {dY.shape}")
+    cols, dcols = _columns(X), _columns(dY)
+    m, C = cols.shape
+    dX, dgamma, dbeta = np.empty_like(cols), np.empty(C), np.empty(C)
+    # --8<-- [start:backward_naive]
+    for c in range(C):
+        x, g = cols[:, c], dcols[:, c]  # the feature's m values, dL/dy of each
+        mu = sum(x) / m
+        var = sum((x[i] - mu) ** 2 for i in range(m)) / m
+        s = math.sqrt(var + eps)
+        x_hat = [(x[i] - mu) / s for i in range(m)]
+        dbeta[c] = sum(g)  # y = gamma * x_hat + beta
+        dgamma[c] = sum(g[i] * x_hat[i] for i in range(m))
+        dx_hat = [g[i] * gamma[c] for i in range(m)]
+        # x_hat_i = (x_i - mu) * (var + eps)^(-1/2), so through var and mu:
+        dvar = sum(dx_hat[i] * (x[i] - mu) for i in range(m)) * -0.5 * s**-3
+        dmu = -sum(dx_hat) / s  # (mu feeds var too, but d var/d mu = 0)
+        for i in range(m):
+            # direct path + path through var + path through mu
+            dX[i, c] = dx_hat[i] / s + dvar * 2 * (x[i] - mu) / m + dmu / m
+    # --8<-- [end:backward_naive]
+    return _uncolumns(dX, X), dgamma, dbeta
 
 
 class BatchNorm:
@@ -178,7 +275,7 @@ class BatchNorm:
             )
         if not training:
             return self._infer(X)
-        Y, cache = batchnorm_forward(X, self.gamma, self.beta, self.eps)
+        Y, cache = _forward(X, *_check_batch_args(X, self.gamma, self.beta, self.eps))
         self._update(cache["mean"], cache["var"], X.size // X.shape[1])
         return Y, cache
 
@@ -189,7 +286,7 @@ class BatchNorm:
             factor = 1.0 / self.num_batches_tracked
         else:
             factor = self.momentum
-        unbiased = var * m / (m - 1)  # the running variance estimates the population's
+        unbiased = var * m / (m - 1)  # estimates the population's variance
         self.running_mean = (1 - factor) * self.running_mean + factor * mean
         self.running_var = (1 - factor) * self.running_var + factor * unbiased
 
@@ -198,7 +295,12 @@ class BatchNorm:
         inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
         x_hat = (X - self.running_mean.reshape(shape)) * inv_std.reshape(shape)
         Y = self.gamma.reshape(shape) * x_hat + self.beta.reshape(shape)
-        return Y, {"x_hat": x_hat, "inv_std": inv_std, "gamma": self.gamma, "frozen_stats": True}
+        return Y, {
+            "x_hat": x_hat,
+            "inv_std": inv_std,
+            "gamma": self.gamma,
+            "frozen_stats": True,  # the statistics are constants here
+        }
 
     # --8<-- [end:running]
 
@@ -206,3 +308,512 @@ class BatchNorm:
         """Gradients `(dX, dgamma, dbeta)` for the call that returned `cache` (either mode;
         in inference mode the running statistics are constants)."""
         return batchnorm_backward(dY, cache)
+
+
+def fold_into_linear(W, b, bn: BatchNorm):
+    """The dense layer `z = a @ W + b` followed by `bn` in inference mode, as one dense layer.
+
+    Parameters
+    ----------
+    W : array of shape (fan_in, D);  b : array of shape (D,)
+    bn : BatchNorm with `num_features == D`
+
+    Returns
+    -------
+    W_folded : array of shape (fan_in, D);  b_folded : array of shape (D,)
+
+    Notes
+    -----
+    With :math:`s = \\gamma / \\sqrt{\\text{running\\_var} + \\epsilon}` per feature:
+    :math:`W' = W \\operatorname{diag}(s)` and
+    :math:`b' = (b - \\text{running\\_mean})\\, s + \\beta`.
+    """
+    W = checks.as_float_array("W", W, ndim=2)
+    if not isinstance(bn, BatchNorm):
+        raise TypeError(f"bn: expected a BatchNorm, got {type(bn).__name__}")
+    if W.shape[1] != bn.num_features:
+        raise ValueError(
+            f"W: expected {bn.num_features} columns (bn.num_features), got shape {W.shape}"
+        )
+    b = _check_affine("b", b, W.shape[1])
+    # --8<-- [start:fold]
+    scale = bn.gamma / np.sqrt(bn.running_var + bn.eps)  # constant at inference
+    return W * scale, (b - bn.running_mean) * scale + bn.beta
+    # --8<-- [end:fold]
+
+
+# ---------------------------------------------------------------------------------------------
+# Worked example: a batch of 4 samples × 2 features, then one new sample at inference.
+
+EXAMPLE = {
+    "X": [[1.0, 4.0], [2.0, 8.0], [3.0, 6.0], [6.0, 2.0]],
+    "gamma": [2.0, 0.5],
+    "beta": [1.0, -1.0],
+    "x_new": [[4.0, 5.0]],
+    "dY": [[0.5, -1.0], [-1.0, 0.5], [0.0, 1.0], [1.5, 0.5]],
+    "momentum": 0.1,
+}
+
+
+def worked_example() -> dict[str, np.ndarray | float | int]:
+    """Every intermediate number of the worked example (forward, running statistics, inference
+    on a new sample, backward with its three terms)."""
+    e = {k: np.array(v, dtype=float) for k, v in EXAMPLE.items()}
+    bn = BatchNorm(2, momentum=EXAMPLE["momentum"])
+    bn.gamma, bn.beta = e["gamma"], e["beta"]
+    Y, cache = bn(e["X"], training=True)
+    m = e["X"].shape[0]
+    unbiased = cache["var"] * m / (m - 1)
+    y_new, _ = bn(e["x_new"], training=False)
+    # the output once the running statistics have settled on this batch's statistics
+    y_settled = e["gamma"] * (e["x_new"] - cache["mean"]) / np.sqrt(unbiased + bn.eps) + e["beta"]
+    dX, dgamma, dbeta = bn.backward(e["dY"], cache)
+    k = cache["gamma"] * cache["inv_std"]
+    x_hat, dY = cache["x_hat"], e["dY"]
+    return {
+        "Y": Y,
+        "mean": cache["mean"],
+        "var": cache["var"],
+        "std": np.sqrt(cache["var"] + bn.eps),
+        "x_hat": x_hat,
+        "var_unbiased": unbiased,
+        "running_mean": bn.running_mean,
+        "running_var": bn.running_var,
+        "y_new": y_new,
+        "y_settled": y_settled,
+        # batches of this kind before the running mean is within 1 % of the batch mean
+        "warmup_batches": math.ceil(math.log(0.01) / math.log(1 - EXAMPLE["momentum"])),
+        "dX": dX,
+        "dgamma": dgamma,
+        "dbeta": dbeta,
+        "term_direct": k * dY,
+        "term_mean": -k * dY.mean(axis=0) * np.ones_like(dY),
+        "term_var": -k * x_hat * (dY * x_hat).mean(axis=0),
+        "dX_colsum": dX.sum(axis=0),
+        "dX_dot_xhat": (dX * x_hat).sum(axis=0),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Experiment: a 6-hidden-layer ReLU network on two spirals, with and without batch norm, at
+# three learning rates. Mini-batch SGD on the backprop network (MSE loss, sigmoid output).
+
+# --8<-- [start:experiment]
+SIZES = (2, 32, 32, 32, 32, 32, 32, 1)  # six hidden ReLU layers of 32 units
+ACT = "relu"
+LRS = (0.03, 1.0, 10.0)
+EPOCHS = 40
+BATCH = 32
+SNAP_EPOCHS = (0, 2, 10, EPOCHS)  # when the hidden pre-activations are recorded
+PROBE = 5  # the last hidden layer (index into the hidden layers)
+WATCH = 2  # hidden layer 3: its weights are scaled and their norms followed
+# --8<-- [end:experiment]
+LR_NAMES = ("low", "mid", "high")
+
+
+@functools.cache
+def spiral_data():
+    """Two spirals (400 points, 1.5 turns), split 300 / 100 into training and validation."""
+    X, y = datasets.spirals(400, noise=0.05, turns=1.5, rng=0)
+    return datasets.train_val_split(X, y, 0.25, rng=1)
+
+
+def hidden_z(params, X, bn=None, act: str = ACT) -> list[np.ndarray]:
+    """What enters each hidden layer's activation (after batch norm, if any) for the batch X.
+
+    Batch norm uses the statistics of X itself (training mode) on copies of the layers, so the
+    running statistics are left alone."""
+    from snippets import backprop as bp
+
+    norms = None if bn is None else copy.deepcopy(list(bn))
+    _, cache = bp.forward(params, X, act, "sigmoid", norms, training=True)
+    return list(cache.z[:-1])
+
+
+def dead_fraction(z) -> float:
+    """Share of the units (columns of z) that are ≤ 0 for every sample: dead ReLUs."""
+    z = checks.as_float_array("z", z, ndim=2, min_rows=1)
+    return float(np.mean(np.all(z <= 0, axis=0)))
+
+
+@functools.cache
+def run(lr: float, use_bn: bool) -> dict:
+    """Train the network once (seeded) and record losses, accuracies, weight norms and the
+    probe layer's pre-activations at `SNAP_EPOCHS`."""
+    from snippets import backprop as bp
+
+    Xtr, ytr, Xva, yva = spiral_data()
+    T = ytr[:, None].astype(float)
+    params = bp.init_params(list(SIZES), np.random.default_rng(0), "he")
+    n_hidden = len(SIZES) - 2
+    bn = [BatchNorm(SIZES[i + 1]) for i in range(n_hidden)] if use_bn else None
+    snaps = {0: hidden_z(params, Xtr, bn)}
+    norms = [[np.linalg.norm(W) for W, _ in params[:-1]]]
+
+    def record(epoch, p):
+        norms.append([np.linalg.norm(W) for W, _ in p[:-1]])
+        if epoch in SNAP_EPOCHS:
+            snaps[epoch] = hidden_z(p, Xtr, bn)
+
+    trained, losses = bp.train(
+        params, Xtr, T, lr, EPOCHS, ACT, "sigmoid", batch_size=BATCH, rng=2, bn=bn, callback=record
+    )
+
+    return {
+        "losses": losses,
+        "val_acc": bp.accuracy(bp.forward(trained, Xva, ACT, "sigmoid", bn, False)[0], yva),
+        "params": trained,
+        "bn": bn,
+        "z": {e: snaps[e][PROBE] for e in SNAP_EPOCHS},
+        "dead": {e: dead_fraction(snaps[e][PROBE]) for e in SNAP_EPOCHS},
+        "z_std0": np.array([z.std() for z in snaps[0]]),  # every hidden layer at initialisation
+        "weight_norms": np.array(norms),  # (EPOCHS + 1, hidden layers)
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Experiment: forgetting eval mode. The trained batch-norm network (middle learning rate) on the
+# validation set, with running statistics, and with batch statistics of batches of several sizes.
+
+MISMATCH_SIZES = (100, 32, 8, 4, 2)
+MISMATCH_ORDERS = 4
+SORTED_BATCH = 25
+
+
+def _accuracy_in_training_mode(params, bn, X, y, order, batch_size: int) -> float:
+    """Accuracy when the network is (wrongly) run in training mode, batch by batch in `order`:
+    each sample is normalized with the statistics of its own batch (on copies of the layers)."""
+    from snippets import backprop as bp
+
+    norms = copy.deepcopy(list(bn))
+    pred = np.empty(len(y))
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        pred[idx] = bp.forward(params, X[idx], ACT, "sigmoid", norms, training=True)[0][:, 0]
+    return float(np.mean((pred > 0.5) == y))
+
+
+@functools.cache
+def mismatch_runs() -> dict:
+    r = run(LRS[1], True)
+    _, _, Xva, yva = spiral_data()
+    rng = np.random.default_rng(4)
+    out = {"eval": r["val_acc"]}
+    for m in MISMATCH_SIZES:
+        orders = [rng.permutation(len(yva)) for _ in range(MISMATCH_ORDERS)]
+        out[m] = float(
+            np.mean(
+                [_accuracy_in_training_mode(r["params"], r["bn"], Xva, yva, o, m) for o in orders]
+            )
+        )
+    by_class = np.argsort(yva, kind="stable")  # every batch holds one class only
+    out["sorted"] = _accuracy_in_training_mode(
+        r["params"], r["bn"], Xva, yva, by_class, SORTED_BATCH
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Experiment: how noisy batch statistics are. Real pre-batch-norm values (hidden layer 3 of the
+# trained network, all 300 training samples), random batches drawn without replacement.
+
+NOISE_SIZES = (2, 4, 8, 16, 32, 64)
+NOISE_DRAWS = 500
+NOISE_LAYER = 2
+
+
+def batch_statistics_noise(values, sizes=NOISE_SIZES, draws: int = NOISE_DRAWS, rng=0) -> dict:
+    """Spread across random batches (without replacement) of the batch mean, of the batch
+    standard deviation and of one fixed sample's normalized value, in units of the population
+    standard deviation, averaged over the columns of `values` (M samples × units).
+
+    Returns a dict of arrays over `sizes`: `mean_sd`, `std_sd`, `xhat_sd`, and `mean_sd_theory`
+    = sqrt((M − m) / ((M − 1) m)), the exact spread of a mean drawn without replacement.
+    """
+    values = checks.as_float_array("values", values, ndim=2, min_rows=3)
+    M = values.shape[0]
+    rng = checks.generator("rng", rng)
+    draws = checks.positive_int("draws", draws)
+    sizes = [checks.positive_int("sizes", s) for s in sizes]
+    if any(not 2 <= s <= M for s in sizes):
+        raise ValueError(f"sizes: expected batch sizes in 2..{M}, got {sizes}")
+    sigma = values.std(axis=0)
+    out = {k: [] for k in ("mean_sd", "std_sd", "xhat_sd", "mean_sd_theory")}
+    for m in sizes:
+        idx = np.argpartition(rng.random((draws, M)), m - 1, axis=1)[:, :m]  # m distinct rows
+        batch = values[idx]  # (draws, m, units)
+        out["mean_sd"].append(np.mean(batch.mean(axis=1).std(axis=0) / sigma))
+        out["std_sd"].append(np.mean(batch.std(axis=1).std(axis=0) / sigma))
+        # sample 0 together with m − 1 others: its normalized value depends on who they are
+        others = 1 + np.argpartition(rng.random((draws, M - 1)), m - 1, axis=1)[:, : m - 1]
+        batch = values[np.concatenate([np.zeros((draws, 1), int), others], axis=1)]
+        x_hat = (batch[:, 0] - batch.mean(axis=1)) / np.sqrt(batch.var(axis=1) + 1e-5)
+        out["xhat_sd"].append(np.mean(x_hat.std(axis=0)))
+        out["mean_sd_theory"].append(math.sqrt((M - m) / ((M - 1) * m)))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+@functools.cache
+def noise_runs() -> dict:
+    r = run(LRS[1], True)
+    Xtr = spiral_data()[0]
+    from snippets import backprop as bp
+
+    _, cache = bp.forward(r["params"], Xtr, ACT, "sigmoid", copy.deepcopy(r["bn"]), True)
+    W, b = r["params"][NOISE_LAYER]
+    pre = cache.inputs[NOISE_LAYER] @ W + b  # what the batch-norm layer receives
+    return batch_statistics_noise(pre)
+
+
+# ---------------------------------------------------------------------------------------------
+# Experiment: batch norm makes a layer blind to the scale of its weights.
+
+
+@functools.cache
+def scale_invariance(layer: int = WATCH, factor: float = 10.0) -> dict:
+    """At initialisation: scale one hidden layer's W by `factor`; compare outputs and gradients."""
+    from snippets import backprop as bp
+
+    Xtr, ytr, _, _ = spiral_data()
+    X, T = Xtr[:BATCH], ytr[:BATCH, None].astype(float)
+    base = bp.init_params(list(SIZES), np.random.default_rng(0), "he")
+    out = {}
+    for name, f in (("one", 1.0), ("scaled", factor)):
+        params = [(W * (f if i == layer else 1.0), b) for i, (W, b) in enumerate(base)]
+        bn = [BatchNorm(s) for s in SIZES[1:-1]]
+        A, cache = bp.forward(params, X, ACT, "sigmoid", bn, training=True)
+        grads, _ = bp.backward_bn(params, cache, T)
+        W, dW = params[layer][0], grads[layer][0]
+        cos = np.sum(W * dW, axis=0) / (np.linalg.norm(W, axis=0) * np.linalg.norm(dW, axis=0))
+        out[name] = {
+            "A": A,
+            "dW_norm": float(np.linalg.norm(dW)),
+            "max_cos": float(np.abs(cos).max()),
+        }
+    return {
+        "factor": factor,
+        "layer": layer,
+        "output_diff": float(np.abs(out["one"]["A"] - out["scaled"]["A"]).max()),
+        "grad_ratio": out["one"]["dW_norm"] / out["scaled"]["dW_norm"],
+        "max_cos": max(out["one"]["max_cos"], out["scaled"]["max_cos"]),
+    }
+
+
+def fold_check() -> float:
+    """Largest output difference on the validation set between the trained batch-norm network in
+    inference mode and the same network with every batch norm folded into its dense layer."""
+    from snippets import backprop as bp
+
+    r = run(LRS[1], True)
+    Xva = spiral_data()[2]
+    folded = [fold_into_linear(W, b, n) for (W, b), n in zip(r["params"][:-1], r["bn"])]
+    folded.append(r["params"][-1])
+    A = bp.forward(r["params"], Xva, ACT, "sigmoid", r["bn"], training=False)[0]
+    A_folded = bp.forward(folded, Xva, ACT, "sigmoid")[0]
+    return float(np.abs(A - A_folded).max())
+
+
+def values_per_statistic(shape) -> int:
+    """How many numbers each mean and variance is computed from: N for (N, D), N·H·W for
+    (N, C, H, W)."""
+    if not isinstance(shape, (tuple, list)) or len(shape) not in (2, 4):
+        raise ValueError(f"shape: expected (N, D) or (N, C, H, W), got {shape!r}")
+    dims = [checks.positive_int("shape", s) for s in shape]
+    return int(np.prod(dims)) // dims[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# What the page shows: figures (drawn for a theme) and values (the numbers it quotes).
+
+
+def _draw_training(theme: Theme):
+    fig, axes = new_figure(theme, ncols=len(LRS), width=10.0, height=3.7)
+    epochs = np.arange(EPOCHS + 1)
+    lowest = min(run(lr, b)["losses"].min() for lr in LRS for b in (False, True))
+    for i, (ax, lr) in enumerate(zip(axes, LRS)):
+        plain, normed = run(lr, False), run(lr, True)
+        ax.plot(epochs, plain["losses"], color=theme.palette[0], label="without BN")
+        ax.plot(epochs, normed["losses"], color=theme.palette[1], linestyle="--", label="with BN")
+        ax.set_yscale("log")
+        ax.set_ylim(10 ** np.floor(np.log10(lowest)), 0.3)  # whole decades, shared
+        ax.minorticks_off()  # a tick per decade is enough, and keeps the SVG small
+        ax.set_title(f"learning rate η = {lr:g}")
+        ax.set_xlabel("epoch")
+        if i == 0:
+            ax.set_ylabel("training loss (MSE)")
+            ax.legend(loc="lower left")
+        else:
+            ax.tick_params(labelleft=False)
+    return fig
+
+
+def _draw_histograms(theme: Theme, lr: float = LRS[2]):
+    fig, axes = new_figure(theme, ncols=2, width=9.0, height=3.9)
+    fig.get_layout_engine().set(wspace=0.06)  # keep the panels' tick labels apart
+    styles = ("-", "--", "-.", ":")
+    for ax, use_bn, reach in zip(axes, (False, True), (1.0, 4.0)):
+        r = run(lr, use_bn)
+        bins = np.linspace(-reach, reach, 41)
+        top = 0.0
+        for j, e in enumerate(SNAP_EPOCHS):
+            z = np.clip(r["z"][e].ravel(), bins[0], bins[-1])  # outliers into the edge bins
+            density, _ = np.histogram(z, bins=bins, density=True)
+            top = max(top, density.max())
+            label = f"epoch {e}" + ("" if use_bn else f": {100 * r['dead'][e]:.0f} % dead")
+            ax.stairs(
+                density, bins, color=theme.palette[j], linestyle=styles[j], linewidth=2, label=label
+            )
+        ax.axvline(0, color=theme.muted, linewidth=1)
+        ax.set_xlim(-reach, reach)
+        ax.set_xticks(np.linspace(-reach, reach, 5))
+        ax.locator_params(axis="y", nbins=4)  # few tick labels: text is most of an SVG's bytes
+        ax.set_ylim(0, 1.75 * top)  # room for the legend above the histograms
+        worst = max(r["dead"].values())
+        dead = "no dead units" if worst == 0 else f"at most {100 * worst:.0f} % dead"
+        ax.set_title(f"with BN: {dead}" if use_bn else "without BN")
+        ax.legend(loc="upper right", ncols=1 if not use_bn else 2)
+    axes[0].set_ylabel("density")
+    fig.supxlabel(
+        f"input to the ReLU in hidden layer {PROBE + 1}, all units and samples, η = {lr:g}",
+        fontsize="medium",
+    )
+    return fig
+
+
+def _draw_noise(theme: Theme):
+    r = noise_runs()
+    sizes = np.array(NOISE_SIZES)
+    fig, ax = new_figure(theme, width=6.4, height=3.8)
+    ax.plot(
+        sizes,
+        r["xhat_sd"],
+        marker="o",
+        color=theme.palette[1],
+        label="one sample's normalized value x̂",
+    )
+    ax.plot(sizes, r["std_sd"], marker="s", color=theme.palette[2], label="batch std / σ")
+    ax.plot(sizes, r["mean_sd"], marker="^", color=theme.palette[0], label="batch mean / σ")
+    ax.plot(
+        sizes,
+        r["mean_sd_theory"],
+        color=theme.fg,
+        linestyle=":",
+        linewidth=1.5,
+        label="theory for the mean",
+    )
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.minorticks_off()
+    ax.set_xticks(sizes, [str(s) for s in sizes])
+    ticks = [0.05, 0.1, 0.2, 0.5, 1.0]
+    ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    ax.set_ylim(0.05, 1.2)
+    ax.set_xlabel("batch size m")
+    ax.set_ylabel("spread across batches (sd)")
+    ax.legend(loc="lower left")
+    return fig
+
+
+def figures():
+    """Figure name → function drawing it for a theme."""
+    return {
+        "training-curves": _draw_training,
+        "activation-histograms": _draw_histograms,
+        "batch-noise": _draw_noise,
+    }
+
+
+def values() -> dict[str, object]:
+    """Every number the page quotes, formatted as the page shows it."""
+    v: dict[str, object] = {}
+    ex = worked_example()
+    for key in ("X", "gamma", "beta", "x_new", "dY"):
+        v[f"ex_{key}"] = tex_matrix(EXAMPLE[key], digits=1)
+    for key in (
+        "mean",
+        "var",
+        "var_unbiased",
+        "running_mean",
+        "running_var",
+        "y_new",
+        "y_settled",
+        "dgamma",
+        "dbeta",
+        "dX_colsum",
+        "x_hat",
+        "Y",
+        "dX",
+        "term_direct",
+        "term_mean",
+        "term_var",
+    ):
+        v[f"ex_{key}"] = tex_matrix(ex[key])
+    for j in (0, 1):  # zero but for eps: shown in scientific notation
+        v[f"ex_dX_dot_xhat_{j + 1}"] = tex_sci(ex["dX_dot_xhat"][j])
+    v["ex_std"] = tex_matrix(ex["std"])
+    v["ex_momentum"] = fmt(EXAMPLE["momentum"], 1)
+    v["ex_keep"] = fmt(1 - EXAMPLE["momentum"], 1)
+    m = len(EXAMPLE["X"])
+    v["ex_bessel"] = rf"\frac{{{m}}}{{{m - 1}}}"
+    dev = np.array(EXAMPLE["X"])[:, 0] - ex["mean"][0]  # the first feature, by hand on the page
+    v["ex_dev_1"] = ", ".join(fmt(d, 0) for d in dev)
+    v["ex_sq_1"] = " + ".join(fmt(d * d, 0) for d in dev)
+    v["ex_m"] = m
+    v["ex_warmup"] = ex["warmup_batches"]
+
+    v["exp_depth"] = len(SIZES) - 2
+    v["exp_width"] = SIZES[1]
+    v["exp_epochs"] = EPOCHS
+    v["exp_batch"] = BATCH
+    Xtr, _, Xva, _ = spiral_data()
+    v["exp_ntrain"] = len(Xtr)
+    v["exp_nval"] = len(Xva)
+    v["exp_steps"] = EPOCHS * math.ceil(len(Xtr) / BATCH)
+    for name, lr in zip(LR_NAMES, LRS):
+        v[f"lr_{name}"] = f"{lr:g}"
+        for tag, use_bn in (("plain", False), ("bn", True)):
+            r = run(lr, use_bn)
+            v[f"{name}_{tag}_loss"] = fmt(r["losses"][-1], 4)
+            v[f"{name}_{tag}_acc"] = fmt(100 * r["val_acc"], 0)
+    plain = run(LRS[0], False)  # every plain run starts from the same weights
+    v["loss_start"] = fmt(plain["losses"][0], 3)
+    v["init_zstd_first"] = fmt(plain["z_std0"][0], 2)
+    v["init_zstd_last"] = fmt(plain["z_std0"][PROBE], 2)
+    v["mid_plain_zstd"] = fmt(run(LRS[1], False)["z"][EPOCHS].std(), 2)
+    v["mid_bn_zstd"] = fmt(run(LRS[1], True)["z"][EPOCHS].std(), 2)
+    v["snap_mid"] = SNAP_EPOCHS[2]
+    v["high_plain_dead"] = fmt(100 * run(LRS[2], False)["dead"][EPOCHS], 0)
+    v["high_plain_dead_mid"] = fmt(100 * run(LRS[2], False)["dead"][SNAP_EPOCHS[2]], 0)
+    norms = run(LRS[2], True)["weight_norms"][:, WATCH]
+    v["high_bn_wnorm_growth"] = fmt(norms[-1] / norms[0], 1)
+    v["high_bn_eff_lr"] = fmt((norms[0] / norms[-1]) ** 2, 2)  # eta / ||W||^2, relative
+    bias = max(np.abs(b).max() for _, b in run(LRS[1], True)["params"][:-1])
+    v["bn_bias_max"] = tex_sci(bias, 0)
+
+    mm = mismatch_runs()
+    v["mm_eval"] = fmt(100 * mm["eval"], 0)
+    for m in MISMATCH_SIZES:
+        v[f"mm_{m}"] = fmt(100 * mm[m], 0)
+    v["mm_sorted"] = fmt(100 * mm["sorted"], 0)
+    v["mm_orders"] = MISMATCH_ORDERS
+    v["mm_sorted_batch"] = SORTED_BATCH
+
+    nz = noise_runs()
+    for i, m in enumerate(NOISE_SIZES):
+        v[f"noise_mean_{m}"] = fmt(nz["mean_sd"][i], 2)
+        v[f"noise_xhat_{m}"] = fmt(nz["xhat_sd"][i], 2)
+    v["noise_draws"] = NOISE_DRAWS
+    v["noise_layer"] = NOISE_LAYER + 1
+
+    sc = scale_invariance()
+    v["scale_factor"] = f"{sc['factor']:g}"
+    v["scale_layer"] = sc["layer"] + 1
+    v["scale_output_diff"] = tex_sci(sc["output_diff"], 0)
+    v["scale_grad_ratio"] = fmt(sc["grad_ratio"], 2)
+    v["scale_max_cos"] = tex_sci(sc["max_cos"], 0)
+
+    v["fold_diff"] = tex_sci(fold_check(), 0)
+    v["cnn_values"] = f"{values_per_statistic((32, 64, 56, 56)):,}"
+    v["cnn_one_image"] = f"{values_per_statistic((1, 64, 56, 56)):,}"
+    v["mlp_values"] = values_per_statistic((32, 64))
+    return v

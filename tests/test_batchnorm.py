@@ -1,7 +1,10 @@
 """Tests for snippets/batchnorm.py: exact gradients, PyTorch's running statistics, bad input;
-and batch norm inside the backprop network."""
+batch norm inside the backprop network; the page's worked example and experiments."""
 
 from __future__ import annotations
+
+import math
+import re
 
 import numpy as np
 import pytest
@@ -9,7 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snippets import backprop as bp
-from snippets.batchnorm import BatchNorm, batchnorm_backward, batchnorm_forward
+from snippets import batchnorm as bnm
+from snippets.batchnorm import (
+    BatchNorm,
+    batchnorm_backward,
+    batchnorm_backward_naive,
+    batchnorm_forward,
+    batchnorm_forward_naive,
+    fold_into_linear,
+)
 
 
 def rel_err(a, n) -> float:
@@ -297,6 +308,277 @@ def test_per_layer_learning_rates_and_determinism():
     ],
 )
 def test_bad_input_raises_with_a_useful_message(call, exc, words):
+    with pytest.raises(exc) as info:
+        call()
+    for word in words:
+        assert word in str(info.value)
+
+
+# --- loop versions, invariants, per-channel statistics -----------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shape=st.sampled_from([(2, 1), (3, 4), (6, 2), (1, 2, 2, 3), (3, 2, 1, 2), (2, 3, 2, 2)]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_loop_and_vectorized_versions_agree(shape, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(rng.normal(), rng.uniform(0.1, 3), size=shape)
+    C = shape[1]
+    gamma, beta, dY = rng.normal(size=C), rng.normal(size=C), rng.normal(size=shape)
+    Y, cache = batchnorm_forward(X, gamma, beta)
+    np.testing.assert_allclose(batchnorm_forward_naive(X, gamma, beta), Y, rtol=1e-10, atol=1e-12)
+    fast = batchnorm_backward(dY, cache)
+    slow = batchnorm_backward_naive(dY, X, gamma)
+    for a, b in zip(fast, slow):
+        np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(2, 7), d=st.integers(1, 3), seed=st.integers(0, 2**32 - 1))
+def test_input_gradient_is_orthogonal_to_ones_and_x_hat(n, d, seed):
+    # y does not change if a feature's inputs are all shifted, so dX sums to 0 over the batch;
+    # scaling them changes y only through eps, so dX · x_hat keeps just an eps-sized remainder
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)) * rng.uniform(0.5, 5, size=d)
+    gamma = rng.normal(size=d)
+    _, cache = batchnorm_forward(X, gamma, rng.normal(size=d))
+    dY = rng.normal(size=(n, d))
+    dX, dgamma, _ = batchnorm_backward(dY, cache)
+    k = gamma * cache["inv_std"]
+    scale = np.abs(k) * np.abs(dY).sum(axis=0)  # the size of the terms that cancel
+    assert np.all(np.abs(dX.sum(axis=0)) <= 1e-12 * scale)
+    remainder = k * dgamma * 1e-5 / (cache["var"] + 1e-5)
+    assert np.all(np.abs((dX * cache["x_hat"]).sum(axis=0) - remainder) <= 1e-12 * scale)
+
+
+def test_image_batch_norm_is_feature_batch_norm_over_n_h_w():
+    rng = np.random.default_rng(10)
+    X = rng.normal(size=(3, 4, 2, 5))
+    gamma, beta, dY = rng.normal(size=4), rng.normal(size=4), rng.normal(size=X.shape)
+    flat = X.transpose(0, 2, 3, 1).reshape(-1, 4)  # (N·H·W, C): one row per pixel
+    Y, cache = batchnorm_forward(X, gamma, beta)
+    Y2, cache2 = batchnorm_forward(flat, gamma, beta)
+    np.testing.assert_allclose(Y.transpose(0, 2, 3, 1).reshape(-1, 4), Y2, rtol=1e-12)
+    dX, dg, db = batchnorm_backward(dY, cache)
+    dX2, dg2, db2 = batchnorm_backward(dY.transpose(0, 2, 3, 1).reshape(-1, 4), cache2)
+    np.testing.assert_allclose(dX.transpose(0, 2, 3, 1).reshape(-1, 4), dX2, rtol=1e-10)
+    np.testing.assert_allclose(dg, dg2, rtol=1e-12)
+    np.testing.assert_allclose(db, db2, rtol=1e-12)
+    assert bnm.values_per_statistic(X.shape) == 3 * 2 * 5
+    assert bnm.values_per_statistic((32, 64)) == 32
+
+
+def test_one_image_trains_because_its_pixels_give_the_statistics():
+    bn = BatchNorm(2)
+    X = np.arange(2 * 3 * 3, dtype=float).reshape(1, 2, 3, 3)  # N = 1, 9 pixels per channel
+    Y, _ = bn(X, training=True)  # as in torch: more than one value per channel is enough
+    np.testing.assert_allclose(Y.mean(axis=(0, 2, 3)), 0.0, atol=1e-12)
+    np.testing.assert_allclose(bn.running_var, 0.9 + 0.1 * X.var(axis=(0, 2, 3), ddof=1))
+
+
+def test_a_batch_of_two_keeps_only_the_sign():
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(2, 5)) * 10
+    Y, cache = batchnorm_forward(X, np.ones(5), np.zeros(5), eps=1e-12)
+    np.testing.assert_allclose(np.abs(Y), 1.0, rtol=1e-9)
+    np.testing.assert_array_equal(np.sign(Y[0]), np.sign(X[0] - X[1]))
+
+
+def test_folding_into_the_linear_layer_gives_the_inference_output():
+    rng = np.random.default_rng(12)
+    W, b = rng.normal(size=(3, 4)), rng.normal(size=4)
+    bn = BatchNorm(4)
+    bn.gamma, bn.beta = rng.normal(size=4), rng.normal(size=4)
+    bn.running_mean, bn.running_var = rng.normal(size=4), rng.uniform(0.1, 3, size=4)
+    A = rng.normal(size=(6, 3))
+    Wf, bf = fold_into_linear(W, b, bn)
+    expected = bn.gamma * (A @ W + b - bn.running_mean) / np.sqrt(bn.running_var + bn.eps)
+    np.testing.assert_allclose(A @ Wf + bf, expected + bn.beta, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(A @ Wf + bf, bn(A @ W + b, training=False)[0], rtol=1e-12)
+
+
+def test_scaling_the_weights_before_batch_norm_changes_nothing_but_the_gradient_size():
+    rng = np.random.default_rng(13)
+    params = bp.init_params([3, 5, 4, 1], rng, "xavier")
+    X, T = rng.normal(size=(8, 3)), rng.uniform(size=(8, 1))
+    out = []
+    for a in (1.0, 7.0):
+        scaled = [(params[0][0] * a, params[0][1]), *params[1:]]
+        bn = [BatchNorm(5, eps=1e-12), BatchNorm(4, eps=1e-12)]
+        A, cache = bp.forward(scaled, X, "tanh", "sigmoid", bn)
+        grads, _ = bp.backward_bn(scaled, cache, T)
+        out.append((A, grads[0][0], scaled[0][0]))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-9)
+    np.testing.assert_allclose(out[1][1] * 7.0, out[0][1], rtol=1e-6)  # dW shrinks as 1/a
+    # and dW is orthogonal to W, column by column (each unit's scale is invisible)
+    np.testing.assert_allclose(np.sum(out[0][1] * out[0][2], axis=0), 0.0, atol=1e-9)
+
+
+# --- the worked example, recomputed by hand ------------------------------------------------------
+
+
+def test_worked_example_by_hand():
+    ex = bnm.worked_example()
+    eps = 1e-5
+    x1, x2 = [1.0, 2.0, 3.0, 6.0], [4.0, 8.0, 6.0, 2.0]
+    # feature 1: mean 3, squared deviations 4 + 1 + 0 + 9 = 14; feature 2: mean 5, 1+9+1+9 = 20
+    np.testing.assert_allclose(ex["mean"], [3.0, 5.0])
+    np.testing.assert_allclose(ex["var"], [14 / 4, 20 / 4])
+    np.testing.assert_allclose(ex["var_unbiased"], [14 / 3, 20 / 3])
+    s1, s2 = math.sqrt(3.5 + eps), math.sqrt(5.0 + eps)
+    np.testing.assert_allclose(ex["x_hat"][:, 0], [(x - 3) / s1 for x in x1])
+    np.testing.assert_allclose(ex["x_hat"][:, 1], [(x - 5) / s2 for x in x2])
+    np.testing.assert_allclose(ex["Y"][:, 0], [2 * (x - 3) / s1 + 1 for x in x1])
+    np.testing.assert_allclose(ex["Y"][:, 1], [0.5 * (x - 5) / s2 - 1 for x in x2])
+    # running statistics after one batch: 0.9 · initial + 0.1 · batch (unbiased variance)
+    np.testing.assert_allclose(ex["running_mean"], [0.3, 0.5])
+    np.testing.assert_allclose(ex["running_var"], [0.9 + 0.1 * 14 / 3, 0.9 + 0.1 * 20 / 3])
+    y_new = [2 * (4 - 0.3) / math.sqrt(0.9 + 1.4 / 3 + eps) + 1,
+             0.5 * (5 - 0.5) / math.sqrt(0.9 + 2 / 3 + eps) - 1]  # fmt: skip
+    np.testing.assert_allclose(ex["y_new"][0], y_new)
+    np.testing.assert_allclose(ex["y_settled"][0], [2 * 1 / math.sqrt(14 / 3 + eps) + 1, -1.0])
+    assert 0.9 ** ex["warmup_batches"] <= 0.01 < 0.9 ** (ex["warmup_batches"] - 1)
+    # backward: dbeta = column sums of dY, dgamma = sums of dY · x_hat, dX = the three terms
+    dY = np.array(bnm.EXAMPLE["dY"])
+    np.testing.assert_allclose(ex["dbeta"], [1.0, 1.0])
+    np.testing.assert_allclose(ex["dgamma"], (dY * ex["x_hat"]).sum(axis=0))
+    np.testing.assert_allclose(ex["term_direct"][:, 0], 2 / s1 * dY[:, 0])
+    np.testing.assert_allclose(ex["term_mean"][:, 1], -0.5 / s2 * 0.25)  # mean of dY[:, 1]
+    np.testing.assert_allclose(
+        ex["term_direct"] + ex["term_mean"] + ex["term_var"], ex["dX"], rtol=1e-12
+    )
+    np.testing.assert_allclose(ex["dX_colsum"], 0.0, atol=1e-12)
+    # scaling a feature's inputs changes y only through eps: sum(dX · x_hat) is that small
+    # remainder, (gamma / s) · sum(dY · x_hat) · eps / (var + eps)
+    remainder = np.array([2 / s1, 0.5 / s2]) * ex["dgamma"] * eps / (ex["var"] + eps)
+    np.testing.assert_allclose(ex["dX_dot_xhat"], remainder, rtol=1e-6)
+
+
+# --- the experiments behind the page's claims ---------------------------------------------------
+
+
+def test_batch_norm_trains_at_every_learning_rate_and_the_plain_network_does_not():
+    low, mid, high = bnm.LRS
+    assert bnm.run(low, True)["losses"][-1] < 0.5 * bnm.run(low, False)["losses"][-1]
+    assert bnm.run(low, True)["val_acc"] >= 0.9 > bnm.run(low, False)["val_acc"]
+    assert bnm.run(mid, True)["val_acc"] >= 0.9 and bnm.run(mid, False)["val_acc"] >= 0.9
+    # too high for the plain network: most ReLUs of the last hidden layer die
+    assert bnm.run(high, False)["dead"][bnm.EPOCHS] >= 0.9
+    assert bnm.run(high, False)["val_acc"] <= 0.7
+    assert bnm.run(high, True)["val_acc"] >= 0.8
+    assert bnm.run(high, True)["dead"][bnm.EPOCHS] <= 0.1
+    for lr in bnm.LRS:
+        for use_bn in (False, True):
+            assert len(bnm.run(lr, use_bn)["losses"]) == bnm.EPOCHS + 1
+
+
+def test_runs_are_deterministic():
+    again = bnm.run.__wrapped__(bnm.LRS[1], False)
+    np.testing.assert_array_equal(again["losses"], bnm.run(bnm.LRS[1], False)["losses"])
+
+
+def test_batch_norm_layer_outputs_have_mean_beta_and_std_gamma():
+    r = bnm.run(bnm.LRS[1], True)
+    z, layer = r["z"][bnm.EPOCHS], r["bn"][bnm.PROBE]
+    np.testing.assert_allclose(z.mean(axis=0), layer.beta, atol=1e-10)
+    np.testing.assert_allclose(z.std(axis=0), np.abs(layer.gamma), rtol=1e-3)
+
+
+def test_bias_before_batch_norm_never_moves():
+    r = bnm.run(bnm.LRS[1], True)
+    for _, b in r["params"][:-1]:
+        assert np.abs(b).max() < 1e-12  # initialised at 0; its gradient is 0 up to round-off
+    assert np.abs(r["params"][-1][1]).max() > 1e-3  # the output layer's bias does learn
+
+
+def test_weights_before_batch_norm_only_grow_under_sgd():
+    # dW is orthogonal to W (up to eps), so ||W - lr dW||^2 = ||W||^2 + lr^2 ||dW||^2
+    for lr in bnm.LRS:
+        assert np.all(np.diff(bnm.run(lr, True)["weight_norms"], axis=0) > 0)
+    # without batch norm nothing forces this
+    assert all(np.any(np.diff(bnm.run(lr, False)["weight_norms"], axis=0) < 0) for lr in bnm.LRS)
+
+
+def test_hidden_z_leaves_the_running_statistics_alone():
+    r = bnm.run(bnm.LRS[0], True)
+    before = [(n.running_mean.copy(), n.num_batches_tracked) for n in r["bn"]]
+    bnm.hidden_z(r["params"], bnm.spiral_data()[0], r["bn"])
+    for n, (mean, count) in zip(r["bn"], before):
+        np.testing.assert_array_equal(n.running_mean, mean)
+        assert n.num_batches_tracked == count
+
+
+def test_dead_fraction_by_hand():
+    z = np.array([[-1.0, 0.0, 2.0, -3.0], [-2.0, 1.0, -1.0, 0.0]])
+    assert bnm.dead_fraction(z) == 0.5  # columns 0 and 3 never positive
+
+
+def test_forgetting_eval_mode_costs_accuracy():
+    mm = bnm.mismatch_runs()
+    assert mm["eval"] >= 0.9
+    assert mm[2] <= 0.65  # batches of two: each unit keeps only a sign
+    assert mm[2] < mm[8] < mm[100] <= mm["eval"]
+    assert mm["sorted"] < mm["eval"] - 0.2
+
+
+def test_batch_statistics_noise_follows_the_sampling_theory():
+    rng = np.random.default_rng(14)
+    values = rng.normal(3.0, 2.0, size=(200, 6))
+    r = bnm.batch_statistics_noise(values, sizes=(2, 8, 50), draws=800, rng=1)
+    np.testing.assert_allclose(r["mean_sd"], r["mean_sd_theory"], rtol=0.08)
+    M = 200
+    np.testing.assert_allclose(
+        r["mean_sd_theory"], [math.sqrt((M - m) / ((M - 1) * m)) for m in (2, 8, 50)]
+    )
+    assert np.all(np.diff(r["std_sd"]) < 0) and np.all(np.diff(r["xhat_sd"]) < 0)
+    assert r["xhat_sd"][0] <= 1.0 + 1e-9  # with two samples x_hat is ±1
+
+
+def test_page_experiment_noise_and_scale_numbers():
+    nz = bnm.noise_runs()
+    np.testing.assert_allclose(nz["mean_sd"], nz["mean_sd_theory"], rtol=0.1)
+    assert np.all(np.diff(nz["xhat_sd"]) < 0)
+    sc = bnm.scale_invariance()
+    assert sc["grad_ratio"] == pytest.approx(sc["factor"], rel=1e-3)
+    assert sc["output_diff"] < 1e-4 and sc["max_cos"] < 1e-4
+    assert bnm.fold_check() < 1e-12
+
+
+def test_values_and_figures_are_well_formed():
+    v = bnm.values()
+    assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", k) for k in v)
+    assert all(isinstance(x, (int, float, str)) for x in v.values())
+    assert v["ex_warmup"] == 44 and v["cnn_values"] == "100,352"
+    assert set(bnm.figures()) == {"training-curves", "activation-histograms", "batch-noise"}
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "words"),
+    [
+        (lambda: batchnorm_forward_naive(np.ones((1, 2)), np.ones(2), np.zeros(2)), ValueError,
+         ["X", "more than 1"]),
+        (lambda: batchnorm_forward_naive(np.ones((3, 2)), np.ones(3), np.zeros(2)), ValueError,
+         ["gamma", "(2,)"]),
+        (lambda: batchnorm_backward_naive(np.ones((3, 3)), np.ones((3, 2)), np.ones(2)),
+         ValueError, ["dY", "(3, 2)"]),
+        (lambda: fold_into_linear(np.ones((3, 2)), np.zeros(2), BatchNorm(3)), ValueError,
+         ["W", "3 columns"]),
+        (lambda: fold_into_linear(np.ones((3, 2)), np.zeros(3), BatchNorm(2)), ValueError,
+         ["b", "(2,)"]),
+        (lambda: fold_into_linear(np.ones((3, 2)), np.zeros(2), "bn"), TypeError, ["bn"]),
+        (lambda: bnm.values_per_statistic((2, 3, 4)), ValueError, ["shape"]),
+        (lambda: bnm.values_per_statistic((2, 0)), ValueError, ["shape"]),
+        (lambda: bnm.dead_fraction(np.ones(3)), ValueError, ["z", "2-D"]),
+        (lambda: bnm.batch_statistics_noise(np.ones((10, 2)), sizes=(1,)), ValueError,
+         ["sizes", "2..10"]),
+        (lambda: bnm.batch_statistics_noise(np.ones((10, 2)), sizes=(11,)), ValueError,
+         ["sizes"]),
+        (lambda: bnm.batch_statistics_noise(np.ones((10, 2)), draws=0), ValueError, ["draws"]),
+    ],
+)  # fmt: skip
+def test_bad_input_to_the_page_helpers(call, exc, words):
     with pytest.raises(exc) as info:
         call()
     for word in words:
