@@ -167,6 +167,23 @@ def sample(
     X : array of shape (K * n_per_class, n_inputs)
     y : int array of shape (K * n_per_class,), labels 0..K-1
     """
+    prototypes, n_per_class, rng, (class_noise, nuisance, input_noise) = _check_sample(
+        mixer, prototypes, n_per_class, rng, class_noise, nuisance, input_noise
+    )
+    K, n_signal = prototypes.shape
+    y = np.repeat(np.arange(K), n_per_class)
+    signal = prototypes[y] + class_noise * rng.standard_normal((y.size, n_signal))
+    other = nuisance * rng.standard_normal((y.size, mixer.W1.shape[0] - n_signal))
+    hidden = np.tanh(np.hstack([signal, other]) @ mixer.W1 + mixer.c)
+    X = hidden @ mixer.W2 + input_noise * rng.standard_normal((y.size, mixer.W2.shape[1]))
+    order = rng.permutation(y.size)
+    return X[order], y[order]
+
+
+# --8<-- [end:sample]
+
+
+def _check_sample(mixer, prototypes, n_per_class, rng, *noise):
     if not isinstance(mixer, Mixer):
         raise TypeError(f"mixer: expected a Mixer, got {type(mixer).__name__}")
     prototypes = checks.as_float_array("prototypes", prototypes, ndim=2, min_rows=1)
@@ -178,25 +195,8 @@ def sample(
         )
     n_per_class = checks.positive_int("n_per_class", n_per_class)
     rng = checks.generator("rng", rng)
-    class_noise, nuisance, input_noise = (
-        _non_negative(name, v)
-        for name, v in (
-            ("class_noise", class_noise),
-            ("nuisance", nuisance),
-            ("input_noise", input_noise),
-        )
-    )
-    K, n_signal = prototypes.shape
-    y = np.repeat(np.arange(K), n_per_class)
-    signal = prototypes[y] + class_noise * rng.standard_normal((y.size, n_signal))
-    other = nuisance * rng.standard_normal((y.size, n_factors - n_signal))
-    hidden = np.tanh(np.hstack([signal, other]) @ mixer.W1 + mixer.c)
-    X = hidden @ mixer.W2 + input_noise * rng.standard_normal((y.size, mixer.W2.shape[1]))
-    order = rng.permutation(y.size)
-    return X[order], y[order]
-
-
-# --8<-- [end:sample]
+    names = ("class_noise", "nuisance", "input_noise")
+    return prototypes, n_per_class, rng, tuple(_non_negative(n, v) for n, v in zip(names, noise))
 
 
 def _non_negative(name: str, value) -> float:
@@ -298,20 +298,27 @@ def unfreeze_schedule(n_layers: int, epochs_per_stage) -> tuple[Stage, ...]:
     `n_layers` ints.
     """
     n_layers = checks.positive_int("n_layers", n_layers)
-    if isinstance(epochs_per_stage, (list, tuple)):
-        if len(epochs_per_stage) != n_layers:
-            raise ValueError(
-                f"epochs_per_stage: expected {n_layers} entries (one per stage), "
-                f"got {len(epochs_per_stage)}"
-            )
-        epochs = [
-            checks.positive_int(f"epochs_per_stage[{i}]", e) for i, e in enumerate(epochs_per_stage)
-        ]
-    else:
-        epochs = [checks.positive_int("epochs_per_stage", epochs_per_stage)] * n_layers
+    epochs = _stage_epochs(epochs_per_stage, n_layers)
     return tuple(Stage(epochs[s], frozenset(range(n_layers - 1 - s))) for s in range(n_layers))
 
 
+# --8<-- [end:schedule]
+
+
+def _stage_epochs(epochs_per_stage, n_layers: int) -> list[int]:
+    if not isinstance(epochs_per_stage, (list, tuple)):
+        return [checks.positive_int("epochs_per_stage", epochs_per_stage)] * n_layers
+    if len(epochs_per_stage) != n_layers:
+        raise ValueError(
+            f"epochs_per_stage: expected {n_layers} entries (one per stage), "
+            f"got {len(epochs_per_stage)}"
+        )
+    return [
+        checks.positive_int(f"epochs_per_stage[{i}]", e) for i, e in enumerate(epochs_per_stage)
+    ]
+
+
+# --8<-- [start:strategies]
 def strategy_stages(strategy: str, n_layers: int, epochs: int) -> tuple[Stage, ...]:
     """The stages of a freezing strategy, `epochs` epochs in all.
 
@@ -335,7 +342,7 @@ def strategy_stages(strategy: str, n_layers: int, epochs: int) -> tuple[Stage, .
     return unfreeze_schedule(n_layers, epochs // n_layers)
 
 
-# --8<-- [end:schedule]
+# --8<-- [end:strategies]
 
 
 # --8<-- [start:fine_tune]
@@ -757,7 +764,7 @@ def _draw_data_size(theme: Theme):
         acc = _pct(sweep[m])
         style = _style(theme, m)
         ax.fill_between(n, acc.min(1), acc.max(1), color=style["color"], alpha=0.18, lw=0)
-        ax.plot(n, acc.mean(1), markersize=6, **style)
+        ax.plot(n, acc.mean(1), markersize=6, linestyle="--" if m == "all" else "-", **style)
     ax.axhline(100 / TARGET_CLASSES, color=theme.muted, linestyle=":", linewidth=1.5)
     ax.text(1, 100 / TARGET_CLASSES + 1.5, "chance", color=theme.muted, fontsize=10)
     ax.set_xscale("log")
@@ -893,7 +900,7 @@ def _draw_bn(theme: Theme):
         100 * (1 - (1 - BN_MOMENTUM) ** k),
         color=theme.fg,
         linestyle=":",
-        label="1 − 0.9^k (expected)",
+        label=r"$1 - 0.9^k$ (expected)",
     )
     ax.plot(
         k,
@@ -953,6 +960,9 @@ def values() -> dict[str, object]:
         "small_n": SMALL * TARGET_CLASSES,
         "large_n": LARGE * TARGET_CLASSES,
         "chance": fmt(100 / TARGET_CLASSES, 0),
+        "class_noise": fmt(CLASS_NOISE, 2),
+        "nuisance": fmt(NUISANCE, 1),
+        "input_noise": fmt(INPUT_NOISE, 1),
     }
     for a in ANGLES:
         p = pretrained(a)
@@ -978,8 +988,10 @@ def values() -> dict[str, object]:
     for m, acc in sweep.items():
         for n, row in zip(SIZES_PER_CLASS, acc):
             _put_acc(v, f"acc_{m}_{n}", row)
-    for n, i in zip(SIZES_PER_CLASS, range(len(SIZES_PER_CLASS))):
-        v[f"gain_{n}"] = fmt(100 * (sweep["all"][i].mean() - sweep["scratch"][i].mean()), 1)
+    for i, n in enumerate(SIZES_PER_CLASS):
+        gain = 100 * (sweep["all"][i].mean() - sweep["scratch"][i].mean())
+        v[f"gain_{n}"] = fmt(gain, 1)
+        v[f"lead_scratch_{n}"] = fmt(-gain, 1)
     v["features_mean"] = fmt(
         np.mean(bp.forward(net, target_data(SMALL, 0)[0], ACTIVATION, "sigmoid")[1].a[-2]), 2
     )

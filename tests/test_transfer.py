@@ -285,6 +285,55 @@ def test_pretraining_helps_on_the_small_target_set_in_every_seed(n_per_class):
         assert tr.run("all", n_per_class, seed)["acc"] > scratch + 0.03, seed
 
 
+def test_the_advantage_of_pretraining_shrinks_with_data():
+    sweep = tr.size_sweep()
+    gain = sweep["all"].mean(axis=1) - sweep["scratch"].mean(axis=1)
+    assert np.all(np.diff(gain) < 0)
+    assert gain[-1] < 0  # at 100 per class, scratch is ahead
+    for i, n in enumerate(tr.SIZES_PER_CLASS):
+        if n <= tr.SMALL:  # the worst pre-trained run beats the best scratch run
+            assert min(sweep["all"][i].min(), sweep["head"][i].min()) > sweep["scratch"][i].max()
+    # with 100 per class fine-tuning is clearly ahead of feature extraction
+    assert sweep["all"][-1].min() > sweep["head"][-1].max()
+
+
+def test_faster_convergence_and_a_better_optimum_on_small_data():
+    runs = {m: [tr.run(m, tr.SMALL, s) for s in tr.SEEDS] for m in ("scratch", "all")}
+    curve = {m: np.mean([r["curve"] for r in rs], axis=0) for m, rs in runs.items()}
+    assert curve["all"][10] > curve["scratch"][10] + 0.1
+    v = tr.values()
+    assert v["reach_all"] < v["reach_scratch"]
+    # scratch fits its training set better and the test set worse
+    final_loss = {m: np.mean([r["losses"][-1] for r in rs]) for m, rs in runs.items()}
+    assert final_loss["scratch"] < final_loss["all"] / 5
+    assert curve["scratch"][-1] < curve["all"][-1]
+
+
+def test_the_strategy_grid_claims():
+    g = {k: v.mean() for k, v in tr.strategy_grid().items()}
+    for a in tr.ANGLES:
+        for n in (tr.SMALL, tr.LARGE):
+            best = max(tr.STRATEGIES, key=lambda m, a=a, n=n: g[(a, n, m)])
+            assert best == "early", (a, n)
+            beats_scratch = g[(a, n, "early")] > g[(a, n, "scratch")]
+            assert beats_scratch == (a == 0 or (a == 15 and n == tr.SMALL)), (a, n)
+    assert g[(15, tr.SMALL, "all")] > g[(15, tr.SMALL, "scratch")]
+    assert g[(15, tr.LARGE, "all")] < g[(15, tr.LARGE, "scratch")]
+
+
+def test_learning_rate_claims():
+    for case, r in tr.lr_sweep().items():
+        assert np.all(np.diff(r["acc"].mean(axis=1)) >= 0), case  # a larger rate never hurt
+    check = {k: v.mean() for k, v in tr.lr_check().items()}
+    sweep = tr.size_sweep()
+    i = tr.SIZES_PER_CLASS.index(tr.SMALL)
+    assert sweep["scratch"][i].mean() > max(check["scratch_low"], check["scratch_high"])
+    assert sweep["head"][i].mean() > max(check["head_low"], check["head_high"])
+    xavier = tr.xavier_head()["acc"]
+    small = tr.accuracies("head", tr.SMALL)
+    assert xavier.mean() < small.mean() - 0.1 and xavier.min() < small.min()
+
+
 def test_an_unrelated_source_hurts_every_strategy():
     for n in (tr.SMALL, tr.LARGE):
         scratch = tr.accuracies("scratch", n)
