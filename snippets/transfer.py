@@ -471,9 +471,10 @@ def source_data(angle_deg: float, n_per_class: int = SOURCE_PER_CLASS, part: int
 def pretrained(angle_deg: float = 0) -> dict:
     """The source network (backbone + 16-class head) trained by mini-batch SGD.
 
-    The 2,400 source examples are streamed in shards of `SHARD` (a data loader's job): the
-    same SGD steps as one `train` call, but no product over the whole set, which keeps numpy's
-    BLAS single-threaded and the run time steady on a busy machine.
+    The 2,400 source examples are shuffled every epoch and streamed in shards of `SHARD` (a
+    data loader's job), each shard one `train` epoch of mini-batches: no matrix product spans
+    the whole set, which keeps numpy's BLAS single-threaded and the run time steady on a busy
+    machine.
     """
     X, y = source_data(angle_deg)
     T = bp.one_hot(y, SOURCE_CLASSES)
@@ -527,8 +528,7 @@ def run(
     `lr` unless given. Returns the test accuracy, trainable parameters per stage, how far
     each pre-trained layer moved, the training losses and, for `n_per_class == SMALL` at 0°,
     the test accuracy after every epoch."""
-    if strategy != "scratch":
-        checks.choice("strategy", strategy, STRATEGIES)
+    checks.choice("strategy", strategy, ("scratch", *STRATEGIES))
     if ratio is None:
         ratio = STRATEGY_RATIO.get(strategy, 0.0)
     if lr is None:
