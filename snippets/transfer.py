@@ -1,0 +1,1059 @@
+"""Transfer learning and layer freezing in numpy, with the experiments of DL0005 and DL0006.
+
+A generated world with shared structure: every input is 32 numbers made by one fixed random
+nonlinear map (the "mixer") from 4 class-relevant factors and 8 nuisance factors, plus noise.
+The source task has 16 classes and 2,400 examples; the target task has 5 *other* classes (new
+prototypes in the same factor space) and only a few examples per class. A network pre-trained on
+the source is reused on the target with a fresh head, under the freezing strategies of DL0006;
+moving the source's mixer away from the target's gives a domain gap (negative transfer).
+
+Every network is `snippets.backprop`'s: ReLU hidden layers, a sigmoid output, one-hot targets
+and the mean squared error; `backprop.train` does the updates, with `frozen=` layers and
+per-layer learning rates. This module adds what transfer needs on top: the data, a new head,
+freezing schedules, per-layer learning rates, parameter counts, the experiments, figures and
+values.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from snippets import backprop as bp
+from snippets import checks
+from snippets.batchnorm import BatchNorm
+from snippets.formatting import fmt
+from snippets.plotting import Theme, new_figure
+
+Params = list[tuple[np.ndarray, np.ndarray]]
+
+# --- the world -----------------------------------------------------------------------------
+N_SIGNAL = 4  # latent factors the labels depend on
+N_NUISANCE = 8  # latent factors no label depends on
+N_INPUTS = 32
+MIX_WIDTH = 32
+MIX_GAIN = 1.5
+CLASS_NOISE = 0.15  # spread of a class around its prototype, per signal factor
+NUISANCE = 1.0  # spread of every nuisance factor
+INPUT_NOISE = 0.2
+SOURCE_CLASSES = 16
+SOURCE_PER_CLASS = 150
+TARGET_CLASSES = 5
+TEST_PER_CLASS = 100
+WORLD_SEED = 2024
+
+# --- the network and its training ------------------------------------------------------------
+SIZES = (N_INPUTS, 32, 16)  # the backbone; a head of K outputs goes on top
+ACTIVATION = "relu"
+PRETRAIN_EPOCHS = 15
+PRETRAIN_LR = 0.5
+PRETRAIN_BATCH = 32
+SHARD = 400  # the source set is streamed in shards: every matrix product stays small
+EPOCHS = 60  # target training, full batch, for every strategy (gradual: 3 stages of 20)
+LR = 0.5  # the new head's learning rate (larger ones diverge on the pre-trained features)
+LR_SCRATCH = 2.0  # every layer's learning rate when training from scratch (its best)
+HEAD_SCALE = 0.01  # standard deviation of the new head's initial weights
+XAVIER_HEAD_SCALE = float(np.sqrt(2 / (SIZES[-1] + TARGET_CLASSES)))  # Glorot's, for a pitfall
+
+# --- the experiments -------------------------------------------------------------------------
+SEEDS = (0, 1, 2, 3)  # each seed: its own target training set, head and scratch init
+SIZES_PER_CLASS = (1, 3, 10, 30, 100)
+SMALL, LARGE = 10, 30  # examples per class in the strategy grid; SMALL also for the curves
+ANGLES = (0, 15, 90)  # degrees between the source's and the target's mixer
+STRATEGIES = ("head", "early", "all", "gradual")
+# backbone learning rate as a fraction of the head's, for the layers a strategy trains
+STRATEGY_RATIO = {"head": 0.0, "early": 1.0, "all": 0.1, "gradual": 0.1}
+LR_RATIOS = (0.0, 0.1, 0.3, 1.0)
+LR_CASES = ((0, SMALL), (0, LARGE), (15, LARGE))  # (angle, examples per class)
+BN_MOMENTUM = 0.1
+BN_BATCH = 10
+BN_STEPS = 40
+LABELS = {  # short names for the figures
+    "scratch": "from scratch",
+    "head": "head only",
+    "early": "freeze early layer",
+    "all": "fine-tune all",
+    "gradual": "gradual unfreezing",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The data: one mixer, prototypes per class, samples.
+
+
+@dataclass(frozen=True)
+class Mixer:
+    """The fixed map from latent factors to inputs: `x = tanh(f @ W1 + c) @ W2` (plus noise).
+
+    `W1` has shape (n_factors, width), `c` (width,), `W2` (width, n_inputs); the first
+    `n_factors - n_nuisance` factors carry the class, the rest are nuisance.
+    """
+
+    W1: np.ndarray
+    c: np.ndarray
+    W2: np.ndarray
+
+
+def random_mixer(
+    rng,
+    n_factors: int = N_SIGNAL + N_NUISANCE,
+    n_inputs: int = N_INPUTS,
+    width: int = MIX_WIDTH,
+    gain: float = MIX_GAIN,
+) -> Mixer:
+    """A random mixer: Gaussian weights scaled so that every layer keeps unit-size signals."""
+    rng = checks.generator("rng", rng)
+    n_factors = checks.positive_int("n_factors", n_factors)
+    n_inputs = checks.positive_int("n_inputs", n_inputs)
+    width = checks.positive_int("width", width)
+    gain = checks.positive_float("gain", gain)
+    W1 = rng.normal(0.0, gain / np.sqrt(n_factors), size=(n_factors, width))
+    c = rng.normal(0.0, 0.5, size=width)
+    W2 = rng.normal(0.0, 1.0 / np.sqrt(width), size=(width, n_inputs))
+    return Mixer(W1, c, W2)
+
+
+def blend_mixers(a: Mixer, b: Mixer, angle_deg: float) -> Mixer:
+    """`cos θ · a + sin θ · b`, entry by entry: θ = 0 gives `a`, θ = 90 gives the unrelated `b`.
+
+    Two independent random mixers blended this way keep the weights' scale at every angle, so
+    θ measures only how far the source's input distribution has moved from the target's.
+    """
+    for name, m in (("a", a), ("b", b)):
+        if not isinstance(m, Mixer):
+            raise TypeError(f"{name}: expected a Mixer, got {type(m).__name__}")
+    if a.W1.shape != b.W1.shape or a.W2.shape != b.W2.shape:
+        raise ValueError(
+            f"b: expected the shapes of a ({a.W1.shape}, {a.W2.shape}), "
+            f"got ({b.W1.shape}, {b.W2.shape})"
+        )
+    if isinstance(angle_deg, bool) or not isinstance(angle_deg, numbers.Real):
+        raise TypeError(f"angle_deg: expected a number in [0, 90], got {angle_deg!r}")
+    if not 0 <= angle_deg <= 90:
+        raise ValueError(f"angle_deg: expected a number in [0, 90], got {angle_deg}")
+    t = np.deg2rad(float(angle_deg))
+    return Mixer(*(np.cos(t) * u + np.sin(t) * v for u, v in zip(_arrays(a), _arrays(b))))
+
+
+def _arrays(m: Mixer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return m.W1, m.c, m.W2
+
+
+# --8<-- [start:sample]
+def sample(
+    mixer: Mixer,
+    prototypes,
+    n_per_class: int,
+    rng,
+    class_noise: float = CLASS_NOISE,
+    nuisance: float = NUISANCE,
+    input_noise: float = INPUT_NOISE,
+):
+    """Draw `n_per_class` examples of every class, shuffled.
+
+    Parameters
+    ----------
+    mixer : Mixer with `W1` of shape (n_signal + n_nuisance, width)
+    prototypes : array of shape (K, n_signal), one point per class in the signal factors
+    n_per_class : int >= 1
+    rng : np.random.Generator or int seed
+    class_noise, nuisance, input_noise : float >= 0, standard deviations
+
+    Returns
+    -------
+    X : array of shape (K * n_per_class, n_inputs)
+    y : int array of shape (K * n_per_class,), labels 0..K-1
+    """
+    prototypes, n_per_class, rng, (class_noise, nuisance, input_noise) = _check_sample(
+        mixer, prototypes, n_per_class, rng, class_noise, nuisance, input_noise
+    )
+    K, n_signal = prototypes.shape
+    y = np.repeat(np.arange(K), n_per_class)
+    signal = prototypes[y] + class_noise * rng.standard_normal((y.size, n_signal))
+    other = nuisance * rng.standard_normal((y.size, mixer.W1.shape[0] - n_signal))
+    hidden = np.tanh(np.hstack([signal, other]) @ mixer.W1 + mixer.c)
+    X = hidden @ mixer.W2 + input_noise * rng.standard_normal((y.size, mixer.W2.shape[1]))
+    order = rng.permutation(y.size)
+    return X[order], y[order]
+
+
+# --8<-- [end:sample]
+
+
+def _check_sample(mixer, prototypes, n_per_class, rng, *noise):
+    if not isinstance(mixer, Mixer):
+        raise TypeError(f"mixer: expected a Mixer, got {type(mixer).__name__}")
+    prototypes = checks.as_float_array("prototypes", prototypes, ndim=2, min_rows=1)
+    n_factors = mixer.W1.shape[0]
+    if not 1 <= prototypes.shape[1] <= n_factors:
+        raise ValueError(
+            f"prototypes: expected shape (K, n_signal) with n_signal in 1..{n_factors} "
+            f"(the mixer's factors), got {prototypes.shape}"
+        )
+    n_per_class = checks.positive_int("n_per_class", n_per_class)
+    rng = checks.generator("rng", rng)
+    names = ("class_noise", "nuisance", "input_noise")
+    return prototypes, n_per_class, rng, tuple(_non_negative(n, v) for n, v in zip(names, noise))
+
+
+def _non_negative(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a number >= 0, got {value!r}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reusing a network: a new head, which layers train and how fast.
+
+
+# --8<-- [start:head]
+def with_new_head(params, n_classes: int, rng, scale: float = HEAD_SCALE) -> Params:
+    """The pre-trained layers (copied) below a fresh output layer of `n_classes` units.
+
+    The source's head maps features to the source's classes; the target has other classes,
+    so its head starts from random weights W ~ N(0, scale²) and zero biases. A small `scale`
+    keeps the sigmoid outputs near 0.5 at the start, where the squared error's gradient is
+    largest, whatever the size of the pre-trained features.
+    """
+    params = bp.check_params(params)
+    n_classes = checks.positive_int("n_classes", n_classes)
+    rng = checks.generator("rng", rng)
+    scale = checks.positive_float("scale", scale)
+    if len(params) < 2:
+        raise ValueError("params: expected a backbone below the head (>= 2 layers), got 1")
+    backbone = [(W.copy(), b.copy()) for W, b in params[:-1]]
+    W = rng.normal(0.0, scale, size=(params[-1][0].shape[0], n_classes))
+    return [*backbone, (W, np.zeros(n_classes))]
+
+
+# --8<-- [end:head]
+
+
+# --8<-- [start:count]
+def trainable_parameters(params, frozen=()) -> int:
+    """How many weights and biases an optimizer updates: those of the layers not frozen."""
+    params = bp.check_params(params)
+    frozen = _frozen_set("frozen", frozen, len(params))
+    return sum(W.size + b.size for l, (W, b) in enumerate(params) if l not in frozen)
+
+
+# --8<-- [end:count]
+
+
+def _frozen_set(name: str, frozen, n_layers: int) -> frozenset[int]:
+    if isinstance(frozen, (str, bytes)) or not hasattr(frozen, "__iter__"):
+        raise TypeError(f"{name}: expected an iterable of layer indices, got {frozen!r}")
+    out = set()
+    for i in frozen:
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+            raise TypeError(f"{name}: expected layer indices (ints), got {i!r}")
+        if not 0 <= i < n_layers:
+            raise ValueError(f"{name}: expected indices in 0..{n_layers - 1}, got {i}")
+        out.add(int(i))
+    return frozenset(out)
+
+
+# --8<-- [start:lrs]
+def layer_lrs(head_lr: float, n_layers: int, backbone_ratio: float, decay: float = 1.0):
+    """Discriminative learning rates, one per layer (input layer first).
+
+    The head gets `head_lr`; pre-trained layer l gets
+    `head_lr · backbone_ratio · decay^(n_layers - 2 - l)`, so with `decay < 1` every layer
+    further from the head learns more slowly (ULMFiT used decay = 1/2.6).
+    `backbone_ratio = 0` leaves the backbone bit-identical, like freezing it.
+    """
+    head_lr = checks.positive_float("head_lr", head_lr)
+    n_layers = checks.positive_int("n_layers", n_layers)
+    backbone_ratio = _non_negative("backbone_ratio", backbone_ratio)
+    decay = checks.positive_float("decay", decay)
+    if decay > 1:
+        raise ValueError(f"decay: expected a number in (0, 1], got {decay}")
+    return [head_lr * backbone_ratio * decay ** (n_layers - 2 - l) for l in range(n_layers - 1)] + [
+        head_lr
+    ]
+
+
+# --8<-- [end:lrs]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stretch of training: `epochs` epochs with the layers in `frozen` held fixed."""
+
+    epochs: int
+    frozen: frozenset[int]
+
+
+# --8<-- [start:schedule]
+def unfreeze_schedule(n_layers: int, epochs_per_stage) -> tuple[Stage, ...]:
+    """Gradual unfreezing: the head alone first, then one more layer from the top per stage.
+
+    Stage s (0-based) trains the top s + 1 layers, so it freezes layers 0 .. n_layers - 2 - s;
+    the last stage trains everything. `epochs_per_stage` is one int for every stage or a list of
+    `n_layers` ints.
+    """
+    n_layers = checks.positive_int("n_layers", n_layers)
+    epochs = _stage_epochs(epochs_per_stage, n_layers)
+    return tuple(Stage(epochs[s], frozenset(range(n_layers - 1 - s))) for s in range(n_layers))
+
+
+# --8<-- [end:schedule]
+
+
+def _stage_epochs(epochs_per_stage, n_layers: int) -> list[int]:
+    if not isinstance(epochs_per_stage, (list, tuple)):
+        return [checks.positive_int("epochs_per_stage", epochs_per_stage)] * n_layers
+    if len(epochs_per_stage) != n_layers:
+        raise ValueError(
+            f"epochs_per_stage: expected {n_layers} entries (one per stage), "
+            f"got {len(epochs_per_stage)}"
+        )
+    return [
+        checks.positive_int(f"epochs_per_stage[{i}]", e) for i, e in enumerate(epochs_per_stage)
+    ]
+
+
+# --8<-- [start:strategies]
+def strategy_stages(strategy: str, n_layers: int, epochs: int) -> tuple[Stage, ...]:
+    """The stages of a freezing strategy, `epochs` epochs in all.
+
+    "head": only the new head trains; "early": the bottom `n_layers - 2` layers stay frozen
+    (the top pre-trained layer and the head train); "all": nothing is frozen; "gradual":
+    `unfreeze_schedule`, the epochs split evenly over its `n_layers` stages.
+    """
+    strategy = checks.choice("strategy", strategy, STRATEGIES)
+    n_layers = checks.positive_int("n_layers", n_layers)
+    epochs = checks.positive_int("epochs", epochs)
+    if n_layers < 2:
+        raise ValueError(f"n_layers: expected a backbone below the head (>= 2), got {n_layers}")
+    if strategy == "head":
+        return (Stage(epochs, frozenset(range(n_layers - 1))),)
+    if strategy == "early":
+        return (Stage(epochs, frozenset(range(n_layers - 2))),)
+    if strategy == "all":
+        return (Stage(epochs, frozenset()),)
+    if epochs % n_layers:
+        raise ValueError(f"epochs: expected a multiple of {n_layers} (the stages), got {epochs}")
+    return unfreeze_schedule(n_layers, epochs // n_layers)
+
+
+# --8<-- [end:strategies]
+
+
+# --8<-- [start:fine_tune]
+def fine_tune(
+    params,
+    X,
+    T,
+    stages,
+    lr,
+    activation: str = ACTIVATION,
+    output_activation: str = "sigmoid",
+    callback=None,
+):
+    """Train through `stages` in order, each with its own frozen layers (full-batch descent).
+
+    Parameters
+    ----------
+    params : list of (W, b), e.g. from `with_new_head`
+    X : array of shape (N, n_inputs); T : array of shape (N, K), one-hot
+    stages : sequence of `Stage` (or `(epochs, frozen)` pairs)
+    lr : float, or one float per layer (`layer_lrs`)
+    callback : callable(epoch, params), optional, after every epoch (epochs count across
+        stages)
+
+    Returns
+    -------
+    params : the trained network (new arrays; frozen layers keep their exact bits)
+    losses : array of `1 + total epochs` training losses, as `backprop.train` returns them
+    """
+    params = bp.check_params(params)
+    stages = check_stages(stages, len(params))
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback: expected a callable(epoch, params), got {callback!r}")
+    losses, done = [], 0
+    for stage in stages:
+
+        def on_epoch(epoch, p, offset=done):  # epochs count on across stages
+            if callback is not None:
+                callback(offset + epoch, p)
+
+        params, stage_losses = bp.train(
+            params,
+            X,
+            T,
+            lr,
+            stage.epochs,
+            activation,
+            output_activation,
+            frozen=stage.frozen,
+            callback=on_epoch,
+        )
+        losses.extend(
+            stage_losses[1:] if losses else stage_losses
+        )  # a stage starts where the last ended
+        done += stage.epochs
+    return params, np.array(losses)
+
+
+# --8<-- [end:fine_tune]
+
+
+def check_stages(stages, n_layers: int) -> tuple[Stage, ...]:
+    """`stages` as a tuple of `Stage`, validated against a network of `n_layers` layers."""
+    if not isinstance(stages, (list, tuple)):
+        raise TypeError(f"stages: expected a list of Stage, got {type(stages).__name__}")
+    if len(stages) == 0:
+        raise ValueError("stages: expected at least one stage, got an empty list")
+    out = []
+    for i, s in enumerate(stages):
+        if isinstance(s, Stage):
+            epochs, frozen = s.epochs, s.frozen
+        elif isinstance(s, (list, tuple)) and len(s) == 2:
+            epochs, frozen = s
+        else:
+            raise TypeError(f"stages[{i}]: expected a Stage or an (epochs, frozen) pair, got {s!r}")
+        epochs = checks.positive_int(f"stages[{i}] epochs", epochs)
+        out.append(Stage(epochs, _frozen_set(f"stages[{i}] frozen", frozen, n_layers)))
+    return tuple(out)
+
+
+def predict(params, X) -> np.ndarray:
+    """The network's sigmoid outputs for `X` (ReLU hidden layers)."""
+    return bp.forward(params, X, ACTIVATION, "sigmoid")[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# The experiment: one world, pre-trained backbones, target runs.
+
+
+@dataclass(frozen=True)
+class World:
+    """The target's mixer, an unrelated mixer, the class prototypes and the target test set."""
+
+    target_mixer: Mixer
+    other_mixer: Mixer
+    source_prototypes: np.ndarray  # (16, 4)
+    target_prototypes: np.ndarray  # (5, 4): other classes in the same factors
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+@functools.cache
+def world() -> World:
+    rng = np.random.default_rng(WORLD_SEED)
+    target = random_mixer(rng)
+    other = random_mixer(rng)
+    source_protos = rng.normal(size=(SOURCE_CLASSES, N_SIGNAL))
+    target_protos = rng.normal(size=(TARGET_CLASSES, N_SIGNAL))
+    X_test, y_test = sample(target, target_protos, TEST_PER_CLASS, rng)
+    return World(target, other, source_protos, target_protos, X_test, y_test)
+
+
+def source_mixer(angle_deg: float) -> Mixer:
+    """The source's mixer: the target's at 0°, turned towards an unrelated one as θ grows."""
+    w = world()
+    return blend_mixers(w.target_mixer, w.other_mixer, angle_deg)
+
+
+def source_data(angle_deg: float, n_per_class: int = SOURCE_PER_CLASS, part: int = 0):
+    """Source examples (`part` 0: the training set, 1: fresh data for validation)."""
+    rng = np.random.default_rng([WORLD_SEED, 1, int(angle_deg), part])
+    return sample(source_mixer(angle_deg), world().source_prototypes, n_per_class, rng)
+
+
+@functools.cache
+def pretrained(angle_deg: float = 0) -> dict:
+    """The source network (backbone + 16-class head) trained by mini-batch SGD.
+
+    The 2,400 source examples are shuffled every epoch and streamed in shards of `SHARD` (a
+    data loader's job), each shard one `train` epoch of mini-batches: no matrix product spans
+    the whole set, which keeps numpy's BLAS single-threaded and the run time steady on a busy
+    machine.
+    """
+    X, y = source_data(angle_deg)
+    T = bp.one_hot(y, SOURCE_CLASSES)
+    rng = np.random.default_rng([WORLD_SEED, 4, int(angle_deg)])
+    params = bp.init_params([*SIZES, SOURCE_CLASSES], rng, "he")
+    for _ in range(PRETRAIN_EPOCHS):
+        order = rng.permutation(y.size)
+        for start in range(0, y.size, SHARD):
+            idx = order[start : start + SHARD]
+            params, _ = bp.train(
+                params,
+                X[idx],
+                T[idx],
+                PRETRAIN_LR,
+                1,
+                ACTIVATION,
+                "sigmoid",
+                batch_size=PRETRAIN_BATCH,
+                rng=rng,
+            )
+    X_val, y_val = source_data(angle_deg, 30, part=1)
+    return {
+        "params": params,
+        "train_acc": bp.accuracy(_predict_in_shards(params, X), y),
+        "val_acc": bp.accuracy(predict(params, X_val), y_val),
+        "n": int(y.size),
+    }
+
+
+def _predict_in_shards(params, X) -> np.ndarray:
+    return np.vstack([predict(params, X[i : i + SHARD]) for i in range(0, len(X), SHARD)])
+
+
+def target_data(n_per_class: int, seed: int):
+    """The seed's target training set: `n_per_class` examples of each of the 5 classes."""
+    rng = np.random.default_rng([WORLD_SEED, 2, seed, n_per_class])
+    return sample(world().target_mixer, world().target_prototypes, n_per_class, rng)
+
+
+def run(
+    strategy: str,
+    n_per_class: int,
+    seed: int,
+    angle_deg: float = 0,
+    ratio: float | None = None,
+    lr: float | None = None,
+    head_scale: float = HEAD_SCALE,
+) -> dict:
+    """One target training run, cached: "scratch" or a freezing strategy on the backbone
+    pre-trained at `angle_deg`, with the strategy's backbone learning-rate `ratio` and head
+    `lr` unless given. Returns the test accuracy, trainable parameters per stage, how far
+    each pre-trained layer moved, the training losses and, for `n_per_class == SMALL` at 0°,
+    the test accuracy after every epoch."""
+    checks.choice("strategy", strategy, ("scratch", *STRATEGIES))
+    if ratio is None:
+        ratio = STRATEGY_RATIO.get(strategy, 0.0)
+    if lr is None:
+        lr = LR_SCRATCH if strategy == "scratch" else LR
+    return _run(strategy, n_per_class, seed, angle_deg, float(ratio), float(lr), head_scale)
+
+
+@functools.cache
+def _run(strategy, n_per_class, seed, angle_deg, ratio, lr, head_scale) -> dict:
+    w = world()
+    X, y = target_data(n_per_class, seed)
+    T = bp.one_hot(y, TARGET_CLASSES)
+    init = np.random.default_rng([WORLD_SEED, 3, seed])
+    n_layers = len(SIZES)
+    if strategy == "scratch":
+        params = bp.init_params([*SIZES, TARGET_CLASSES], init, "he")
+        stages = (Stage(EPOCHS, frozenset()),)
+        lrs = lr
+    else:
+        params = with_new_head(pretrained(angle_deg)["params"], TARGET_CLASSES, init, head_scale)
+        stages = strategy_stages(strategy, n_layers, EPOCHS)
+        lrs = layer_lrs(lr, n_layers, ratio)
+    curve = []
+
+    def record(epoch, p):
+        curve.append(bp.accuracy(predict(p, w.X_test), w.y_test))
+
+    record_curve = n_per_class == SMALL and angle_deg == 0
+    if record_curve:
+        record(0, params)
+    trained, losses = fine_tune(
+        params, X, T, stages, lrs, callback=record if record_curve else None
+    )
+    acc = curve[-1] if record_curve else bp.accuracy(predict(trained, w.X_test), w.y_test)
+    return {
+        "acc": acc,
+        "curve": np.array(curve) if record_curve else None,
+        "losses": losses,
+        "trainable": [trainable_parameters(params, s.frozen) for s in stages],
+        "drift": [
+            float(np.linalg.norm(W1 - W0) / np.linalg.norm(W0))
+            for (W0, _), (W1, _) in zip(params[:-1], trained[:-1])
+        ],
+    }
+
+
+def accuracies(strategy: str, n_per_class: int, angle_deg: float = 0, **kw) -> np.ndarray:
+    """Test accuracy of every seed in `SEEDS`."""
+    return np.array([run(strategy, n_per_class, s, angle_deg, **kw)["acc"] for s in SEEDS])
+
+
+@functools.cache
+def size_sweep() -> dict[str, np.ndarray]:
+    """Test accuracy, shape (len(SIZES_PER_CLASS), len(SEEDS)), per method, at 0°."""
+    return {
+        m: np.array([accuracies(m, n) for n in SIZES_PER_CLASS]) for m in ("scratch", "head", "all")
+    }
+
+
+@functools.cache
+def strategy_grid() -> dict[tuple[int, int, str], np.ndarray]:
+    """Test accuracy per seed for every (angle, examples per class, method)."""
+    return {
+        (a, n, m): accuracies(m, n, a)
+        for a in ANGLES
+        for n in (SMALL, LARGE)
+        for m in ("scratch", *STRATEGIES)
+    }
+
+
+@functools.cache
+def lr_sweep() -> dict[tuple[int, int], dict[str, np.ndarray]]:
+    """Fine-tune all with the backbone's learning rate at each of `LR_RATIOS` times the
+    head's: accuracy and first-layer drift, shape (len(LR_RATIOS), len(SEEDS))."""
+    out = {}
+    for a, n in LR_CASES:
+        # a backbone learning rate of 0 is "train only the head", bit for bit (tested)
+        runs = [
+            [run("head", n, s, a) if r == 0 else run("all", n, s, a, ratio=r) for s in SEEDS]
+            for r in LR_RATIOS
+        ]
+        out[(a, n)] = {
+            "acc": np.array([[r["acc"] for r in row] for row in runs]),
+            "drift": np.array([[r["drift"][0] for r in row] for row in runs]),
+        }
+    return out
+
+
+@functools.cache
+def lr_check() -> dict[str, np.ndarray]:
+    """The learning rates' choice, at SMALL examples per class: scratch at half and double its
+    rate, the head at half and double its rate."""
+    return {
+        "scratch_low": accuracies("scratch", SMALL, lr=LR_SCRATCH / 2),
+        "scratch_high": accuracies("scratch", SMALL, lr=LR_SCRATCH * 2),
+        "head_low": accuracies("head", SMALL, lr=LR / 2),
+        "head_high": accuracies("head", SMALL, lr=LR * 2),
+    }
+
+
+@functools.cache
+def xavier_head() -> dict[str, np.ndarray]:
+    """Train only the head, started from Glorot-sized weights instead of small ones."""
+    runs = [run("head", SMALL, s, head_scale=XAVIER_HEAD_SCALE) for s in SEEDS]
+    return {
+        "acc": np.array([r["acc"] for r in runs]),
+        "loss": np.array([r["losses"][-1] for r in runs]),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch norm in a frozen backbone: what its running statistics do on the target.
+
+
+# --8<-- [start:bn]
+def bn_running_mean_drift(Z_source, Z_target, steps: int, batch_size: int, momentum: float, rng):
+    """Fit a `BatchNorm` to the source (one pass in training mode), then run target batches
+    through it in training mode, as a "frozen" backbone left in train mode does.
+
+    Parameters
+    ----------
+    Z_source : array of shape (N_s, D), the layer's pre-activations on source data
+    Z_target : array of shape (N_t, D), the same on target data
+    steps : int, target batches; batch_size : int >= 2; momentum : float in (0, 1]
+
+    Returns
+    -------
+    dict with `source_mean`, `target_mean` (D,), `fraction` (steps + 1,): how far the running
+    mean has moved from the source mean towards the target mean (0 = source, 1 = target),
+    and the layers `before` (source statistics) and `after` the target batches.
+
+    Notes
+    -----
+    Each step sets :math:`\\hat\\mu \\leftarrow (1 - m)\\,\\hat\\mu + m\\,\\mu_\\text{batch}`, so
+    after k steps the source's share of the running mean is :math:`(1 - m)^k`.
+    """
+    Z_source = checks.as_float_array("Z_source", Z_source, ndim=2, min_rows=2)
+    Z_target = checks.as_float_array("Z_target", Z_target, ndim=2, min_rows=2)
+    if Z_target.shape[1] != Z_source.shape[1]:
+        raise ValueError(
+            f"Z_target: expected {Z_source.shape[1]} features like Z_source, got {Z_target.shape}"
+        )
+    steps = checks.positive_int("steps", steps)
+    batch_size = checks.positive_int("batch_size", batch_size)
+    if not 2 <= batch_size <= len(Z_target):
+        raise ValueError(
+            f"batch_size: expected 2..{len(Z_target)} (Z_target's rows), got {batch_size}"
+        )
+    momentum = checks.positive_float("momentum", momentum)
+    if momentum > 1:
+        raise ValueError(f"momentum: expected a number in (0, 1], got {momentum}")
+    rng = checks.generator("rng", rng)
+    D = Z_source.shape[1]
+    before = BatchNorm(D, momentum=None)  # cumulative average: the source's statistics
+    for start in range(0, len(Z_source) - 1, 32):
+        before(Z_source[start : start + 32], training=True)
+    after = BatchNorm(D, momentum=momentum)
+    after.running_mean, after.running_var = before.running_mean.copy(), before.running_var.copy()
+    target_mean = Z_target.mean(axis=0)
+    gap = np.linalg.norm(target_mean - before.running_mean)
+    fraction, order = [0.0], np.array([], dtype=int)
+    for _ in range(steps):
+        if order.size < batch_size:  # a new epoch over the target set
+            order = np.concatenate([order, rng.permutation(len(Z_target))])
+        idx, order = order[:batch_size], order[batch_size:]
+        after(Z_target[idx], training=True)  # no weight changes, yet the layer does
+        fraction.append(float(np.linalg.norm(after.running_mean - before.running_mean) / gap))
+    return {
+        "source_mean": before.running_mean,
+        "target_mean": target_mean,
+        "fraction": np.array(fraction),
+        "before": before,
+        "after": after,
+    }
+
+
+# --8<-- [end:bn]
+
+
+@functools.cache
+def bn_demo() -> dict:
+    """The drift on the pre-trained backbone's first layer (source at 0° → the target set of
+    seed 0, SMALL examples per class), and what it does to the layer's output."""
+    W, b = pretrained(0)["params"][0]
+    Zs = source_data(0)[0] @ W + b
+    Zt = target_data(SMALL, SEEDS[0])[0] @ W + b
+    r = bn_running_mean_drift(Zs, Zt, BN_STEPS, BN_BATCH, BN_MOMENTUM, WORLD_SEED)
+    sd = np.sqrt(r["before"].running_var)
+    Z_test = world().X_test @ W + b
+    out_before = r["before"](Z_test, training=False)[0]
+    out_after = r["after"](Z_test, training=False)[0]
+    # training mode: one example normalized with different batchmates
+    rng = np.random.default_rng([WORLD_SEED, 5])
+    probe = Zt[:1]
+    outs = []
+    for _ in range(50):
+        mates = Zt[1 + rng.permutation(len(Zt) - 1)[: BN_BATCH - 1]]
+        outs.append(BatchNorm(len(b))(np.vstack([probe, mates]), training=True)[0][0])
+    return {
+        **r,
+        "shift_sd": float(np.mean(np.abs(r["target_mean"] - r["source_mean"]) / sd)),
+        "output_change": float(np.mean(np.abs(out_after - out_before))),
+        "batch_noise": float(np.mean(np.std(np.array(outs), axis=0))),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# What the pages show: figures (drawn for a theme) and values (the numbers they quote).
+
+METHOD_STYLE = {  # palette index and marker per method, the same in every figure
+    "scratch": (1, "s"),
+    "head": (0, "o"),
+    "all": (2, "^"),
+    "early": (3, "D"),
+    "gradual": (4, "v"),
+}
+
+
+def _style(theme: Theme, method: str) -> dict:
+    i, marker = METHOD_STYLE[method]
+    return {"color": theme.palette[i], "marker": marker, "label": LABELS[method]}
+
+
+def _pct(a) -> np.ndarray:
+    return 100 * np.asarray(a)
+
+
+def _draw_data_size(theme: Theme):
+    sweep = size_sweep()
+    fig, ax = new_figure(theme, width=6.8, height=4.0)
+    n = np.array(SIZES_PER_CLASS)
+    for m in ("scratch", "head", "all"):
+        acc = _pct(sweep[m])
+        style = _style(theme, m)
+        ax.fill_between(n, acc.min(1), acc.max(1), color=style["color"], alpha=0.18, lw=0)
+        ax.plot(n, acc.mean(1), markersize=6, linestyle="--" if m == "all" else "-", **style)
+    ax.axhline(100 / TARGET_CLASSES, color=theme.muted, linestyle=":", linewidth=1.5)
+    ax.text(1, 100 / TARGET_CLASSES + 1.5, "chance", color=theme.muted, fontsize=10)
+    ax.set_xscale("log")
+    ax.set_xticks(n, [str(v) for v in n])
+    ax.minorticks_off()
+    ax.set_xlabel("target training examples per class (5 classes)")
+    ax.set_ylabel("target test accuracy (%)")
+    ax.set_ylim(15, 100)
+    ax.legend(loc="center right")
+    return fig
+
+
+def _draw_convergence(theme: Theme):
+    fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.6, height=3.9)
+    for m in ("scratch", "head", "all"):
+        runs = [run(m, SMALL, s) for s in SEEDS]
+        curve = _pct(np.array([r["curve"] for r in runs]))
+        loss = np.array([r["losses"] for r in runs])
+        style = _style(theme, m)
+        epochs = np.arange(curve.shape[1])
+        ax1.fill_between(epochs, curve.min(0), curve.max(0), color=style["color"], alpha=0.18, lw=0)
+        ax1.plot(epochs, curve.mean(0), color=style["color"], label=style["label"])
+        ax2.plot(epochs, loss.mean(0), color=style["color"], label=style["label"])
+    ax1.set_xlabel("epoch")
+    ax1.set_ylabel("target test accuracy (%)")
+    ax1.legend(loc="lower right")
+    ax2.set_yscale("log")
+    ax2.set_xlabel("epoch")
+    ax2.set_ylabel("training loss (MSE)")
+    return fig
+
+
+def _draw_strategy_curves(theme: Theme):
+    fig, (ax1, ax2) = new_figure(theme, ncols=2, width=10.0, height=4.0)
+    for m in ("scratch", *STRATEGIES):
+        curve = _pct(np.array([run(m, SMALL, s)["curve"] for s in SEEDS])).mean(0)
+        style = _style(theme, m)
+        ax1.plot(
+            np.arange(curve.size),
+            curve,
+            color=style["color"],
+            label=style["label"],
+            linestyle="--" if m == "scratch" else "-",
+        )
+    stages = strategy_stages("gradual", len(SIZES), EPOCHS)
+    edge = 0
+    for s in stages[:-1]:
+        edge += s.epochs
+        ax1.axvline(edge, color=theme.muted, linestyle=":", linewidth=1.2)
+    ax1.set_xlabel("epoch (dotted: unfreezing stages)")
+    ax1.set_ylabel("target test accuracy (%)")
+    ax1.set_ylim(40, 100)
+    ax1.legend(loc="lower right", fontsize=10)
+
+    names, counts, colours = [], [], []
+    for m in STRATEGIES:
+        trainable = run(m, SMALL, SEEDS[0])["trainable"]
+        for i, c in enumerate(trainable):
+            names.append(f"gradual, stage {i + 1}" if len(trainable) > 1 else LABELS[m])
+            counts.append(c)
+            colours.append(theme.palette[METHOD_STYLE[m][0]])
+    y = np.arange(len(names))[::-1]
+    ax2.barh(y, counts, color=colours, height=0.65)
+    for yi, c in zip(y, counts):
+        ax2.text(c * 1.08, yi, f"{c:,}", va="center", fontsize=10, color=theme.fg)
+    ax2.set_yticks(y, names, fontsize=10)
+    ax2.set_xscale("log")
+    ax2.set_xlim(30, 2e4)
+    ax2.set_xlabel("trainable parameters")
+    ax2.grid(axis="y", visible=False)
+    return fig
+
+
+def _draw_strategy_grid(theme: Theme):
+    import matplotlib
+
+    grid = strategy_grid()
+    methods = ("scratch", *STRATEGIES)
+    cols = [(a, n) for a in ANGLES for n in (SMALL, LARGE)]
+    acc = np.array([[_pct(grid[(a, n, m)]).mean() for a, n in cols] for m in methods])
+    fig, ax = new_figure(theme, width=9.6, height=3.9)
+    cmap = matplotlib.colormaps["cividis"]
+    ax.imshow(acc, cmap=cmap, vmin=40, vmax=100, aspect="auto")
+    best = acc.argmax(0)
+    for i in range(acc.shape[0]):
+        for j in range(acc.shape[1]):
+            r, g, bl, _ = cmap((acc[i, j] - 40) / 60)
+            dark = 0.299 * r + 0.587 * g + 0.114 * bl < 0.5
+            ax.text(
+                j,
+                i,
+                f"{acc[i, j]:.1f}" + (" ★" if best[j] == i else ""),
+                ha="center",
+                va="center",
+                fontsize=11,
+                color="white" if dark else "black",
+                fontweight="bold" if best[j] == i else "normal",
+            )
+    ax.set_xticks(range(len(cols)), [f"{a}°, {n}" for a, n in cols])
+    ax.set_yticks(range(len(methods)), [LABELS[m] for m in methods])
+    ax.set_xlabel("source–target angle, target examples per class")
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return fig
+
+
+def _draw_backbone_lr(theme: Theme):
+    sweep = lr_sweep()
+    fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.6, height=3.9)
+    x = np.arange(len(LR_RATIOS))
+    for k, ((a, n), r) in enumerate(sweep.items()):
+        label = f"{a}°, {n} per class"
+        marker = ("o", "s", "^")[k]
+        ax1.plot(x, _pct(r["acc"]).mean(1), marker=marker, color=theme.palette[k], label=label)
+        ax2.plot(x, _pct(r["drift"]).mean(1), marker=marker, color=theme.palette[k], label=label)
+    for ax in (ax1, ax2):
+        ax.set_xticks(x, [f"{v:g}" for v in LR_RATIOS])
+        ax.set_xlabel("backbone learning rate ÷ head learning rate")
+    ax1.set_ylabel("target test accuracy (%)")
+    ax1.legend(loc="lower right", fontsize=10)
+    ax2.set_ylabel("change of first-layer weights (%)")
+    return fig
+
+
+def _draw_bn(theme: Theme):
+    r = bn_demo()
+    fig, ax = new_figure(theme, width=6.8, height=3.8)
+    k = np.arange(r["fraction"].size)
+    ax.plot(k, 100 * r["fraction"], color=theme.palette[0], label="train mode (momentum 0.1)")
+    ax.plot(
+        k,
+        100 * (1 - (1 - BN_MOMENTUM) ** k),
+        color=theme.fg,
+        linestyle=":",
+        label=r"$1 - 0.9^k$ (expected)",
+    )
+    ax.plot(
+        k,
+        np.zeros_like(k, dtype=float),
+        color=theme.palette[1],
+        linestyle="--",
+        label="eval mode (statistics frozen)",
+    )
+    ax.set_xlabel(f"target batches of {BN_BATCH} seen by the frozen layer")
+    ax.set_ylabel("running mean: % of the way\nfrom source to target")
+    ax.set_ylim(-5, 110)
+    ax.legend(loc="center right")
+    return fig
+
+
+def figures():
+    """Figure name → function drawing it for a theme."""
+    return {
+        "data-size": _draw_data_size,
+        "convergence": _draw_convergence,
+        "strategy-curves": _draw_strategy_curves,
+        "strategy-grid": _draw_strategy_grid,
+        "backbone-lr": _draw_backbone_lr,
+        "bn-drift": _draw_bn,
+    }
+
+
+def _put_acc(v: dict, key: str, acc) -> None:
+    acc = _pct(acc)
+    v[key] = fmt(acc.mean(), 1)
+    v[key + "_lo"] = fmt(acc.min(), 1)
+    v[key + "_hi"] = fmt(acc.max(), 1)
+
+
+def values() -> dict[str, object]:
+    """Every number the two pages quote, formatted as they show it."""
+    v: dict[str, object] = {
+        "n_signal": N_SIGNAL,
+        "n_nuisance": N_NUISANCE,
+        "n_inputs": N_INPUTS,
+        "source_classes": SOURCE_CLASSES,
+        "target_classes": TARGET_CLASSES,
+        "source_n": f"{SOURCE_CLASSES * SOURCE_PER_CLASS:,}",
+        "test_n": TARGET_CLASSES * TEST_PER_CLASS,
+        "sizes": "-".join(str(s) for s in SIZES),
+        "seeds": len(SEEDS),
+        "epochs": EPOCHS,
+        "lr": fmt(LR, 1),
+        "lr_scratch": fmt(LR_SCRATCH, 1),
+        "head_scale": fmt(HEAD_SCALE, 2),
+        "ratio_all": fmt(STRATEGY_RATIO["all"], 1),
+        "pretrain_epochs": PRETRAIN_EPOCHS,
+        "pretrain_lr": fmt(PRETRAIN_LR, 1),
+        "pretrain_batch": PRETRAIN_BATCH,
+        "small": SMALL,
+        "large": LARGE,
+        "small_n": SMALL * TARGET_CLASSES,
+        "large_n": LARGE * TARGET_CLASSES,
+        "chance": fmt(100 / TARGET_CLASSES, 0),
+        "class_noise": fmt(CLASS_NOISE, 2),
+        "nuisance": fmt(NUISANCE, 1),
+        "input_noise": fmt(INPUT_NOISE, 1),
+    }
+    for a in ANGLES:
+        p = pretrained(a)
+        v[f"src_train_{a}"] = fmt(100 * p["train_acc"], 1)
+        v[f"src_val_{a}"] = fmt(100 * p["val_acc"], 1)
+
+    # parameter counts of the target network, per strategy and per gradual stage
+    net = with_new_head(pretrained(0)["params"], TARGET_CLASSES, 0)
+    total = trainable_parameters(net)
+    v["params_total"] = f"{total:,}"
+    v["params_source"] = f"{trainable_parameters(pretrained(0)['params']):,}"
+    for m in STRATEGIES:
+        counts = [trainable_parameters(net, st.frozen) for st in strategy_stages(m, 3, EPOCHS)]
+        v[f"params_{m}"] = f"{counts[-1]:,}"
+        v[f"params_{m}_pct"] = fmt(100 * counts[-1] / total, 0)
+    stages = strategy_stages("gradual", len(SIZES), EPOCHS)
+    v["stage_epochs"] = stages[0].epochs
+    for i, st in enumerate(stages, 1):
+        v[f"params_gradual_{i}"] = f"{trainable_parameters(net, st.frozen):,}"
+
+    # DL0005: accuracy against the number of target examples
+    sweep = size_sweep()
+    for m, acc in sweep.items():
+        for n, row in zip(SIZES_PER_CLASS, acc):
+            _put_acc(v, f"acc_{m}_{n}", row)
+    for i, n in enumerate(SIZES_PER_CLASS):
+        gain = 100 * (sweep["all"][i].mean() - sweep["scratch"][i].mean())
+        v[f"gain_{n}"] = fmt(gain, 1)
+        v[f"lead_scratch_{n}"] = fmt(-gain, 1)
+    v["features_mean"] = fmt(
+        np.mean(bp.forward(net, target_data(SMALL, 0)[0], ACTIVATION, "sigmoid")[1].a[-2]), 2
+    )
+
+    # DL0005: convergence with SMALL examples per class
+    scratch_final = np.mean([run("scratch", SMALL, s)["curve"][-1] for s in SEEDS])
+    for m in ("scratch", "head", "all"):
+        runs = [run(m, SMALL, s) for s in SEEDS]
+        curve = np.mean([r["curve"] for r in runs], axis=0)
+        v[f"reach_{m}"] = int(np.argmax(curve >= scratch_final - 1e-12))
+        v[f"acc5_{m}"] = fmt(100 * curve[5], 1)
+        v[f"acc10_{m}"] = fmt(100 * curve[10], 1)
+        v[f"loss_end_{m}"] = fmt(np.mean([r["losses"][-1] for r in runs]), 4)
+        v[f"train_loss_ratio_{m}"] = fmt(
+            np.mean([r["losses"][-1] for r in runs]) / np.mean([r["losses"][0] for r in runs]), 3
+        )
+
+    # DL0005 + DL0006: the grid of strategies, sizes and domain angles
+    grid = strategy_grid()
+    for (a, n, m), acc in grid.items():
+        _put_acc(v, f"g_{m}_{a}_{n}", acc)
+    columns = [(a, n) for a in ANGLES for n in (SMALL, LARGE)]
+    v["grid_columns"] = len(columns)
+    v["early_best"] = sum(
+        max(STRATEGIES, key=lambda m: grid[(a, n, m)].mean()) == "early" for a, n in columns
+    )
+    v["strategy_spread_0_10"] = fmt(
+        100 * np.ptp([grid[(0, SMALL, m)].mean() for m in STRATEGIES]), 1
+    )
+
+    # the learning rates: the grid the chosen ones won, the head-init pitfall
+    check = lr_check()
+    for k, acc in check.items():
+        _put_acc(v, f"lrc_{k}", acc)
+    v["lr_scratch_low"] = fmt(LR_SCRATCH / 2, 1)
+    v["lr_scratch_high"] = fmt(LR_SCRATCH * 2, 1)
+    v["lr_head_low"] = fmt(LR / 2, 2)
+    v["lr_head_high"] = fmt(LR * 2, 1)
+    xh = xavier_head()
+    _put_acc(v, "xavier_head", xh["acc"])
+    v["xavier_scale"] = fmt(XAVIER_HEAD_SCALE, 2)
+    v["xavier_loss"] = fmt(xh["loss"].mean(), 3)
+    v["small_head_loss"] = fmt(np.mean([run("head", SMALL, s)["losses"][-1] for s in SEEDS]), 3)
+
+    # DL0006: the backbone's learning rate
+    for (a, n), r in lr_sweep().items():
+        for ratio, acc, drift in zip(LR_RATIOS, r["acc"], r["drift"]):
+            key = f"{a}_{n}_{fmt(ratio, 1).replace('.', '')}"
+            v[f"lrs_acc_{key}"] = fmt(_pct(acc).mean(), 1)
+            v[f"lrs_drift_{key}"] = fmt(_pct(drift).mean(), 1)
+    ulmfit = layer_lrs(LR, len(SIZES), 1 / 2.6, 1 / 2.6)
+    v["ulmfit_lrs"] = ", ".join(fmt(x, 3) for x in ulmfit)
+
+    # DL0006: batch norm in a frozen backbone
+    bn = bn_demo()
+    v["bn_momentum"] = fmt(BN_MOMENTUM, 1)
+    v["bn_batch"] = BN_BATCH
+    v["bn_steps"] = BN_STEPS
+    v["bn_shift_sd"] = fmt(bn["shift_sd"], 2)
+    for k in (5, 10, BN_STEPS):
+        v[f"bn_frac_{k}"] = fmt(100 * bn["fraction"][k], 0)
+        v[f"bn_expected_{k}"] = fmt(100 * (1 - (1 - BN_MOMENTUM) ** k), 0)
+    v["bn_output_change"] = fmt(bn["output_change"], 2)
+    v["bn_batch_noise"] = fmt(bn["batch_noise"], 2)
+    return v
