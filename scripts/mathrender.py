@@ -128,7 +128,7 @@ class Renderer:
                 raise MathError(f"{page}: formula {tex.strip()[:120]!r}: {exc}") from None
             return f'<div class="math">{out}</div>' if d else out
 
-        return label_math_headers(MATH.sub(one, page_html))
+        return MATH.sub(one, page_html)
 
     def close(self) -> None:
         if self.node is not None:
@@ -143,26 +143,6 @@ class Renderer:
             os.chmod(tmp, 0o644)
             os.replace(tmp, self.cache_file)
             self.dirty = False
-
-
-TH = re.compile(r"<th(?P<attrs>[^>]*)>(?P<body>.*?)</th>", re.S)
-TAG = re.compile(r"<[^>]+>")
-
-
-def label_math_headers(page_html: str) -> str:
-    """Table headers that hold only a formula get its text as their accessible name (screen
-    readers and axe do not take a name from MathML inside a header cell)."""
-
-    def one(m: re.Match) -> str:
-        body, attrs = m.group("body"), m.group("attrs")
-        if "<math" not in body or "aria-label" in attrs:
-            return m.group(0)
-        if TAG.sub("", re.sub(r"<math.*?</math>", "", body, flags=re.S)).strip():
-            return m.group(0)  # there is plain text too
-        label = html.escape(" ".join(TAG.sub(" ", body).split()), quote=True)
-        return f'<th{attrs} aria-label="{label}">{body}</th>'
-
-    return TH.sub(one, page_html)
 
 
 def stylesheet() -> bytes:

@@ -754,7 +754,7 @@ def example_table() -> str:
     """The worked example as a Markdown table: each layer and its field."""
     layers = list(EXAMPLE)
     rows = [
-        "| $l$ | layer | $k^\\text{eff}$ | $r_l$ | $S_l$ | $P_l$ |",
+        "| # | layer | kernel $k^\\text{eff}$ | field $r_l$ | stride $S_l$ | padding $P_l$ |",
         "|---:|:---|---:|:---|---:|:---|",
         "| 0 | input | | $1$ | $1$ | $0$ |",
     ]
@@ -772,7 +772,8 @@ def example_table() -> str:
 def network_table() -> str:
     """Receptive fields of well-known networks as a Markdown table."""
     rows = [
-        "| network | end point | $r$ (px) | $S$ | $P$ | published $r$ / $S$ / $P$ |",
+        "| network | end point | field $r$ (px) | stride $S$ | padding $P$ "
+        "| published $r$ / $S$ / $P$ |",
         "|:---|:---|---:|---:|---:|:---|",
     ]
     for r in network_fields():

@@ -344,13 +344,3 @@ def test_notebook_page_is_slimmed():
     assert "<style" not in out and "<script" not in out and "clipboard" not in out
     assert out.startswith('<h1>T</h1><p class="notebook-download"><a href="nb.ipynb" download>')
     assert '<pre tabindex="0">code</pre>' in out
-
-
-def test_formula_only_table_headers_get_a_name():
-    from scripts.mathrender import label_math_headers
-
-    out = label_math_headers(
-        "<th><math><mi>k</mi></math></th><th>plain <math><mi>x</mi></math></th>"
-    )
-    assert out.startswith('<th aria-label="k"><math>')
-    assert "<th>plain" in out
