@@ -7,6 +7,7 @@ Thin on purpose; the work lives in `scripts/pipeline.py`, `scripts/markers.py` a
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +16,21 @@ ROOT = Path(__file__).resolve().parent.parent
 # numpy is first imported; spawned workers and notebook kernels inherit it)
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
+
+
+def _source_date_epoch() -> str:
+    """The last commit's time: dates in the site (sitemap) then depend on the sources only."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        return out if out.isdigit() else "0"
+    except OSError:
+        return "0"
+
+
+# reproducible builds: two builds of the same sources give the same bytes
+os.environ.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch())
 if str(ROOT) not in sys.path:  # snippets and scripts import as packages from the project root
     sys.path.insert(0, str(ROOT))
 

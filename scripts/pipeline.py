@@ -26,8 +26,10 @@ import math
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -44,6 +46,7 @@ FIGURE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 THEMES = ("light", "dark")
 WORKER_START_SECONDS = 0.8  # a spawned worker importing numpy and matplotlib (measured here)
 UNKNOWN_SECONDS = 2.0  # assumed run time of a snippet never run before
+DEFAULT_TIMEOUT = 600.0  # seconds a snippet may run before the build gives up on it
 
 log = logging.getLogger("mkdocs.snippets")
 
@@ -186,6 +189,7 @@ def run_snippet(name: str) -> tuple[dict[str, bytes], float]:
             theme = plotting.THEMES[theme_name]
             with plotting.themed(theme):
                 fig = draw(theme)
+                _check_figure_data(fig, f"{fig_name} ({theme_name})")
                 files[f"{fig_name}-{theme_name}.svg"] = plotting.to_svg(fig)
     values = _check_values(name, module.values() if hasattr(module, "values") else {})
     files[VALUES_FILE] = json.dumps(values, indent=1, sort_keys=True).encode()
@@ -203,13 +207,66 @@ def run_snippet(name: str) -> tuple[dict[str, bytes], float]:
     return files, time.perf_counter() - start
 
 
+def _check_figure_data(fig, what: str) -> None:
+    """Refuse a figure whose data went bad (a diverged loss, a 0/0): matplotlib would draw it
+    with silent gaps. A point that is NaN in both coordinates is allowed in a line: that is the
+    usual way to draw many separate segments as one line."""
+    import numpy as np
+
+    def bad(message: str):
+        raise ValueError(f"figure {what}: NaN or inf in the plotted data ({message})")
+
+    for ax in fig.axes:
+        for line in ax.lines:
+            xy = np.asarray(line.get_xydata(), dtype=float)
+            finite = np.isfinite(xy)
+            if np.isinf(xy).any() or (finite.any(axis=1) != finite.all(axis=1)).any():
+                bad(f"line {line.get_label()!r}")
+            if xy.size and not finite.any():
+                bad(f"line {line.get_label()!r} has no finite point")
+        for coll in ax.collections:
+            offsets = np.ma.getdata(coll.get_offsets())
+            if len(offsets) and not np.isfinite(np.asarray(offsets, dtype=float)).all():
+                bad(f"points of {type(coll).__name__}")
+        for image in ax.images:  # NaN pixels are transparent on purpose; inf is not
+            if np.isinf(np.ma.getdata(image.get_array()).astype(float)).any():
+                bad("image")
+
+
+class SnippetTimeout(Exception):
+    """A snippet ran past SNIPPET_TIMEOUT seconds."""
+
+
+def _timeout_seconds() -> float:
+    try:
+        return float(os.environ.get("SNIPPET_TIMEOUT", DEFAULT_TIMEOUT))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
 def _run_guarded(name: str):
-    """`run_snippet` that reports failure as a formatted traceback (safe across processes)."""
+    """`run_snippet` that reports failure as a formatted traceback (safe across processes).
+
+    A snippet running longer than SNIPPET_TIMEOUT seconds is stopped (with a timer signal, in
+    the main thread of this process or of a worker)."""
+    limit = _timeout_seconds()
+    use_alarm = limit > 0 and threading.current_thread() is threading.main_thread()
+
+    def expire(signum, frame):
+        raise SnippetTimeout(f"snippet {name} ran past {limit:g} s (SNIPPET_TIMEOUT)")
+
+    if use_alarm:
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, limit)
     try:
         files, seconds = run_snippet(name)
         return name, files, seconds, None
     except BaseException:  # noqa: BLE001 - any failure, including SystemExit, fails the build
         return name, None, 0.0, traceback.format_exc()
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 def _worker_init(paths: list[str]) -> None:

@@ -38,8 +38,8 @@ def project(tmp_path_factory) -> Path:
     return dst
 
 
-def build(project: Path, expect_ok: bool = True) -> str:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+def build(project: Path, expect_ok: bool = True, **env_vars: str) -> str:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **env_vars)
     r = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(project / "site")],
         cwd=project,
@@ -246,3 +246,48 @@ def test_a_tag_outside_the_allowed_list_fails_the_build(project, cold):
         assert "gradient-stuff" in build(project, expect_ok=False)
     finally:
         page.write_text(original)
+
+
+def test_a_hanging_snippet_is_stopped_and_fails_the_build(project, cold):
+    probe = project / "snippets" / "probe.py"
+    before = figure_hashes(project)
+    probe.write_text(PROBE.replace("return {", "while True:\n        pass\n    return {"))
+    try:
+        log = build(project, expect_ok=False, SNIPPET_TIMEOUT="3")
+        assert "snippet probe failed" in log and "ran past 3 s" in log
+        assert not (project / "docs" / "generated" / "probe").exists()
+        after = figure_hashes(project)
+        assert {k: v for k, v in after.items() if not k.startswith("probe/")} == {
+            k: v for k, v in before.items() if not k.startswith("probe/")
+        }  # the other snippets' good outputs are untouched
+    finally:
+        probe.write_text(PROBE)
+        build(project)
+
+
+NAN_FIGURE = """\"\"\"Probe snippet whose figure has NaN data.\"\"\"
+import numpy as np
+
+from snippets.plotting import new_figure
+
+
+def figures():
+    def draw(theme):
+        fig, ax = new_figure(theme)
+        ax.plot([0, 1, 2], [0.0, np.nan, 1.0])
+        return fig
+
+    return {"broken": draw}
+"""
+
+
+def test_a_figure_with_nan_fails_the_build(project, cold):
+    probe = project / "snippets" / "probe.py"
+    probe.write_text(NAN_FIGURE)
+    try:
+        log = build(project, expect_ok=False)
+        assert "snippet probe failed" in log and "NaN or inf in the plotted data" in log
+        assert not (project / "docs" / "generated" / "probe").exists()
+    finally:
+        probe.write_text(PROBE)
+        build(project)
