@@ -6,7 +6,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := scripts/node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build test lint format clean
+.PHONY: setup serve build test lint format clean bench
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -43,3 +43,6 @@ format: setup
 
 clean:  ## remove build output and caches (not the environments)
 	rm -rf site docs/generated .cache
+
+bench: setup  ## build benchmark: cold, warm, incremental, yardstick, page weights
+	$(BIN)/python scripts/bench.py

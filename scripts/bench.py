@@ -1,0 +1,190 @@
+"""Build benchmark: how long builds take, how the caches pay off, how heavy the pages are.
+
+Run with `make bench` (or `python scripts/bench.py --runs 3`). It works on a copy of the project
+in a temporary folder, so the checkout's caches are not touched, and measures on this machine:
+
+- cold build (no cache at all), warm build (nothing changed), incremental build (one snippet
+  edited: only it and what depends on it re-run);
+- the yardstick: the same pages and notebooks rendered by the same configuration with the
+  snippet machinery and notebook execution off (`MLIQ_RENDER_ONLY=1`), i.e. what rendering
+  alone costs;
+- the snippets' own compute: every snippet run once in one process, no build;
+- page weight: each page's HTML plus the figures it shows (one colour scheme), and the site.
+
+It prints a table with medians, spreads and ratios and writes everything to
+`scripts/bench.json`, from which the "How this site is built" page quotes its numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EDITED = "pooling"  # the snippet the incremental build edits
+ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+
+
+def copy_project(dst: Path) -> Path:
+    shutil.copy(ROOT / "mkdocs.yml", dst)
+    ignore = shutil.ignore_patterns("generated", "node_modules", "__pycache__", "bench.json")
+    for folder in ("docs", "snippets", "scripts"):
+        shutil.copytree(ROOT / folder, dst / folder, ignore=ignore)
+    (dst / "scripts" / "node_modules").symlink_to(ROOT / "scripts" / "node_modules")
+    return dst
+
+
+def build(project: Path, **env: str) -> float:
+    start = time.perf_counter()
+    r = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(project / "site")],
+        cwd=project,
+        env={**ENV, **env},
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - start
+    if r.returncode != 0:
+        sys.exit(f"build failed:\n{r.stdout}{r.stderr}")
+    return seconds
+
+
+def clear_caches(project: Path) -> None:
+    for folder in (project / ".cache", project / "docs" / "generated"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def snippet_compute(project: Path) -> float:
+    """All snippets run once, one after another, in one fresh process."""
+    code = (
+        "import sys, time; sys.path.insert(0, '.');"
+        "from scripts import pipeline;"
+        "t = time.perf_counter();"
+        "from pathlib import Path;"
+        "[pipeline.run_snippet(s.name) for s in pipeline.discover(Path('.'))];"
+        "print(time.perf_counter() - t)"
+    )
+    env = {**ENV, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, env=env, capture_output=True, text=True
+    )
+    if r.returncode != 0:
+        sys.exit(f"snippets failed:\n{r.stderr}")
+    return float(r.stdout.strip().splitlines()[-1])
+
+
+def page_weights(site: Path) -> dict[str, dict[str, int]]:
+    out = {}
+    for html in sorted(site.rglob("index.html")):
+        rel = html.parent.relative_to(site).as_posix()
+        text = html.read_text()
+        figures = 0
+        for src in set(re.findall(r'src="([^"#]+-light\.svg)', text)):
+            figures += (html.parent / src).resolve().stat().st_size
+        out[rel or "."] = {"html": html.stat().st_size, "figures": figures}
+    return out
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    return {
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "runs": len(times),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3, help="runs of each warm measurement")
+    ap.add_argument("--cold-runs", type=int, default=2, help="runs of the cold build")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        project = copy_project(Path(tmp))
+        cold = []
+        for _ in range(args.cold_runs):
+            clear_caches(project)
+            cold.append(build(project))
+        warm = [build(project) for _ in range(args.runs)]
+        incremental = []
+        edited = project / "snippets" / f"{EDITED}.py"
+        for i in range(args.runs):
+            edited.write_text(edited.read_text() + f"\n# benchmark edit {i}\n")
+            incremental.append(build(project))
+        yardstick = [build(project, MLIQ_RENDER_ONLY="1") for _ in range(args.runs)]
+        compute = snippet_compute(project)
+        weights = page_weights(project / "site")
+        site_bytes = sum(p.stat().st_size for p in (project / "site").rglob("*") if p.is_file())
+
+    t = {
+        "cold": summary(cold),
+        "warm": summary(warm),
+        "incremental": summary(incremental),
+        "yardstick": summary(yardstick),
+    }
+    y = t["yardstick"]["median"]
+    questions = {k: v for k, v in weights.items() if re.match(r"^[a-z-]+/[a-z]{2}\d{4}-", k)}
+    notebooks = {k: v for k, v in weights.items() if k.startswith("generated/notebooks/")}
+    ratios = {
+        "warm_over_yardstick": t["warm"]["median"] / y,
+        "cold_over_yardstick_plus_compute": t["cold"]["median"] / (y + compute),
+        "incremental_over_yardstick": t["incremental"]["median"] / y,
+    }
+    heaviest_q = max(questions.items(), key=lambda kv: kv[1]["html"])
+    heaviest_nb = max(notebooks.items(), key=lambda kv: kv[1]["html"])
+    values = {
+        "cold_s": f"{t['cold']['median']:.1f}",
+        "warm_s": f"{t['warm']['median']:.2f}",
+        "incremental_s": f"{t['incremental']['median']:.1f}",
+        "yardstick_s": f"{t['yardstick']['median']:.2f}",
+        "compute_s": f"{compute:.1f}",
+        "warm_ratio": f"{ratios['warm_over_yardstick']:.2f}",
+        "cold_ratio": f"{ratios['cold_over_yardstick_plus_compute']:.2f}",
+        "incremental_ratio": f"{ratios['incremental_over_yardstick']:.2f}",
+        "runs": args.runs,
+        "cold_runs": args.cold_runs,
+        "edited": EDITED,
+        "heaviest_question": heaviest_q[0],
+        "heaviest_question_kb": f"{heaviest_q[1]['html'] / 1024:.0f}",
+        "heaviest_notebook_kb": f"{heaviest_nb[1]['html'] / 1024:.0f}",
+        "site_mb": f"{site_bytes / 2**20:.1f}",
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        ),
+    }
+    report = {
+        "times": t,
+        "snippet_compute_s": compute,
+        "ratios": ratios,
+        "weights": weights,
+        "site_bytes": site_bytes,
+        "values": values,
+    }
+    (ROOT / "scripts" / "bench.json").write_text(
+        json.dumps(report, indent=1, sort_keys=True) + "\n"
+    )
+
+    print(f"{'measurement':<34}{'median s':>10}{'min':>8}{'max':>8}")
+    for name, s in t.items():
+        print(f"{name:<34}{s['median']:>10.2f}{s['min']:>8.2f}{s['max']:>8.2f}")
+    print(f"{'snippets compute (one process)':<34}{compute:>10.2f}")
+    for name, r in ratios.items():
+        print(f"{name:<34}{r:>10.2f}")
+    print(f"heaviest question page {heaviest_q[0]}: {heaviest_q[1]['html'] / 1024:.0f} KB HTML")
+    print(f"heaviest notebook page {heaviest_nb[0]}: {heaviest_nb[1]['html'] / 1024:.0f} KB HTML")
+    print(f"site: {site_bytes / 2**20:.1f} MB; wrote scripts/bench.json")
+
+
+if __name__ == "__main__":
+    main()
