@@ -194,6 +194,25 @@ STRIP = re.compile(
 )
 
 
+MARKDOWN_CELL = re.compile(
+    r'(<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^"]*"[^>]*>)(.*?)(</div>)', re.S
+)
+DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\$)")
+
+
+def mark_math(html: str) -> str:
+    """TeX in markdown cells (`$…$`, `$$…$$`) marked the way pymdownx.arithmatex marks it, so
+    the site's build-time renderer typesets notebooks too (nbconvert leaves it for MathJax)."""
+
+    def cell(m: re.Match) -> str:
+        body = DISPLAY_MATH.sub(r'<div class="arithmatex">\\[\1\\]</div>', m.group(2))
+        body = INLINE_MATH.sub(r'<span class="arithmatex">\\(\1\\)</span>', body)
+        return m.group(1) + body + m.group(3)
+
+    return MARKDOWN_CELL.sub(cell, html)
+
+
 def slim_page(html: str, stem: str) -> str:
     """A notebook page without mkdocs-jupyter's inline CSS, scripts and copy widgets (the
     site's stylesheet takes over), opened by a link to download the .ipynb beside it."""
@@ -202,6 +221,7 @@ def slim_page(html: str, stem: str) -> str:
         f"Download {stem}.ipynb</a> to run it yourself.</p>"
     )
     html = STRIP.sub("", html).replace("<pre>", '<pre tabindex="0">')  # scrollable: focusable
+    html = mark_math(html)
     end = html.find("</h1>")
     at = end + len("</h1>") if end >= 0 else 0
     return html[:at] + download + html[at:]

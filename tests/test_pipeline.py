@@ -344,3 +344,21 @@ def test_notebook_page_is_slimmed():
     assert "<style" not in out and "<script" not in out and "clipboard" not in out
     assert out.startswith('<h1>T</h1><p class="notebook-download"><a href="nb.ipynb" download>')
     assert '<pre tabindex="0">code</pre>' in out
+
+
+def test_notebook_markdown_math_is_rendered_at_build_time(tmp_path):
+    from scripts import notebooks
+
+    html = (
+        '<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput">'
+        "<p>Loss $L = \\frac{1}{2}(t-a)^2$ costs $5, and</p><p>$$\\sum_k x_k$$</p></div>"
+        "<pre>$not math$</pre>"
+    )
+    marked = notebooks.mark_math(html)
+    assert '<span class="arithmatex">\\(L = \\frac{1}{2}(t-a)^2\\)</span>' in marked
+    assert '<div class="arithmatex">\\[\\sum_k x_k\\]</div>' in marked
+    assert "costs $5, and" in marked and "<pre>$not math$</pre>" in marked
+    r = mathrender.Renderer(tmp_path / "m.json")
+    out = r.render_page(marked, "nb")
+    r.close()
+    assert out.count("<math") == 2 and "\\frac" not in out
