@@ -567,7 +567,8 @@ def relative_error(a, n) -> float:
     of about eps·|L|/h ≈ 1e-12, so an entry whose true value is near 1e-6 shows a relative error
     near 1e-6 however right the backward pass is (the figure on the page shows this floor).
     """
-    a, n = np.ravel(np.asarray(a, dtype=float)), np.ravel(np.asarray(n, dtype=float))
+    a = np.ravel(checks.as_float_array("a", a))
+    n = np.ravel(checks.as_float_array("n", n))
     if a.shape != n.shape:
         raise ValueError(f"n: expected {a.size} entries to match a, got {n.size}")
     return float(np.linalg.norm(a - n) / max(1e-8, np.linalg.norm(a) + np.linalg.norm(n)))
@@ -686,6 +687,10 @@ def random_network(rng: np.random.Generator, depth: int, activation: str, n: int
     For ReLU the draw is repeated until no pre-activation lies within 1e-3 of the kink at 0:
     there a finite difference straddles two slopes and measures neither.
     """
+    rng = checks.generator("rng", rng)
+    depth = checks.positive_int("depth", depth)
+    activation = checks.choice("activation", activation, ACTIVATIONS)
+    n = checks.positive_int("n", n)
     while True:
         sizes = [int(s) for s in rng.integers(2, 6, size=depth + 1)]
         params = [

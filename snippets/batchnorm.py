@@ -433,6 +433,8 @@ def hidden_z(params, X, bn=None, act: str = ACT) -> list[np.ndarray]:
 def dead_fraction(z) -> float:
     """Share of the units (columns of z) that are ≤ 0 for every sample: dead ReLUs."""
     z = checks.as_float_array("z", z, ndim=2, min_rows=1)
+    if z.shape[1] == 0:
+        raise ValueError(f"z: expected at least one unit (column), got shape {z.shape}")
     return float(np.mean(np.all(z <= 0, axis=0)))
 
 

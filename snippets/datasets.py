@@ -70,8 +70,8 @@ def train_val_split(X, y, val_fraction: float = 0.25, rng=0):
     """Shuffle and split into (X_train, y_train, X_val, y_val)."""
     X = checks.as_float_array("X", X, ndim=2, min_rows=2)
     y = np.asarray(y)
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"y: expected {X.shape[0]} labels to match X, got {y.shape[0]}")
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"y: expected {X.shape[0]} labels to match X, got shape {y.shape}")
     if not 0 < val_fraction < 1:
         raise ValueError(f"val_fraction: expected a number in (0, 1), got {val_fraction!r}")
     rng = checks.generator("rng", rng)

@@ -354,7 +354,13 @@ def _image_side(image) -> int:
 
 
 # --8<-- [start:networks]
+def _check_layer(layer) -> None:
+    if not isinstance(layer, Layer):
+        raise TypeError(f"layer: expected a fully_connected.Layer, got {type(layer).__name__}")
+
+
 def layer_params(layer: Layer) -> int:
+    _check_layer(layer)
     if layer.kind == "conv":
         return layer.k * layer.k * layer.c_in * layer.c_out + (layer.c_out if layer.bias else 0)
     if layer.kind == "bn":
@@ -364,6 +370,7 @@ def layer_params(layer: Layer) -> int:
 
 def layer_macs(layer: Layer) -> int:
     """Multiply-adds of one forward pass for one image (BatchNorm folds into the conv: 0)."""
+    _check_layer(layer)
     if layer.kind == "bn":
         return 0
     return layer.k * layer.k * layer.c_in * layer.c_out * layer.out_hw**2
@@ -416,6 +423,10 @@ def resnet50_layers(image: int = 224) -> list[Layer]:
 
 def summarize(layers: list[Layer]) -> dict[str, int]:
     """Parameters and multiply-adds of the body (convs, BN) and of the head (dense layers)."""
+    if not isinstance(layers, (list, tuple)) or not layers:
+        raise TypeError(f"layers: expected a non-empty list of Layer, got {layers!r:.60}")
+    for layer in layers:
+        _check_layer(layer)
     out = {"body_params": 0, "head_params": 0, "body_macs": 0, "head_macs": 0}
     for layer in layers:
         part = "head" if layer.head else "body"
@@ -507,6 +518,16 @@ def synthetic_maps(
     conv body's detectors fire together where the object is (a Gaussian bump, σ = 0.8 cells)
     over a weak rectified-noise background; `amp` varies the object's contrast.
     """
+    rng = checks.generator("rng", rng)
+    signatures = checks.as_float_array("signatures", signatures, ndim=2)
+    n_per_class = checks.positive_int("n_per_class", n_per_class)
+    side = checks.positive_int("side", side)
+    try:
+        cols = [int(c) for c in cols]
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"cols: expected a list of column indices, got {cols!r:.60}") from exc
+    if not cols or min(cols) < 0 or max(cols) >= side:
+        raise ValueError(f"cols: expected column indices in 0..{side - 1}, got {cols}")
     K, C = signatures.shape
     yy, xx = np.mgrid[0:side, 0:side]
     X, y = [], []

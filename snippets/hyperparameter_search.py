@@ -807,8 +807,22 @@ SEARCH_SEEDS = (0, 1, 2, 3, 4)
 MID_TRIAL = 13  # where the page compares the curves half-way
 
 
+def _trial_params(params, keys: tuple[str, ...]) -> dict:
+    if not isinstance(params, dict):
+        raise TypeError(f"params: expected a dict with keys {keys}, got {type(params).__name__}")
+    missing = [k for k in keys if k not in params]
+    if missing:
+        raise ValueError(f"params: expected keys {keys}, missing {missing}")
+    for k in keys:
+        v = params[k]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise TypeError(f"params[{k!r}]: expected a finite number, got {v!r}")
+    return params
+
+
 def spiral_objective(params: dict) -> float:
     """The search objective: validation accuracy of one 10-epoch training run."""
+    params = _trial_params(params, ("lr", "batch_size", "width"))
     return train_and_validate(params["lr"], params["batch_size"], params["width"])
 
 
@@ -835,6 +849,7 @@ SYN_SEEDS = 1000
 
 def one_matters(params: dict) -> float:
     """A score that depends on x1 only (a bump at 0.62); x2 is ignored."""
+    params = _trial_params(params, ("x1",))
     return math.exp(-0.5 * ((params["x1"] - SYN_PEAK) / SYN_WIDTH) ** 2)
 
 
@@ -868,6 +883,7 @@ BO1_BATCH = 32
 
 def lr_objective(params: dict) -> float:
     """Validation accuracy against the learning rate alone (batch 32, width 32, seed 0)."""
+    params = _trial_params(params, ("lr",))
     return train_and_validate(params["lr"], BO1_BATCH, SWEEP_WIDTH)
 
 

@@ -16,6 +16,7 @@ import numbers
 
 import numpy as np
 
+from snippets import checks
 from snippets.formatting import fmt, tex_matrix
 from snippets.plotting import Theme, new_figure
 
@@ -96,6 +97,11 @@ def pool_output_size(L: int, k: int, s: int, p: int, ceil_mode: bool = False) ->
     :math:`\\lceil (L + 2p - k)/s \\rceil + 1`, minus one if that last window would start at or
     beyond :math:`L + p`, i.e. inside the right padding.
     """
+    for name, v, low in (("L", L, 1), ("k", k, 1), ("s", s, 1), ("p", p, 0)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise TypeError(f"{name}: expected an int, got {v!r}")
+        if v < low:
+            raise ValueError(f"{name}: expected an int >= {low}, got {v}")
     # --8<-- [start:output_size]
     span = L + 2 * p - k
     out = (-(-span // s) if ceil_mode else span // s) + 1  # // floors, also for span < 0
@@ -572,6 +578,10 @@ def shift_row() -> dict[str, np.ndarray]:
 
 def feature_maps(rng: np.random.Generator, n_maps: int, size: int, blur: float) -> np.ndarray:
     """ReLU of blurred white noise, shape (n_maps, 1, size, size + 1): blob-like activations."""
+    rng = checks.generator("rng", rng)
+    n_maps, size = checks.positive_int("n_maps", n_maps), checks.positive_int("size", size)
+    if isinstance(blur, bool) or not isinstance(blur, (int, float)) or not 0 <= blur < 1e3:
+        raise ValueError(f"blur: expected a number in [0, 1000), got {blur!r}")
     Z = rng.standard_normal((n_maps, 1, size, size + 1))
     fy = np.fft.fftfreq(size)[:, None]
     fx = np.fft.rfftfreq(size + 1)[None, :]

@@ -419,6 +419,10 @@ def conv_input_grad(dY, W, input_shape, stride: int = 1, padding: int = 0, dilat
     W = checks.as_float_array("W", W)
     dY = checks.as_float_array("dY", dY)
     s, p, d = _hyper(stride, padding, dilation)
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) not in (3, 4):
+        raise ValueError(
+            f"input_shape: expected (N, C_in, L) or (N, C_in, H, W), got {input_shape!r}"
+        )
     shape = tuple(_int_at_least(f"input_shape[{i}]", n, 1) for i, n in enumerate(input_shape))
     nd, k = len(shape) - 2, W.shape[2:]
     if nd not in (1, 2) or W.ndim != len(shape) or W.shape[1] != shape[1]:
@@ -813,6 +817,8 @@ CHECK_STACKS = 300
 def random_stack(rng: np.random.Generator, max_layers: int = 5) -> list[Layer]:
     """A random stack of 1-`max_layers` conv and pooling layers with k, s, p, d drawn at random
     (conv padding up to the effective kernel, beyond "half")."""
+    rng = checks.generator("rng", rng)
+    max_layers = _int_at_least("max_layers", max_layers, 1)
     layers = []
     for _ in range(int(rng.integers(1, max_layers + 1))):
         kind = str(rng.choice(KINDS, p=[0.6, 0.2, 0.2]))

@@ -463,6 +463,12 @@ def source_mixer(angle_deg: float) -> Mixer:
 
 def source_data(angle_deg: float, n_per_class: int = SOURCE_PER_CLASS, part: int = 0):
     """Source examples (`part` 0: the training set, 1: fresh data for validation)."""
+    if isinstance(angle_deg, bool) or not isinstance(angle_deg, (int, float)):
+        raise TypeError(f"angle_deg: expected a number of degrees, got {angle_deg!r}")
+    if not np.isfinite(angle_deg) or not 0 <= angle_deg <= 360:
+        raise ValueError(f"angle_deg: expected degrees in [0, 360], got {angle_deg}")
+    if isinstance(part, bool) or part not in (0, 1):
+        raise ValueError(f"part: expected 0 (training) or 1 (validation), got {part!r}")
     rng = np.random.default_rng([WORLD_SEED, 1, int(angle_deg), part])
     return sample(source_mixer(angle_deg), world().source_prototypes, n_per_class, rng)
 
