@@ -83,6 +83,52 @@ def snippet_compute(project: Path) -> float:
     return float(r.stdout.strip().splitlines()[-1])
 
 
+KERNELS = """
+import json, time, numpy as np, torch
+from snippets import pooling as P, batchnorm as B
+torch.set_num_threads(1)
+X = np.random.default_rng(0).standard_normal((32, 64, 56, 56)).astype(np.float32)
+Xt = torch.from_numpy(X)
+bn = torch.nn.BatchNorm2d(64)
+F = torch.nn.functional
+def med(f, n=5):
+    f(); ts = []
+    for _ in range(n):
+        t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
+    return sorted(ts)[n // 2]
+def ours_max():
+    Y = P.max_pool2d(X, 2); P.max_pool2d_backward(np.ones_like(Y), X, 2)
+def ours_avg():
+    Y = P.avg_pool2d(X, 2); P.avg_pool2d_backward(np.ones_like(Y), X.shape, 2)
+def ours_bn():
+    Y, c = B.batchnorm_forward(X, np.ones(64), np.zeros(64))
+    B.batchnorm_backward(np.ones_like(Y), c)
+def torch_run(layer):
+    x = Xt.clone().requires_grad_(); layer(x).sum().backward()
+out = {}
+for name, ours, theirs in (
+    ("max_pool2d", ours_max, lambda: torch_run(lambda x: F.max_pool2d(x, 2))),
+    ("avg_pool2d", ours_avg, lambda: torch_run(lambda x: F.avg_pool2d(x, 2))),
+    ("batchnorm", ours_bn, lambda: torch_run(bn)),
+):
+    a, b = med(ours), med(theirs)
+    out[name] = {"numpy_s": a, "torch_s": b, "ratio": a / b}
+print(json.dumps(out))
+"""
+
+
+def kernels(project: Path) -> dict | None:
+    """Forward + backward of pooling and batch norm on (32, 64, 56, 56) float32 against
+    PyTorch's CPU kernels (one thread each), when torch is importable; otherwise None."""
+    env = {**ENV, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    r = subprocess.run(
+        [sys.executable, "-c", KERNELS], cwd=project, env=env, capture_output=True, text=True
+    )
+    if r.returncode != 0:
+        return None
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 def page_weights(site: Path) -> dict[str, dict[str, int]]:
     out = {}
     for html in sorted(site.rglob("index.html")):
@@ -124,6 +170,7 @@ def main() -> None:
             incremental.append(build(project))
         yardstick = [build(project, MLIQ_RENDER_ONLY="1") for _ in range(args.runs)]
         compute = snippet_compute(project)
+        kernel_times = kernels(project)
         weights = page_weights(project / "site")
         site_bytes = sum(p.stat().st_size for p in (project / "site").rglob("*") if p.is_file())
 
@@ -144,6 +191,11 @@ def main() -> None:
     heaviest_q = max(questions.items(), key=lambda kv: kv[1]["html"])
     heaviest_nb = max(notebooks.items(), key=lambda kv: kv[1]["html"])
     values = {
+        "kernels": (
+            "not measured (torch not importable)"
+            if kernel_times is None
+            else ", ".join(f"{n} {k['ratio']:.1f}×" for n, k in kernel_times.items())
+        ),
         "cold_s": f"{t['cold']['median']:.1f}",
         "warm_s": f"{t['warm']['median']:.2f}",
         "incremental_s": f"{t['incremental']['median']:.1f}",
@@ -169,6 +221,7 @@ def main() -> None:
         "ratios": ratios,
         "weights": weights,
         "site_bytes": site_bytes,
+        "kernels_vs_torch": kernel_times,
         "values": values,
     }
     (ROOT / "scripts" / "bench.json").write_text(
@@ -183,6 +236,14 @@ def main() -> None:
         print(f"{name:<34}{r:>10.2f}")
     print(f"heaviest question page {heaviest_q[0]}: {heaviest_q[1]['html'] / 1024:.0f} KB HTML")
     print(f"heaviest notebook page {heaviest_nb[0]}: {heaviest_nb[1]['html'] / 1024:.0f} KB HTML")
+    if kernel_times is None:
+        print("torch is not importable: no comparison with PyTorch's kernels")
+    else:
+        for name, k in kernel_times.items():
+            print(
+                f"{name} fwd+bwd (32,64,56,56) float32: numpy {k['numpy_s'] * 1e3:.0f} ms, "
+                f"torch {k['torch_s'] * 1e3:.0f} ms, {k['ratio']:.1f}x"
+            )
     print(f"site: {site_bytes / 2**20:.1f} MB; wrote scripts/bench.json")
 
 

@@ -34,7 +34,7 @@ def _shape(X: np.ndarray) -> tuple[int, ...]:
 
 
 def _check_input(X, name: str = "X") -> np.ndarray:
-    X = checks.as_float_array(name, X)
+    X = checks.as_float_array(name, X, keep_float=True)
     if X.ndim not in (2, 4):
         raise ValueError(f"{name}: expected shape (N, D) or (N, C, H, W), got {X.shape}")
     if X.shape[0] < 1 or X.shape[1] < 1:
@@ -100,7 +100,8 @@ def _forward(X, gamma, beta, eps):
     var = (Xc * Xc).mean(axis=axes)  # biased (divide by m): this batch's spread
     inv_std = 1.0 / np.sqrt(var + eps)
     x_hat = Xc * inv_std.reshape(shape)
-    Y = gamma.reshape(shape) * x_hat + beta.reshape(shape)
+    dt = X.dtype  # float32 stays float32 (speed), as in PyTorch
+    Y = gamma.astype(dt).reshape(shape) * x_hat + beta.astype(dt).reshape(shape)
     cache = {
         "x_hat": x_hat,
         "inv_std": inv_std,
@@ -134,7 +135,7 @@ def batchnorm_backward(dY, cache: dict):
         raise TypeError(
             f"cache: expected the dict returned by batchnorm_forward, got {type(cache).__name__}"
         )
-    dY = checks.as_float_array("dY", dY)
+    dY = checks.as_float_array("dY", dY, keep_float=True)
     if dY.shape != cache["x_hat"].shape:
         raise ValueError(f"dY: expected shape {cache['x_hat'].shape} (like X), got {dY.shape}")
     if cache.get("frozen_stats"):  # inference mode: the statistics are constants
@@ -152,7 +153,7 @@ def _backward(dY, cache):
     dgamma = (dY * x_hat).sum(axis=axes)
     m = dY.size // dY.shape[1]
     # mean and variance depend on every x of the feature: two correction terms
-    dX = (gamma * inv_std).reshape(shape) * (
+    dX = (gamma * inv_std).astype(dY.dtype).reshape(shape) * (
         dY - dbeta.reshape(shape) / m - x_hat * (dgamma.reshape(shape) / m)
     )
     return dX, dgamma, dbeta
@@ -211,7 +212,7 @@ def batchnorm_backward_naive(dY, X, gamma, eps: float = 1e-5):
     """
     X = _check_input(X)
     gamma, _, eps = _check_batch_args(X, gamma, np.zeros(X.shape[1]), eps)
-    dY = checks.as_float_array("dY", dY)
+    dY = checks.as_float_array("dY", dY, keep_float=True)
     if dY.shape != X.shape:
         raise ValueError(f"dY: expected shape {X.shape} (like X), got {dY.shape}")
     cols, dcols = _columns(X), _columns(dY)

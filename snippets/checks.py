@@ -13,14 +13,20 @@ def _describe(value) -> str:
     return f"{type(value).__name__} {value!r}"[:120]
 
 
-def as_float_array(name: str, value, ndim: int | None = None, min_rows: int = 0) -> np.ndarray:
-    """`value` as a finite float64 array of `ndim` dimensions (and at least `min_rows` rows)."""
+def as_float_array(
+    name: str, value, ndim: int | None = None, min_rows: int = 0, keep_float: bool = False
+) -> np.ndarray:
+    """`value` as a finite float64 array of `ndim` dimensions (and at least `min_rows` rows).
+
+    With `keep_float`, a float32/float16 array keeps its dtype (no copy): for layers whose
+    speed matters on large inputs, as PyTorch's do."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name}: expected a numeric array, got {_describe(value)}")
     if isinstance(value, np.ndarray) and value.dtype == bool:
         raise TypeError(f"{name}: expected a numeric array, got a boolean array")
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        floating = isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating)
+        arr = value if keep_float and floating else np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name}: expected a numeric array, got {_describe(value)}") from exc
     if ndim is not None and arr.ndim != ndim:
