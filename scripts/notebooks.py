@@ -129,6 +129,22 @@ def _execute(nb: nbformat.NotebookNode, root: Path) -> nbformat.NotebookNode:
         if km.has_kernel:
             km.shutdown_kernel(now=True)
         shutil.rmtree(sockets, ignore_errors=True)
+    return _without_stderr(nb)
+
+
+def _without_stderr(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Move what cells printed to stderr (warnings, first-run cache notices of the machine)
+    out of the stored notebook and into the build log: the notebook must not depend on them."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                pipeline.log.info("notebook cell wrote to stderr: %s", out.get("text", "")[:500])
+            else:
+                kept.append(out)
+        cell["outputs"] = kept
     return nb
 
 
