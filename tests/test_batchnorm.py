@@ -21,25 +21,8 @@ from snippets.batchnorm import (
     batchnorm_forward_naive,
     fold_into_linear,
 )
-
-
-def rel_err(a, n) -> float:
-    a, n = np.ravel(a), np.ravel(n)
-    return float(np.linalg.norm(a - n) / max(1e-8, np.linalg.norm(a) + np.linalg.norm(n)))
-
-
-def fd(f, x, h=1e-5):
-    """Centred finite differences of the scalar f() with respect to every entry of x."""
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        up = f()
-        x[idx] = old - h
-        down = f()
-        x[idx] = old
-        g[idx] = (up - down) / (2 * h)
-    return g
+from tests.gradcheck import numeric_grad as fd
+from tests.gradcheck import rel_error as rel_err
 
 
 @pytest.mark.parametrize("shape", [(5, 3), (4, 2, 3, 3), (2, 3, 1, 2)])

@@ -11,27 +11,9 @@ from hypothesis import strategies as st
 
 from snippets import backprop as bp
 from snippets import fully_connected as fc
+from tests.gradcheck import numeric_grad, rel_error
 
 sizes = st.integers(1, 9)
-
-
-def rel_error(a, n) -> float:
-    a, n = np.ravel(a), np.ravel(n)
-    return float(np.linalg.norm(a - n) / max(1e-8, np.linalg.norm(a) + np.linalg.norm(n)))
-
-
-def numeric_grad(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """Centred finite differences of the scalar f at x (x is perturbed in place and restored)."""
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        up = f()
-        x[idx] = old - h
-        down = f()
-        x[idx] = old
-        g[idx] = (up - down) / (2 * h)
-    return g
 
 
 # --- parameter counts ---------------------------------------------------------------------------

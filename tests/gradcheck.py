@@ -1,0 +1,27 @@
+"""Finite-difference gradient checking shared by the test files (independent of the snippets'
+own `numerical_gradient`, so a bug there cannot hide one in a backward pass)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def numeric_grad(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Centred differences (f(x + h) − f(x − h)) / 2h of the scalar `f()` with respect to every
+    entry of `x`, which `f` reads; `x` is perturbed in place and restored."""
+    g = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        up = f()
+        x[idx] = old - h
+        down = f()
+        x[idx] = old
+        g[idx] = (up - down) / (2 * h)
+    return g
+
+
+def rel_error(a, n) -> float:
+    """‖a − n‖ / max(1e-8, ‖a‖ + ‖n‖) over all entries (the CS231n measure on the vector)."""
+    a, n = np.ravel(a), np.ravel(n)
+    return float(np.linalg.norm(a - n) / max(1e-8, np.linalg.norm(a) + np.linalg.norm(n)))
