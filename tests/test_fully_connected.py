@@ -133,21 +133,24 @@ def test_gap_ignores_where_things_are():
 # --- the dense layer, through the backprop snippet ----------------------------------------------
 
 
-@settings(max_examples=30, deadline=None)
-@given(
-    n=st.integers(1, 4),
-    fan_in=st.integers(1, 6),
-    fan_out=st.integers(1, 5),
-    act=st.sampled_from(["identity", "sigmoid", "tanh"]),
-    seed=st.integers(0, 2**32 - 1),
-)
-def test_dense_matches_naive_loop_and_formula(n, fan_in, fan_out, act, seed):
-    rng = np.random.default_rng(seed)
+@st.composite
+def dense_cases(draw):
+    """A random dense layer and batch: (X, W, b, activation, rng for further draws)."""
+    n, fan_in, fan_out = draw(st.integers(1, 4)), draw(st.integers(1, 6)), draw(st.integers(1, 5))
+    act = draw(st.sampled_from(["identity", "sigmoid", "tanh"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     X, W, b = (
         rng.normal(size=(n, fan_in)),
         rng.normal(size=(fan_in, fan_out)),
         rng.normal(size=fan_out),
     )
+    return X, W, b, act, rng
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=dense_cases())
+def test_dense_matches_naive_loop_and_formula(case):
+    X, W, b, act, _ = case
     A = fc.dense(X, W, b, act)
     np.testing.assert_allclose(A, fc.dense_naive(X, W, b, act), rtol=1e-12, atol=1e-14)
     Z = X @ W + b
@@ -156,21 +159,11 @@ def test_dense_matches_naive_loop_and_formula(n, fan_in, fan_out, act, seed):
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    n=st.integers(1, 4),
-    fan_in=st.integers(1, 6),
-    fan_out=st.integers(1, 5),
-    act=st.sampled_from(["identity", "sigmoid", "tanh"]),
-    seed=st.integers(0, 2**32 - 1),
-)
-def test_dense_gradients_from_backprop_match_finite_differences(n, fan_in, fan_out, act, seed):
-    rng = np.random.default_rng(seed)
-    X, W, b = (
-        rng.normal(size=(n, fan_in)),
-        rng.normal(size=(fan_in, fan_out)),
-        rng.normal(size=fan_out),
-    )
-    T = rng.normal(size=(n, fan_out))
+@given(case=dense_cases())
+def test_dense_gradients_from_backprop_match_finite_differences(case):
+    X, W, b, act, rng = case
+    n = X.shape[0]
+    T = rng.normal(size=(n, W.shape[1]))
 
     def loss() -> float:
         return 0.5 * float(np.sum((fc.dense(X, W, b, act) - T) ** 2)) / n
