@@ -69,7 +69,7 @@ def on_pre_build(config):
             }
             for q in questions.collect(sections, sources)
         ]
-        notebooks.build(ROOT, state["out_dir"], CACHE / "snippets", pages, say=pipeline.log.info)
+        notebooks.build(state["out_dir"], pages, say=pipeline.log.info)
     except (pipeline.SnippetError, questions.QuestionError) as exc:
         raise PluginError(str(exc)) from None
     _load_outputs()
@@ -96,6 +96,11 @@ def on_files(files, config):
         state["questions"] = questions.collect(sections, sources)
     except questions.QuestionError as exc:
         raise PluginError(str(exc)) from None
+    for f in list(files):  # what the notebooks were written from: not part of the site
+        if f.src_uri.startswith(f"{markers.GENERATED}/") and f.src_uri.endswith(
+            "/" + pipeline.NOTEBOOK_FILE
+        ):
+            files.remove(f)
     files.append(
         File.generated(
             config, questions.PRINT_PAGE, content=questions.print_page(state["questions"])

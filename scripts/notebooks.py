@@ -1,25 +1,26 @@
-"""Companion notebooks: one per question, generated, executed at build time, cached by content.
+"""Companion notebooks: one per question, generated from the snippets its page uses.
 
 A question's notebook reproduces the page's numbers and figures by importing the snippets the
-page uses (found from its value and figure markers), so it never copies code. The build writes
-the executed notebook to `docs/generated/notebooks/<page stem>.ipynb`; mkdocs-jupyter renders it
-(without executing again) and offers the .ipynb for download. Execution is cached like the
-figures: the key covers the notebook's cells, the cache keys of the snippets it imports (which
-cover their own imports) and the environment, so an unchanged build starts no kernel.
+page uses (found from its value and figure markers), so it never copies code. Its cells call
+`snippets.companion` to list a snippet's values and show its figures. The build does not start
+a kernel to fill in the outputs: when the pipeline runs a snippet it calls the same two
+functions on the same results (`notebook.json` beside the snippet's figures), and this module
+writes the notebook with those outputs, as a kernel would have recorded them. The cold build then
+computes every experiment once, not twice. `execute` runs a notebook in a real kernel: a test
+runs one and requires the same bytes.
 
-mkdocs-jupyter's page carries about 600 KB of inline CSS and a MathJax script from a CDN;
-`slim_page` removes both (the site's own stylesheet styles the cells, Temml renders the math).
+mkdocs-jupyter renders the notebook (without executing it) and offers the .ipynb for download.
+Its page carries about 600 KB of inline CSS and a MathJax script from a CDN; `slim_page` removes
+both (the site's own stylesheet styles the cells, Temml renders the math).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import copy
+import platform
 import re
 import shutil
 import tempfile
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -28,7 +29,8 @@ from scripts import pipeline
 
 OUT = "notebooks"  # under docs/generated/
 MARKER_SNIPPET = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\.|\(figure:([a-z][a-z0-9_]*)/")
-TIMEOUT = 600  # seconds per cell
+TIMEOUT = 600  # seconds per cell, in `execute`
+IMAGE_TEXT = "<IPython.core.display.Image object>"  # how IPython describes a displayed Image
 
 
 def snippets_of(markdown: str) -> list[str]:
@@ -42,7 +44,7 @@ def snippets_of(markdown: str) -> list[str]:
 def build_notebook(
     qid: str, title: str, page_link: str, snippets: list[str]
 ) -> nbformat.NotebookNode:
-    """The (unexecuted) companion notebook of one question."""
+    """The companion notebook of one question, without outputs."""
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     names = ", ".join(f"`snippets/{s}.py`" for s in snippets)
     cells = [
@@ -59,18 +61,9 @@ def build_notebook(
             "if not (root / 'snippets').is_dir():  # started from elsewhere in the project\n"
             "    root = next(p for p in root.parents if (p / 'snippets').is_dir())\n"
             "sys.path.insert(0, str(root))\n\n"
-            "import io\n\n"
-            "from IPython.display import Image, display\n"
-            "from PIL import Image as PILImage\n"
-            "from snippets.plotting import LIGHT, themed\n\n\n"
-            "def show(draw):\n"
-            "    # a figure of the page, light theme on white, as a compact 64-colour bitmap\n"
-            "    with themed(LIGHT):\n"
-            "        buf = io.BytesIO()\n"
-            "        draw(LIGHT).savefig(buf, format='png', dpi=90, facecolor='white')\n"
-            "    small = io.BytesIO()\n"
-            "    PILImage.open(buf).convert('RGB').quantize(64).save(small, 'png', optimize=True)\n"
-            "    display(Image(small.getvalue()))"
+            "from IPython.display import Image, display\n\n"
+            "# a page's values as a listing; a figure in the light theme as a compact PNG\n"
+            "from snippets.companion import figure_png, values_listing"
         ),
     ]
     for name in snippets:
@@ -79,15 +72,13 @@ def build_notebook(
                 f"## What snippets/{name}.py computes\n\nThe numbers the page quotes, as the "
                 "snippet computes them (formulas typeset on the page are left out here):"
             ),
+            code(f"from snippets import {name}\n\nprint(values_listing({name}.values()))"),
             code(
-                f"from snippets import {name}\n\n"
-                f"for key, value in {name}.values().items():\n"
-                "    if '\\\\' not in str(value):\n"
-                "        print(f'{key:28} {value}')"
+                f"for fig_name, draw in {name}.figures().items():\n"
+                "    print(fig_name)\n"
+                "    display(Image(figure_png(draw)))"
             ),
         ]
-        draw_all = f"for fig_name, draw in {name}.figures().items():\n"
-        cells.append(code(draw_all + "    print(fig_name)\n    show(draw)"))
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -99,16 +90,50 @@ def build_notebook(
     return nb
 
 
-def _key(nb: nbformat.NotebookNode, snippet_keys: list[str]) -> str:
-    h = hashlib.sha256(nbformat.writes(nb).encode())
-    for k in snippet_keys:
-        h.update(k.encode())
-    h.update(pipeline.environment_fingerprint())
-    h.update(Path(__file__).read_bytes())
-    return h.hexdigest()
+def language_info() -> dict:
+    """What the python3 kernel reports about itself (nbclient stores it in the notebook)."""
+    return {
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "file_extension": ".py",
+        "mimetype": "text/x-python",
+        "name": "python",
+        "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3",
+        "version": platform.python_version(),
+    }
 
 
-def _execute(nb: nbformat.NotebookNode, root: Path) -> nbformat.NotebookNode:
+def with_outputs(
+    nb: nbformat.NotebookNode, snippets: list[str], outputs: dict[str, dict]
+) -> nbformat.NotebookNode:
+    """A copy of `nb` (from `build_notebook(..., snippets)`) with the outputs its cells give,
+    taken from the snippets' notebook outputs (name → {"values": text, "figures": [[figure
+    name, base64 PNG], ...]}) and recorded the way nbclient records a run: numbered cells,
+    stdout streams, displayed PNGs."""
+    nb = copy.deepcopy(nb)
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    if len(code_cells) != 1 + 2 * len(snippets):
+        raise ValueError(f"nb: expected the notebook of {snippets}, got {len(code_cells)} cells")
+    new = nbformat.v4.new_output
+    for i, cell in enumerate(code_cells):
+        cell.execution_count = i + 1
+        cell.outputs = []
+    for k, name in enumerate(snippets):
+        values_cell, figures_cell = code_cells[1 + 2 * k], code_cells[2 + 2 * k]
+        out = outputs[name]
+        values_cell.outputs = [new("stream", name="stdout", text=out["values"] + "\n")]
+        for fig_name, png in out["figures"]:
+            figures_cell.outputs += [
+                new("stream", name="stdout", text=f"{fig_name}\n"),
+                new("display_data", data={"image/png": png, "text/plain": IMAGE_TEXT}),
+            ]
+    nb.metadata["language_info"] = language_info()
+    return nb
+
+
+def execute(nb: nbformat.NotebookNode, root: Path) -> nbformat.NotebookNode:
+    """Run `nb` in a python3 kernel started in `root` (what a reader does); returns it with
+    the outputs the kernel recorded, stderr left out (warnings depend on the machine)."""
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
@@ -121,7 +146,7 @@ def _execute(nb: nbformat.NotebookNode, root: Path) -> nbformat.NotebookNode:
         timeout=TIMEOUT,
         kernel_name="python3",
         resources={"metadata": {"path": str(root)}},
-        record_timing=False,  # no timestamps: two builds give the same notebook
+        record_timing=False,  # no timestamps: two runs give the same notebook
     )
     try:
         client.execute()
@@ -129,75 +154,43 @@ def _execute(nb: nbformat.NotebookNode, root: Path) -> nbformat.NotebookNode:
         if km.has_kernel:
             km.shutdown_kernel(now=True)
         shutil.rmtree(sockets, ignore_errors=True)
-    return _without_stderr(nb)
-
-
-def _without_stderr(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Move what cells printed to stderr (warnings, first-run cache notices of the machine)
-    out of the stored notebook and into the build log: the notebook must not depend on them."""
     for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        kept = []
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream" and out.get("name") == "stderr":
-                pipeline.log.info("notebook cell wrote to stderr: %s", out.get("text", "")[:500])
-            else:
-                kept.append(out)
-        cell["outputs"] = kept
+        if cell.cell_type == "code":
+            cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
     return nb
 
 
-def build(root: Path, out_dir: Path, cache_dir: Path, pages: list[dict], say=print) -> None:
-    """Write the executed notebook of every page in `pages` (dicts with qid, title, stem,
-    link, snippets), re-executing only those whose key changed."""
-    keys = {s.name: s.key for s in pipeline.discover(root)}
+def build(out_dir: Path, pages: list[dict], say=print) -> None:
+    """Write the notebook of every page in `pages` (dicts with qid, title, stem, link,
+    snippets) into `out_dir/notebooks/`, from the outputs the snippets' run left in `out_dir`;
+    a file is rewritten only when its bytes change, and notebooks of removed pages go."""
     target = out_dir / OUT
     target.mkdir(parents=True, exist_ok=True)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    todo = []
     wanted = set()
+    loaded: dict[str, dict] = {}
     for p in pages:
-        unknown = [s for s in p["snippets"] if s not in keys]
-        if unknown:
-            raise pipeline.SnippetError(f"notebook {p['stem']}: unknown snippets {unknown}")
+        for s in p["snippets"]:
+            if s not in loaded:
+                try:
+                    loaded[s] = pipeline.load_notebook_outputs(out_dir, s)
+                except (OSError, ValueError) as exc:
+                    raise pipeline.SnippetError(
+                        f"notebook {p['stem']}: no outputs of snippet {s!r} ({exc})"
+                    ) from None
         nb = build_notebook(p["qid"], p["title"], p["link"], p["snippets"])
-        key = _key(nb, [keys[s] for s in p["snippets"]])
+        data = nbformat.writes(with_outputs(nb, p["snippets"], loaded)).encode()
         path = target / f"{p['stem']}.ipynb"
         wanted.add(path.name)
-        manifest = cache_dir / f"notebook-{p['stem']}.json"
         try:
-            m = json.loads(manifest.read_text())
-            fresh = m["key"] == key and hashlib.sha256(path.read_bytes()).hexdigest() == m["sha256"]
-        except (OSError, ValueError, KeyError, TypeError):
-            fresh = False
-        if fresh:
-            say(f"notebook {p['stem']}: cached")
-        else:
-            todo.append((p, nb, key, path, manifest))
+            same = path.read_bytes() == data
+        except OSError:
+            same = False
+        if not same:
+            pipeline._atomic_write(path, data)
+            say(f"notebook {p['stem']}: written")
     for old in target.glob("*.ipynb"):
         if old.name not in wanted:
             old.unlink()
-
-    def run(item):
-        p, nb, key, path, manifest = item
-        manifest.unlink(missing_ok=True)
-        start = time.perf_counter()
-        try:
-            nb = _execute(nb, root)
-        except Exception as exc:  # noqa: BLE001 - report which notebook, then fail the build
-            path.unlink(missing_ok=True)
-            raise pipeline.SnippetError(f"notebook {p['stem']} failed:\n{exc}") from exc
-        data = nbformat.writes(nb).encode()
-        pipeline._atomic_write(path, data)
-        pipeline._atomic_write(
-            manifest, json.dumps({"key": key, "sha256": hashlib.sha256(data).hexdigest()}).encode()
-        )
-        return p["stem"], time.perf_counter() - start
-
-    with ThreadPoolExecutor(max_workers=2) as pool:  # one kernel process per worker
-        for stem, seconds in pool.map(run, todo):
-            say(f"notebook {stem}: {seconds:.2f} s")
 
 
 STRIP = re.compile(

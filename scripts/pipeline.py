@@ -18,6 +18,7 @@ presets and test vectors for a widget, written as `<name>.json`). For each snipp
 from __future__ import annotations
 
 import ast
+import base64
 import hashlib
 import importlib
 import json
@@ -40,6 +41,9 @@ from pathlib import Path
 
 PACKAGE = "snippets"
 VALUES_FILE = "values.json"
+NOTEBOOK_FILE = "notebook.json"  # what the companion notebook shows; not part of the site
+COMPANION = "companion"  # the module that formats it: every snippet's key covers it
+RESERVED_DATA = {Path(VALUES_FILE).stem, Path(NOTEBOOK_FILE).stem}
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # snippet names (module names)
 VALUE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # value names: W1, ex_loss, ...
 FIGURE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -90,11 +94,8 @@ def _imports(tree: ast.Module, module: str) -> set[str]:
     return {m.split(".")[1] for m in found if m.startswith(PACKAGE + ".") and m.count(".") >= 1}
 
 
-def _defines_outputs(tree: ast.Module) -> bool:
-    return any(
-        isinstance(n, ast.FunctionDef) and n.name in ("figures", "values", "data")
-        for n in tree.body
-    )
+def _defines(tree: ast.Module, *functions: str) -> bool:
+    return any(isinstance(n, ast.FunctionDef) and n.name in functions for n in tree.body)
 
 
 def _sha(*parts: bytes) -> str:
@@ -118,13 +119,15 @@ def discover(root: Path) -> list[Snippet]:
     sources: dict[str, bytes] = {}
     graph: dict[str, set[str]] = {}
     has_outputs: dict[str, bool] = {}
+    draws: dict[str, bool] = {}
     for path in sorted(pkg.glob("*.py")):
         name = path.stem
         src = path.read_bytes()
         tree = ast.parse(src, filename=str(path))
         sources[name] = src
         graph[name] = _imports(tree, name)
-        has_outputs[name] = name != "__init__" and _defines_outputs(tree)
+        has_outputs[name] = name != "__init__" and _defines(tree, "figures", "values", "data")
+        draws[name] = _defines(tree, "figures")
     pipeline_src = Path(__file__).read_bytes()
     env = environment_fingerprint()
     out = []
@@ -132,13 +135,18 @@ def discover(root: Path) -> list[Snippet]:
         if not NAME.match(name):
             raise SnippetError(f"snippet {name}: module names must match {NAME.pattern}")
         deps: set[str] = set()
-        todo = [name]
+        # the companion module formats every snippet's notebook outputs; what it imports (the
+        # plotting style) matters only to the figures it draws
+        draws_figures = draws[name] and COMPANION in sources
+        todo = [name] + ([COMPANION] if draws_figures else [])
         while todo:
             for dep in graph.get(todo.pop(), ()):
                 if dep in sources and dep not in deps and dep != name:
                     deps.add(dep)
                     todo.append(dep)
         deps.add("__init__")
+        if COMPANION in sources:
+            deps.add(COMPANION)
         parts = [name.encode(), sources[name], pipeline_src, env]
         for dep in sorted(deps):
             parts += [dep.encode(), sources[dep]]
@@ -172,13 +180,16 @@ def _check_values(name: str, values) -> dict[str, object]:
 def run_snippet(name: str) -> tuple[dict[str, bytes], float]:
     """Import `snippets.<name>`, draw every figure in both themes and collect its values.
 
+    Also renders what the companion notebook's cells for this snippet print and display, with
+    the functions those cells call (`snippets.companion`), into NOTEBOOK_FILE.
     Returns the output files (file name → bytes) and the seconds it took.
     """
-    from snippets import plotting
+    from snippets import companion, plotting
 
     start = time.perf_counter()
     module = importlib.import_module(f"{PACKAGE}.{name}")
     files: dict[str, bytes] = {}
+    notebook: dict[str, object] = {"figures": []}
     figures = module.figures() if hasattr(module, "figures") else {}
     if not isinstance(figures, dict):
         raise TypeError(f"figures() must return a dict, got {type(figures).__name__}")
@@ -191,14 +202,23 @@ def run_snippet(name: str) -> tuple[dict[str, bytes], float]:
                 fig = draw(theme)
                 _check_figure_data(fig, f"{fig_name} ({theme_name})")
                 files[f"{fig_name}-{theme_name}.svg"] = plotting.to_svg(fig)
-    values = _check_values(name, module.values() if hasattr(module, "values") else {})
+        # a fresh draw: a figure saved once already lays out a little differently
+        png = base64.b64encode(companion.figure_png(draw)).decode("ascii")
+        notebook["figures"].append([fig_name, png])
+    raw_values = module.values() if hasattr(module, "values") else {}
+    values = _check_values(name, raw_values)
     files[VALUES_FILE] = json.dumps(values, indent=1, sort_keys=True).encode()
+    notebook["values"] = companion.values_listing(raw_values)
+    files[NOTEBOOK_FILE] = json.dumps(notebook, sort_keys=True).encode()
     data = module.data() if hasattr(module, "data") else {}
     if not isinstance(data, dict):
         raise TypeError(f"data() must return a dict, got {type(data).__name__}")
     for stem, obj in data.items():
-        if not isinstance(stem, str) or not FIGURE_NAME.match(stem) or stem == "values":
-            raise ValueError(f"data name {stem!r} must match {FIGURE_NAME.pattern}, not 'values'")
+        if not isinstance(stem, str) or not FIGURE_NAME.match(stem) or stem in RESERVED_DATA:
+            raise ValueError(
+                f"data name {stem!r} must match {FIGURE_NAME.pattern}, and not be one of "
+                f"{sorted(RESERVED_DATA)}"
+            )
         try:  # compact, sorted, and no NaN: the browser's JSON.parse must read it
             text = json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False)
         except (TypeError, ValueError) as exc:
@@ -471,6 +491,12 @@ def load_values(out_dir: Path) -> dict[str, dict[str, object]]:
     for path in sorted(Path(out_dir).glob(f"*/{VALUES_FILE}")):
         out[path.parent.name] = json.loads(path.read_text())
     return out
+
+
+def load_notebook_outputs(out_dir: Path, name: str) -> dict:
+    """What the companion notebook's cells for snippet `name` print ("values") and display
+    ("figures": [name, base64 PNG] pairs), as the build rendered them."""
+    return json.loads((Path(out_dir) / name / NOTEBOOK_FILE).read_text())
 
 
 def load_figures(out_dir: Path) -> dict[str, set[str]]:

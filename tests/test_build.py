@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -150,7 +151,31 @@ def test_pages_load_nothing_from_another_origin(project, cold):
 def test_warm_build_runs_no_snippet(project, cold):
     log = build(project)
     assert ran(log) == dict.fromkeys(snippet_names(project), "cached")
-    assert re.search(r"notebook \S+: cached", log) and not re.search(r"notebook \S+: [\d.]+ s", log)
+    assert not re.search(r"notebook \S+: written", log)  # unchanged bytes are not rewritten
+
+
+def test_notebooks_hold_exactly_what_a_real_kernel_run_prints(project, cold):
+    """The build writes the notebooks' outputs without a kernel; running every notebook in
+    one must give the same bytes (and the data they were written from is not published)."""
+    import nbformat
+
+    from scripts import notebooks
+
+    def rerun(path: Path) -> tuple[str, str, str]:
+        stored = path.read_text()
+        blank = nbformat.reads(stored, as_version=4)
+        for cell in blank.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        del blank.metadata["language_info"]
+        return path.name, stored, nbformat.writes(notebooks.execute(blank, project))
+
+    paths = sorted((project / "docs" / "generated" / notebooks.OUT).glob("*.ipynb"))
+    assert len(paths) >= 10
+    with ThreadPoolExecutor(max_workers=2) as pool:  # one kernel per core
+        for name, stored, executed in pool.map(rerun, paths):
+            assert executed == stored, f"{name}: a kernel run prints something else"
+    assert not list((project / "site").rglob("notebook.json"))
 
 
 def test_editing_a_snippet_reruns_only_it(project, cold):

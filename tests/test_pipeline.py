@@ -3,6 +3,7 @@ and deterministic figures. The end-to-end build is in test_build.py."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -64,6 +65,8 @@ def test_editing_a_module_changes_exactly_the_keys_that_depend_on_it(tmp_path):
 def test_real_snippets_depend_on_the_plotting_style():
     found = {s.name: s for s in pipeline.discover(ROOT)}
     assert "plotting" in found["backprop"].deps
+    # the build formats every snippet's notebook outputs with it: its edits must re-run them all
+    assert all("companion" in s.deps for s in found.values())
     assert "plotting" not in found  # a helper, not a snippet
 
 
@@ -362,3 +365,73 @@ def test_notebook_markdown_math_is_rendered_at_build_time(tmp_path):
     out = r.render_page(marked, "nb")
     r.close()
     assert out.count("<math") == 2 and "\\frac" not in out
+
+
+def test_values_listing_aligns_names_and_leaves_out_tex():
+    from snippets import companion
+
+    listing = companion.values_listing({"lr": 0.1, "W1": "1, 2", "eq": r"\frac{a}{b}", "n": 3})
+    assert listing.splitlines() == [
+        "lr" + " " * 27 + "0.1",
+        "W1" + " " * 27 + "1, 2",
+        "n" + " " * 28 + "3",
+    ]
+    assert companion.values_listing({}) == ""
+    with pytest.raises(TypeError, match="values"):
+        companion.values_listing([("a", 1)])
+    with pytest.raises(TypeError, match="draw"):
+        companion.figure_png("not a function")
+    with pytest.raises(TypeError, match="Figure"):
+        companion.figure_png(lambda theme: None)
+
+
+def test_figure_png_is_a_deterministic_small_palette_image():
+    from PIL import Image
+
+    from snippets import companion, plotting
+
+    def draw(theme):
+        fig, ax = plotting.new_figure(theme, width=3, height=2)
+        ax.plot([0, 1, 2], [1, 0, 2], label="x")
+        return fig
+
+    png = companion.figure_png(draw)
+    assert png == companion.figure_png(draw)
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P" and image.size == (
+        3 * companion.NOTEBOOK_DPI,
+        2 * companion.NOTEBOOK_DPI,
+    )
+    assert len(image.getcolors()) <= companion.NOTEBOOK_COLOURS
+    assert image.convert("RGB").getpixel((0, 0)) == (255, 255, 255)  # on white, not transparent
+
+
+def test_notebook_outputs_are_recorded_as_a_kernel_records_them():
+    import nbformat
+
+    from scripts import notebooks
+
+    nb = notebooks.build_notebook("DL0009", "Pooling", "../x/", ["a", "b"])
+    outputs = {
+        "a": {"values": "n    3", "figures": [["grid", "UE5H"], ["curve", "AAAA"]]},
+        "b": {"values": "", "figures": []},
+    }
+    done = notebooks.with_outputs(nb, ["a", "b"], outputs)
+    code = [c for c in done.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == [1, 2, 3, 4, 5]
+    assert code[0].outputs == [] and code[4].outputs == []
+    assert code[1].outputs == [nbformat.v4.new_output("stream", name="stdout", text="n    3\n")]
+    kinds = [
+        (o.output_type, o.get("text"), o.get("data", {}).get("image/png")) for o in code[2].outputs
+    ]
+    assert kinds == [
+        ("stream", "grid\n", None),
+        ("display_data", None, "UE5H"),
+        ("stream", "curve\n", None),
+        ("display_data", None, "AAAA"),
+    ]
+    assert code[3].outputs[0].text == "\n"  # print("") of a snippet without values
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")  # a copy
+    nbformat.validate(done)
+    with pytest.raises(ValueError, match="nb"):
+        notebooks.with_outputs(nb, ["a"], outputs)

@@ -1,0 +1,51 @@
+"""What a companion notebook shows of a snippet: its values as a listing, its figures as images.
+
+The notebook's cells call these two functions, and the build calls the very same functions when
+it runs the snippet, so the outputs it stores in the notebook are the ones the cells print when
+a reader runs them (a test executes a notebook in a real kernel and compares the bytes).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+
+from matplotlib.figure import Figure
+
+from snippets.plotting import LIGHT, Theme, themed
+
+NAME_WIDTH = 28  # the listing's first column
+NOTEBOOK_DPI = 90
+NOTEBOOK_COLOURS = 64
+
+
+def values_listing(values: Mapping[str, object]) -> str:
+    """One `name value` line per value a page quotes, TeX strings left out (they are typeset
+    on the page, and read badly as source)."""
+    if not isinstance(values, Mapping):
+        raise TypeError(f"values: expected a mapping of name to value, got {type(values).__name__}")
+    lines = []
+    for key, value in values.items():
+        if not isinstance(key, str):
+            raise TypeError(f"values: names must be str, got {type(key).__name__} ({key!r})")
+        if "\\" not in str(value):
+            lines.append(f"{key:{NAME_WIDTH}} {value}")
+    return "\n".join(lines)
+
+
+def figure_png(draw: Callable[[Theme], Figure]) -> bytes:
+    """A figure of the page in the light theme on white, as a compact 64-colour PNG (a tenth of
+    the size of a full-colour one, and the notebook stays light)."""
+    from PIL import Image
+
+    if not callable(draw):
+        raise TypeError(f"draw: expected a function Theme -> Figure, got {type(draw).__name__}")
+    with themed(LIGHT):
+        fig = draw(LIGHT)
+        if not isinstance(fig, Figure):
+            raise TypeError(f"draw: expected it to return a Figure, got {type(fig).__name__}")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=NOTEBOOK_DPI, facecolor="white")
+    small = io.BytesIO()
+    Image.open(buf).convert("RGB").quantize(NOTEBOOK_COLOURS).save(small, "png", optimize=True)
+    return small.getvalue()
