@@ -6,7 +6,7 @@ in a temporary folder, so the checkout's caches are not touched, and measures on
 - cold build (no cache at all), warm build (nothing changed), incremental build (one snippet
   edited: only it and what depends on it re-run);
 - the yardstick: the same pages and notebooks rendered by the same configuration with the
-  snippet machinery and notebook execution off (`MLIQ_RENDER_ONLY=1`), i.e. what rendering
+  snippet machinery off (`MLIQ_RENDER_ONLY=1`: outputs as they are), i.e. what rendering
   alone costs;
 - the snippets' own compute: every snippet run once in one process, no build;
 - page weight: each page's HTML plus the figures it shows (one colour scheme), and the site.

@@ -7,6 +7,7 @@ Thin on purpose; the work lives in `scripts/pipeline.py`, `scripts/markers.py` a
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -38,13 +39,18 @@ if str(ROOT) not in sys.path:  # snippets and scripts import as packages from th
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from scripts import markers, mathrender, notebooks, pipeline, questions  # noqa: E402
+from scripts import locate, markers, mathrender, notebooks, pipeline, questions  # noqa: E402
 
 CACHE = ROOT / ".cache"
 state: dict = {}
 
 
 def on_config(config):
+    # broken links and anchors: MkDocs names the page, the filter adds the line
+    pages_log = logging.getLogger("mkdocs.structure.pages")
+    for old in [f for f in pages_log.filters if isinstance(f, locate.LinkLines)]:
+        pages_log.removeFilter(old)
+    pages_log.addFilter(locate.LinkLines(config.docs_dir))
     config.extra_css.insert(0, mathrender.STYLESHEET)
     state["out_dir"] = Path(config.docs_dir) / markers.GENERATED
     return config
@@ -116,6 +122,9 @@ def on_page_markdown(markdown, page, config, files):
     source = page.file.content_string
     at = source.find(markdown[:200]) if markdown else -1
     offset = source.count("\n", 0, at) if at > 0 else 0  # lines of front matter
+    problems = locate.check_includes(markdown, page.file.src_uri, ROOT, line_offset=offset)
+    if problems:  # before pymdownx.snippets, which names neither the page nor the line
+        raise PluginError("\n".join(problems))
     if questions.INDEX_MARKER in markdown:
         table = questions.index_table(state["questions"], page.file.src_uri)
         markdown = markdown.replace(questions.INDEX_MARKER, table)

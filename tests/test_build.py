@@ -256,9 +256,12 @@ def test_broken_links_anchors_and_includes_fail_the_build(project, cold, additio
     page = project / "docs" / "training" / "ml0034-backpropagation.md"
     original = page.read_text()
     page.write_text(original + "\n" + addition + "\n")
+    at = [i for i, line in enumerate(addition.splitlines()) if message in line][0]
+    line = len(original.splitlines()) + 2 + at
     try:
         log = build(project, expect_ok=False)
         assert message in log
+        assert re.search(rf"training/ml0034-backpropagation\.md:{line}:[^\n]*{message}", log), log
     finally:
         page.write_text(original)
 

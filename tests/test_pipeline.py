@@ -435,3 +435,61 @@ def test_notebook_outputs_are_recorded_as_a_kernel_records_them():
     nbformat.validate(done)
     with pytest.raises(ValueError, match="nb"):
         notebooks.with_outputs(nb, ["a"], outputs)
+
+
+# --- errors point at the page and line ------------------------------------------------------------
+
+
+def test_link_lines_finds_inline_reference_and_html_links():
+    from scripts import locate
+
+    source = (
+        "# T\n"
+        'See [x](a.md#b) and ![y](a.md#b "title").\n'
+        "Not this: a.md#bc or (a.md#bc).\n"
+        '[ref]: a.md#b\n<a href="a.md#b">z</a>\n'
+    )
+    assert locate.link_lines(source, "a.md#b") == [2, 4, 5]
+    assert locate.link_lines(source, "nowhere.md") == []
+    with pytest.raises(ValueError, match="url"):
+        locate.link_lines(source, "")
+    with pytest.raises(TypeError, match="source"):
+        locate.link_lines(None, "a.md")
+
+
+def test_link_warning_gets_the_page_and_line(tmp_path):
+    import logging
+
+    from scripts import locate
+
+    (tmp_path / "q").mkdir()
+    (tmp_path / "q" / "p.md").write_text("---\ntags: [a]\n---\n# P\n\nGo [there](nowhere.md).\n")
+    f = locate.LinkLines(tmp_path)
+
+    def message(text):
+        record = logging.LogRecord("mkdocs.structure.pages", 30, "x", 1, text, (), None)
+        assert f.filter(record)
+        return record.getMessage()
+
+    broken = "Doc file 'q/p.md' contains a link 'nowhere.md', but the target is not found."
+    assert message(broken) == "q/p.md:6: " + broken
+    generated = "Doc file 'gen/x.md' contains a link 'nowhere.md', but the target is not found."
+    assert message(generated) == generated  # no source file: left as MkDocs wrote it
+    assert message("Something else") == "Something else"
+
+
+def test_missing_includes_are_reported_with_page_and_line(tmp_path):
+    from scripts import locate
+
+    (tmp_path / "s.py").write_text("# --8<-- [start:ok]\nx = 1\n# --8<-- [end:ok]\n")
+    md = (
+        "text\n"
+        '```python\n--8<-- "s.py:ok"\n```\n'
+        '    --8<-- "s.py:gone"\n'
+        '--8<-- "s.py:2:3"\n'
+        '--8<-- "missing.py"\n'
+    )
+    problems = locate.check_includes(md, "q/p.md", tmp_path, line_offset=3)
+    assert [p.split(": ", 1)[0] for p in problems] == ["q/p.md:8", "q/p.md:8", "q/p.md:10"]
+    assert "[start:gone]" in problems[0] and "[end:gone]" in problems[1]
+    assert "missing.py" in problems[2] and "does not exist" in problems[2]
