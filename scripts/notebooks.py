@@ -57,12 +57,13 @@ def build_notebook(
         ),
         code(
             "import sys, pathlib\n"
+            "# the project's root folder: here, or above if started in a subfolder\n"
             "root = pathlib.Path.cwd()\n"
-            "if not (root / 'snippets').is_dir():  # started from elsewhere in the project\n"
+            "if not (root / 'snippets').is_dir():\n"
             "    root = next(p for p in root.parents if (p / 'snippets').is_dir())\n"
             "sys.path.insert(0, str(root))\n\n"
             "from IPython.display import Image, display\n\n"
-            "# a page's values as a listing; a figure in the light theme as a compact PNG\n"
+            "# values as a listing; figures as small PNGs in the light theme\n"
             "from snippets.companion import figure_png, values_listing"
         ),
     ]
