@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snippets import backprop as bp
+from tests.gradcheck import assert_gradients_match
 
 ACTS = list(bp.ACTIVATIONS)
 
@@ -65,10 +66,19 @@ def test_backward_matches_finite_differences(seed, depth, act, out_act):
     A, cache = bp.forward(params, X, act, out_act)
     analytic = bp.flatten(bp.backward(params, cache, T))
     numeric = numeric_grad(params, X, T, act, out_act)
-    err = np.linalg.norm(analytic - numeric) / max(
-        1e-8, np.linalg.norm(analytic) + np.linalg.norm(numeric)
-    )
-    assert err <= 1e-7
+    assert_gradients_match(analytic, numeric)
+
+
+def test_a_vanishing_gradient_is_checked_against_the_noise_of_finite_differences():
+    # found by hypothesis: four linear layers into a saturated tanh, ‖gradient‖ ≈ 1.6e-5, where
+    # the finite differences' rounding noise alone gives a relative error of about 4e-6
+    params, X, T = random_net(317, 4, "identity")
+    A, cache = bp.forward(params, X, "identity", "tanh")
+    assert np.abs(A).min() > 0.999  # saturated
+    analytic = bp.flatten(bp.backward(params, cache, T))
+    assert_gradients_match(analytic, numeric_grad(params, X, T, "identity", "tanh"))
+    with pytest.raises(AssertionError):  # a gradient off by 1 % is still caught
+        assert_gradients_match(analytic * 1.01, numeric_grad(params, X, T, "identity", "tanh"))
 
 
 @pytest.mark.parametrize("act", ACTS)

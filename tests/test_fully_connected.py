@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from snippets import backprop as bp
 from snippets import fully_connected as fc
-from tests.gradcheck import numeric_grad, rel_error
+from tests.gradcheck import assert_gradients_match, numeric_grad, rel_error
 
 sizes = st.integers(1, 9)
 
@@ -170,16 +170,13 @@ def test_dense_gradients_from_backprop_match_finite_differences(case):
 
     A, cache = bp.forward([(W, b)], X, act)
     ((dW, db),) = bp.backward([(W, b)], cache, T)
-    assert (
-        rel_error(
-            np.concatenate([dW.ravel(), db]),
-            np.concatenate([numeric_grad(loss, W).ravel(), numeric_grad(loss, b)]),
-        )
-        <= 1e-7
+    assert_gradients_match(
+        np.concatenate([dW.ravel(), db]),
+        np.concatenate([numeric_grad(loss, W).ravel(), numeric_grad(loss, b)]),
     )
     # the input gradient of the page's formula: dX = Δ Wᵀ with Δ = dL/dA ⊙ f'(Z)
     delta = (A - T) / n * bp.activation_derivative(act, cache.z[0], A)
-    assert rel_error(delta @ W.T, numeric_grad(loss, X)) <= 1e-7
+    assert_gradients_match(delta @ W.T, numeric_grad(loss, X))
 
 
 def test_dense_worked_example_by_hand():
