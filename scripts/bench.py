@@ -33,6 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EDITED = "pooling"  # the snippet the incremental build edits
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+# page weight budgets, in bytes of the page's own HTML (figures load separately, lazily)
+QUESTION_PAGE_BUDGET = 150 * 1024
+NOTEBOOK_PAGE_BUDGET = 200 * 1024
+QUESTION_PAGE = re.compile(r"^[a-z-]+/[a-z]{2}\d{4}-")
+NOTEBOOK_PAGE = "generated/notebooks/"
 
 
 def copy_project(dst: Path) -> Path:
@@ -142,6 +147,22 @@ def page_weights(site: Path) -> dict[str, dict[str, int]]:
     return out
 
 
+def over_budget(weights: dict[str, dict[str, int]]) -> list[str]:
+    """Question and notebook pages whose HTML is heavier than their budget."""
+    out = []
+    for page, w in sorted(weights.items()):
+        budget = (
+            QUESTION_PAGE_BUDGET
+            if QUESTION_PAGE.match(page)
+            else NOTEBOOK_PAGE_BUDGET
+            if page.startswith(NOTEBOOK_PAGE)
+            else None
+        )
+        if budget is not None and w["html"] > budget:
+            out.append(f"{page}: {w['html'] / 1024:.0f} KB of HTML, budget {budget // 1024} KB")
+    return out
+
+
 def summary(times: list[float]) -> dict[str, float]:
     return {
         "median": statistics.median(times),
@@ -182,8 +203,8 @@ def main() -> None:
         "yardstick": summary(yardstick),
     }
     y = t["yardstick"]["median"]
-    questions = {k: v for k, v in weights.items() if re.match(r"^[a-z-]+/[a-z]{2}\d{4}-", k)}
-    notebooks = {k: v for k, v in weights.items() if k.startswith("generated/notebooks/")}
+    questions = {k: v for k, v in weights.items() if QUESTION_PAGE.match(k)}
+    notebooks = {k: v for k, v in weights.items() if k.startswith(NOTEBOOK_PAGE)}
     ratios = {
         "warm_over_yardstick": t["warm"]["median"] / y,
         "cold_over_yardstick_plus_compute": t["cold"]["median"] / (y + compute),
@@ -237,6 +258,8 @@ def main() -> None:
         print(f"{name:<34}{r:>10.2f}")
     print(f"heaviest question page {heaviest_q[0]}: {heaviest_q[1]['html'] / 1024:.0f} KB HTML")
     print(f"heaviest notebook page {heaviest_nb[0]}: {heaviest_nb[1]['html'] / 1024:.0f} KB HTML")
+    heavy = over_budget(weights)
+    print("page weights: " + ("OVER BUDGET: " + "; ".join(heavy) if heavy else "within budget"))
     if kernel_times is None:
         print("torch is not importable: no comparison with PyTorch's kernels")
     else:

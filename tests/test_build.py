@@ -148,6 +148,17 @@ def test_pages_load_nothing_from_another_origin(project, cold):
             assert not remote.match(url), f"{css.name}: {url}"
 
 
+def test_pages_stay_within_their_weight_budget(project, cold):
+    from scripts import bench
+
+    weights = bench.page_weights(project / "site")
+    questions = [p for p in weights if bench.QUESTION_PAGE.match(p)]
+    notebooks = [p for p in weights if p.startswith(bench.NOTEBOOK_PAGE)]
+    assert len(questions) >= 10 and len(notebooks) == len(questions)
+    assert bench.over_budget(weights) == []
+    assert bench.over_budget({"cnn/dl0001-x": {"html": 151 * 1024, "figures": 0}})  # can fail
+
+
 def test_warm_build_runs_no_snippet(project, cold):
     log = build(project)
     assert ran(log) == dict.fromkeys(snippet_names(project), "cached")
