@@ -115,26 +115,33 @@ def with_outputs(
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     if len(code_cells) != 1 + 2 * len(snippets):
         raise ValueError(f"nb: expected the notebook of {snippets}, got {len(code_cells)} cells")
-    new = nbformat.v4.new_output
+
+    # plain nodes: nbformat.v4.new_output validates each one, a tenth of a warm build's check;
+    # nbformat.writes validates the whole notebook once
+    def stream(text: str):
+        return nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": text})
+
+    def image(png: str):
+        data = {"image/png": png, "text/plain": IMAGE_TEXT}
+        return nbformat.from_dict({"output_type": "display_data", "data": data, "metadata": {}})
+
     for i, cell in enumerate(code_cells):
         cell.execution_count = i + 1
         cell.outputs = []
     for k, name in enumerate(snippets):
         values_cell, figures_cell = code_cells[1 + 2 * k], code_cells[2 + 2 * k]
         out = outputs[name]
-        values_cell.outputs = [new("stream", name="stdout", text=out["values"] + "\n")]
+        values_cell.outputs = [stream(out["values"] + "\n")]
         for fig_name, png in out["figures"]:
-            figures_cell.outputs += [
-                new("stream", name="stdout", text=f"{fig_name}\n"),
-                new("display_data", data={"image/png": png, "text/plain": IMAGE_TEXT}),
-            ]
+            figures_cell.outputs += [stream(f"{fig_name}\n"), image(png)]
     nb.metadata["language_info"] = language_info()
     return nb
 
 
 def execute(nb: nbformat.NotebookNode, root: Path) -> nbformat.NotebookNode:
     """Run `nb` in a python3 kernel started in `root` (what a reader does); returns it with
-    the outputs the kernel recorded, stderr left out (warnings depend on the machine)."""
+    the outputs the kernel recorded, stderr left out (warnings depend on the machine) and
+    stdout pieces joined (see `coalesce_streams`)."""
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
@@ -157,8 +164,29 @@ def execute(nb: nbformat.NotebookNode, root: Path) -> nbformat.NotebookNode:
         shutil.rmtree(sockets, ignore_errors=True)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
+            cell["outputs"] = coalesce_streams(cell.get("outputs", []))
     return nb
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Outputs with stderr left out and consecutive stdout pieces joined, as a notebook shows
+    them. A kernel sends `print`'s text and its newline as one message or two, depending on
+    when its output thread flushes; joined, two runs record the same thing."""
+    merged: list = []
+    for out in outputs:
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            continue
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and out.get("output_type") == "stream"
+            and last.get("output_type") == "stream"
+            and last.get("name") == out.get("name")
+        ):
+            last["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
 
 
 def build(out_dir: Path, pages: list[dict], say=print) -> None:

@@ -113,22 +113,59 @@ def environment_fingerprint() -> bytes:
     return f"py{sys.version_info[:2]} np{numpy.__version__} mpl{matplotlib.__version__}".encode()
 
 
-def discover(root: Path) -> list[Snippet]:
-    """Every snippet under `root/snippets` with its dependencies and cache key, by name."""
+def _analyse(src: bytes, path: Path) -> tuple[list[str], bool, bool]:
+    """(project modules it imports, whether it defines outputs, whether it draws figures)."""
+    tree = ast.parse(src, filename=str(path))
+    outputs = path.stem != "__init__" and _defines(tree, "figures", "values", "data")
+    return sorted(_imports(tree, path.stem)), outputs, _defines(tree, "figures")
+
+
+ANALYSIS_FILE = "analysis.json"  # in the cache folder: `_analyse` results by source hash
+
+
+def _load_analysis(cache_dir: Path | None) -> dict:
+    if cache_dir is None:
+        return {}
+    try:
+        found = json.loads((Path(cache_dir) / ANALYSIS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def discover(root: Path, cache_dir: Path | None = None) -> list[Snippet]:
+    """Every snippet under `root/snippets` with its dependencies and cache key, by name.
+
+    Parsing the sources is most of the cost of a warm build's check; with `cache_dir`, what
+    the parse found is kept there by source hash, so unchanged files are not parsed again."""
     pkg = root / PACKAGE
     sources: dict[str, bytes] = {}
     graph: dict[str, set[str]] = {}
     has_outputs: dict[str, bool] = {}
     draws: dict[str, bool] = {}
+    known = _load_analysis(cache_dir)
+    seen: dict[str, list] = {}
+    pipeline_src = Path(__file__).read_bytes()  # the analysis is this file's code
     for path in sorted(pkg.glob("*.py")):
         name = path.stem
         src = path.read_bytes()
-        tree = ast.parse(src, filename=str(path))
         sources[name] = src
-        graph[name] = _imports(tree, name)
-        has_outputs[name] = name != "__init__" and _defines(tree, "figures", "values", "data")
-        draws[name] = _defines(tree, "figures")
-    pipeline_src = Path(__file__).read_bytes()
+        digest = _sha(pipeline_src, name.encode(), src)
+        entry = known.get(digest)
+        if not (
+            isinstance(entry, list)
+            and len(entry) == 3
+            and isinstance(entry[0], list)
+            and all(isinstance(m, str) for m in entry[0])
+            and all(isinstance(flag, bool) for flag in entry[1:])
+        ):
+            entry = list(_analyse(src, path))
+        seen[digest] = entry
+        graph[name] = set(entry[0])
+        has_outputs[name], draws[name] = entry[1], entry[2]
+    if cache_dir is not None and seen != known:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        _atomic_write(Path(cache_dir) / ANALYSIS_FILE, json.dumps(seen, sort_keys=True).encode())
     env = environment_fingerprint()
     out = []
     for name in sorted(n for n, ok in has_outputs.items() if ok):
@@ -423,7 +460,7 @@ def build(
     (outputs of other build steps)."""
     say = progress or log.info
     root, out_dir, cache_dir = Path(root), Path(out_dir), Path(cache_dir)
-    snippets = discover(root)
+    snippets = discover(root, cache_dir)
     names = {s.name for s in snippets}
     clash = names & set(keep)
     if clash:

@@ -493,3 +493,39 @@ def test_missing_includes_are_reported_with_page_and_line(tmp_path):
     assert [p.split(": ", 1)[0] for p in problems] == ["q/p.md:8", "q/p.md:8", "q/p.md:10"]
     assert "[start:gone]" in problems[0] and "[end:gone]" in problems[1]
     assert "missing.py" in problems[2] and "does not exist" in problems[2]
+
+
+def test_discovery_reuses_its_analysis_and_distrusts_a_damaged_one(tmp_path):
+    root = make_project(tmp_path, MODULES)
+    cache = tmp_path / "cache"
+    first = {s.name: s for s in pipeline.discover(root, cache)}
+    assert first == {s.name: s for s in pipeline.discover(root)}  # same result as no cache
+    assert {s.name: s for s in pipeline.discover(root, cache)} == first  # from the cache
+    stored = json.loads((cache / pipeline.ANALYSIS_FILE).read_text())
+    assert len(stored) == len(list((root / "snippets").glob("*.py")))
+    for junk in ("{", "[]", json.dumps(dict.fromkeys(stored, ["not", "an", "entry"]))):
+        (cache / pipeline.ANALYSIS_FILE).write_text(junk)
+        assert {s.name: s for s in pipeline.discover(root, cache)} == first
+    (root / "snippets" / "alone.py").write_text("from snippets import helper\n" + MODULES["alone"])
+    after = {s.name: s for s in pipeline.discover(root, cache)}
+    assert "helper" in after["alone"].deps and "helper" not in first["alone"].deps
+
+
+def test_kernel_output_pieces_are_joined_and_stderr_dropped():
+    import nbformat
+
+    from scripts import notebooks
+
+    def stream(name, text):
+        return nbformat.from_dict({"output_type": "stream", "name": name, "text": text})
+
+    image = nbformat.from_dict({"output_type": "display_data", "data": {}, "metadata": {}})
+    outputs = [
+        stream("stdout", "boundaries"),
+        stream("stderr", "a warning\n"),
+        stream("stdout", "\n"),
+        image,
+        stream("stdout", "next\n"),
+    ]
+    merged = notebooks.coalesce_streams(outputs)
+    assert merged == [stream("stdout", "boundaries\n"), image, stream("stdout", "next\n")]
