@@ -152,10 +152,13 @@ def _check_grad(dY, N: int, C: int, out: Pair, unbatched: bool) -> np.ndarray:
 # --8<-- [start:views]
 def _pad(X: np.ndarray, k: Pair, s: Pair, p: Pair, out: Pair, fill: float) -> np.ndarray:
     """X with `p` cells of `fill` on the top/left, and on the bottom/right
-    enough for every window (a ceil_mode window may run past the padding)."""
+    enough for every window (a ceil_mode window may run past the padding);
+    X itself when nothing needs adding."""
     N, C, H, W = X.shape
     Hp = max(H + 2 * p[0], (out[0] - 1) * s[0] + k[0])
     Wp = max(W + 2 * p[1], (out[1] - 1) * s[1] + k[1])
+    if (Hp, Wp) == (H, W):
+        return X
     P = np.full((N, C, Hp, Wp), fill, dtype=X.dtype)
     P[:, :, p[0] : p[0] + H, p[1] : p[1] + W] = X
     return P
@@ -176,17 +179,21 @@ def _crop(G: np.ndarray, p: Pair, H: int, W: int) -> np.ndarray:
 
 
 # --8<-- [start:max_forward]
-def _max_pool(X: np.ndarray, k: Pair, s: Pair, p: Pair, out: Pair):
-    """Max of every window and the offset i·kW + j of its first maximum (row-major)."""
+def _max_pool(X: np.ndarray, k: Pair, s: Pair, p: Pair, out: Pair, with_arg: bool = True):
+    """Max of every window and, if asked, the offset i·kW + j of its first maximum
+    (row-major), where the backward pass sends the window's gradient."""
     P = _pad(X, k, s, p, out, -np.inf)  # padding never wins
+    offsets = [(i, j) for i in range(k[0]) for j in range(k[1])]
     Y = _at(P, 0, 0, s, out).copy()
-    arg = np.zeros(Y.shape, dtype=np.min_scalar_type(k[0] * k[1] - 1))
-    for i in range(k[0]):
-        for j in range(k[1]):
-            v = _at(P, i, j, s, out)
-            better = v > Y  # strict: on a tie the earlier element keeps the gradient
-            np.copyto(Y, v, where=better)
-            np.copyto(arg, i * k[1] + j, where=better)
+    for i, j in offsets[1:]:
+        np.maximum(Y, _at(P, i, j, s, out), out=Y)
+    if not with_arg:
+        return Y, None
+    # the first cell equal to the maximum: walk the offsets backwards, the earliest match last
+    last = len(offsets) - 1
+    arg = np.full(Y.shape, last, dtype=np.min_scalar_type(last))
+    for n in range(last - 1, -1, -1):
+        np.copyto(arg, n, where=_at(P, *offsets[n], s, out) == Y)
     return Y, arg
 
 
@@ -286,7 +293,7 @@ def max_pool2d(X, kernel_size, stride=None, padding=0, ceil_mode: bool = False) 
     row-major order.
     """
     X4, unbatched, k, s, p, out = _setup(X, kernel_size, stride, padding, ceil_mode)
-    Y, _ = _max_pool(X4, k, s, p, out)
+    Y, _ = _max_pool(X4, k, s, p, out, with_arg=False)
     return Y[0] if unbatched else Y
 
 
