@@ -7,7 +7,7 @@ a kernel to fill in the outputs: when the pipeline runs a snippet it calls the s
 functions on the same results (`notebook.json` beside the snippet's figures), and this module
 writes the notebook with those outputs, as a kernel would have recorded them. The cold build then
 computes every experiment once, not twice. `execute` runs a notebook in a real kernel: a test
-runs one and requires the same bytes.
+runs every notebook that way and requires the same bytes.
 
 mkdocs-jupyter renders the notebook (without executing it) and offers the .ipynb for download.
 Its page carries about 600 KB of inline CSS and a MathJax script from a CDN; `slim_page` removes
