@@ -174,16 +174,13 @@ def discover(root: Path, cache_dir: Path | None = None) -> list[Snippet]:
         deps: set[str] = set()
         # the companion module formats every snippet's notebook outputs; what it imports (the
         # plotting style) matters only to the figures it draws
-        draws_figures = draws[name] and COMPANION in sources
-        todo = [name] + ([COMPANION] if draws_figures else [])
+        todo = [name] + ([COMPANION] if draws[name] and COMPANION in sources else [])
         while todo:
             for dep in graph.get(todo.pop(), ()):
                 if dep in sources and dep not in deps and dep != name:
                     deps.add(dep)
                     todo.append(dep)
-        deps.add("__init__")
-        if COMPANION in sources:
-            deps.add(COMPANION)
+        deps |= {"__init__", COMPANION} & sources.keys()
         parts = [name.encode(), sources[name], pipeline_src, env]
         for dep in sorted(deps):
             parts += [dep.encode(), sources[dep]]
