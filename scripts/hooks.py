@@ -83,6 +83,7 @@ def on_pre_build(config):
 
 def _load_outputs():
     state["values"] = pipeline.load_values(state["out_dir"])
+    state["claims"] = pipeline.load_claims(state["out_dir"])
     bench = ROOT / "scripts" / "bench.json"  # `make bench` results for the "how it is built" page
     if bench.is_file():
         state["values"]["bench"] = json.loads(bench.read_text())["values"]
@@ -132,7 +133,12 @@ def on_page_markdown(markdown, page, config, files):
         markdown += notebooks.page_note(page.file.src_uri)
     try:
         return markers.fill(
-            markdown, page.file.src_uri, state["values"], state["figures"], line_offset=offset
+            markdown,
+            page.file.src_uri,
+            state["values"],
+            state["figures"],
+            line_offset=offset,
+            claims=state["claims"],
         )
     except markers.MarkerError as exc:
         raise PluginError(str(exc)) from None

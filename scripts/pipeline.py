@@ -2,8 +2,10 @@
 
 A snippet is a module `snippets/<name>.py` that defines `figures()` (figure name → function that
 draws a matplotlib Figure for a `plotting.Theme`), `values()` (value name → number or text
-the page quotes) and/or `data()` (name → JSON-serializable data the site's scripts load, e.g.
-presets and test vectors for a widget, written as `<name>.json`). For each snippet this module
+the page quotes), `claims()` (claim name → `(holds, evidence)`: what the page concludes from an
+experiment, checked where the page states it) and/or `data()` (name → JSON-serializable data the
+site's scripts load, e.g. presets and test vectors for a widget, written as `<name>.json`). For
+each snippet this module
 
 - computes a cache key from the snippet's source, the source of every project module it imports
   (transitively, so `plotting.py` counts), this file, and the numpy/matplotlib versions;
@@ -41,9 +43,10 @@ from pathlib import Path
 
 PACKAGE = "snippets"
 VALUES_FILE = "values.json"
+CLAIMS_FILE = "claims.json"
 NOTEBOOK_FILE = "notebook.json"  # what the companion notebook shows; not part of the site
 COMPANION = "companion"  # the module that formats it: every snippet's key covers it
-RESERVED_DATA = {Path(VALUES_FILE).stem, Path(NOTEBOOK_FILE).stem}
+RESERVED_DATA = {Path(VALUES_FILE).stem, Path(NOTEBOOK_FILE).stem, Path(CLAIMS_FILE).stem}
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # snippet names (module names)
 VALUE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # value names: W1, ex_loss, ...
 FIGURE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -116,7 +119,7 @@ def environment_fingerprint() -> bytes:
 def _analyse(src: bytes, path: Path) -> tuple[list[str], bool, bool]:
     """(project modules it imports, whether it defines outputs, whether it draws figures)."""
     tree = ast.parse(src, filename=str(path))
-    outputs = path.stem != "__init__" and _defines(tree, "figures", "values", "data")
+    outputs = path.stem != "__init__" and _defines(tree, "figures", "values", "claims", "data")
     return sorted(_imports(tree, path.stem)), outputs, _defines(tree, "figures")
 
 
@@ -211,6 +214,32 @@ def _check_values(name: str, values) -> dict[str, object]:
     return clean
 
 
+def check_claims(claims) -> dict[str, dict[str, object]]:
+    """`claims()`'s result as {name: {"holds": bool, "evidence": str}}, or TypeError/ValueError.
+
+    A claim that does not hold is kept (with its evidence): the page that states it fails the
+    build with its own page and line."""
+    if not isinstance(claims, dict):
+        raise TypeError(f"claims() must return a dict, got {type(claims).__name__}")
+    clean: dict[str, dict[str, object]] = {}
+    for key, c in claims.items():
+        if not isinstance(key, str) or not VALUE_NAME.match(key):
+            raise ValueError(f"claim name {key!r} must match {VALUE_NAME.pattern}")
+        if not (isinstance(c, tuple) and len(c) == 2):
+            raise TypeError(f"claim {key!r} must be a (holds, evidence) pair, got {c!r:.80}")
+        holds, evidence = c
+        if hasattr(holds, "item") and getattr(holds, "ndim", 1) == 0:  # numpy bool
+            holds = holds.item()
+        if not isinstance(holds, bool):
+            raise TypeError(f"claim {key!r}: holds must be a bool, got {type(holds).__name__}")
+        if not isinstance(evidence, str) or not evidence.strip():
+            raise TypeError(f"claim {key!r}: evidence must be a non-empty str, got {evidence!r}")
+        if re.search(r"\bnan\b|\binf\b", evidence, re.I):
+            raise ValueError(f"claim {key!r}: evidence {evidence!r} has a NaN or inf in it")
+        clean[key] = {"holds": holds, "evidence": " ".join(evidence.split())}
+    return clean
+
+
 def run_snippet(name: str) -> tuple[dict[str, bytes], float]:
     """Import `snippets.<name>`, draw every figure in both themes and collect its values.
 
@@ -243,6 +272,10 @@ def run_snippet(name: str) -> tuple[dict[str, bytes], float]:
     values = _check_values(name, raw_values)
     files[VALUES_FILE] = json.dumps(values, indent=1, sort_keys=True).encode()
     notebook["values"] = companion.values_listing(raw_values)
+    if hasattr(module, "claims"):
+        files[CLAIMS_FILE] = json.dumps(
+            check_claims(module.claims()), indent=1, sort_keys=True, ensure_ascii=False
+        ).encode()
     files[NOTEBOOK_FILE] = json.dumps(notebook, sort_keys=True).encode()
     data = module.data() if hasattr(module, "data") else {}
     if not isinstance(data, dict):
@@ -523,6 +556,14 @@ def load_values(out_dir: Path) -> dict[str, dict[str, object]]:
     """snippet → {value name → value}, from the values files the build wrote."""
     out = {}
     for path in sorted(Path(out_dir).glob(f"*/{VALUES_FILE}")):
+        out[path.parent.name] = json.loads(path.read_text())
+    return out
+
+
+def load_claims(out_dir: Path) -> dict[str, dict[str, dict[str, object]]]:
+    """snippet → {claim name → {"holds", "evidence"}}, from the claims files the build wrote."""
+    out = {}
+    for path in sorted(Path(out_dir).glob(f"*/{CLAIMS_FILE}")):
         out[path.parent.name] = json.loads(path.read_text())
     return out
 

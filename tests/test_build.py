@@ -21,9 +21,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = '''"""Probe snippet used by the build tests."""
 
+ANSWER = 42
+
 
 def values():
-    return {"answer": 42}
+    return {"answer": ANSWER}
+
+
+def claims():
+    return {"answered": (ANSWER > 0, f"answer {ANSWER}, which is > 0")}
 '''
 
 
@@ -252,6 +258,30 @@ def test_unknown_marker_fails_with_page_and_line(project, cold):
         assert "no value 'ex_los'" in log
     finally:
         page.write_text(original)
+
+
+def test_claims_render_and_a_false_claim_fails_with_page_line_and_evidence(project, cold):
+    page = project / "docs" / "training" / "ml0034-backpropagation.md"
+    probe = project / "snippets" / "probe.py"
+    original = page.read_text()
+    page.write_text(original + "\nThe probe answers {{ claim: probe.answered }}.\n")
+    line = len(original.splitlines()) + 2
+    try:
+        build(project)
+        html = (project / "site" / "training" / "ml0034-backpropagation" / "index.html").read_text()
+        assert '<span class="claim" data-claim="probe.answered">' in html
+        assert "answer 42, which is &gt; 0</span></span>." in html
+        probe.write_text(PROBE.replace("ANSWER > 0", "ANSWER < 0"))
+        log = build(project, expect_ok=False)
+        assert re.search(
+            rf"training/ml0034-backpropagation\.md:{line}: claim probe\.answered does not "
+            r"hold: answer 42, which is > 0",
+            log,
+        ), log
+    finally:
+        page.write_text(original)
+        probe.write_text(PROBE)
+    build(project)
 
 
 @pytest.mark.parametrize(

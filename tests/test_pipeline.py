@@ -140,8 +140,16 @@ VALUES = {"backprop": {"ex_loss": "0.197044", "x": 0.123456, "W1": "W"}}
 FIGURES = {"backprop": {"xor-training"}}
 
 
+CLAIMS = {
+    "backprop": {
+        "learns": {"holds": True, "evidence": "5 of 5 seeds; loss < 0.01 * rate [x] $5"},
+        "wrong": {"holds": False, "evidence": "2 of 5 seeds; margin -0.3, spread 0.8"},
+    }
+}
+
+
 def fill(text, page="training/ml0034-backpropagation.md", offset=0):
-    return markers.fill(text, page, VALUES, FIGURES, line_offset=offset)
+    return markers.fill(text, page, VALUES, FIGURES, line_offset=offset, claims=CLAIMS)
 
 
 def test_value_markers_are_filled_with_optional_format():
@@ -178,12 +186,58 @@ def test_alt_text_can_quote_values():
         ("![A](figure:backprop/loss)", "has no figure 'loss'"),
         ("![A](figure:Backprop)", "must look like 'snippet/figure-name'"),
         ("![A in [0, 1]](figure:backprop/xor-training)", "may not contain square brackets"),
+        ("\n\n{{ claim: backprop.nope }}", "page.md:13: snippet 'backprop' has no claim 'nope'"),
+        ("{{ claim: other.x }}", "page.md:11: unknown snippet 'other'"),
+        ("{{ claim: backprop }}", "page.md:11: malformed claim marker"),
+        ("{{claim:backprop.learns extra}}", "malformed claim marker"),
+        (
+            "It trains.\nIt is wrong {{ claim: backprop.wrong }}.",
+            "page.md:12: claim backprop.wrong does not hold: 2 of 5 seeds; margin -0.3, spread 0.8",
+        ),
     ],
 )
 def test_unknown_or_malformed_markers_fail_with_page_and_line(text, message):
     with pytest.raises(markers.MarkerError) as info:
         fill(text, page="page.md", offset=10)
     assert message in str(info.value)
+
+
+def test_claim_marker_becomes_a_check_mark_that_opens_its_evidence():
+    out = fill("It learns {{ claim: backprop.learns }}. Again {{claim:backprop.learns}}.")
+    first, second = out.split("Again")
+    assert first.startswith('It learns <span class="claim" data-claim="backprop.learns">')
+    assert 'popovertarget="claim-1"' in first and 'id="claim-1" popover>' in first
+    assert 'popovertarget="claim-2"' in second and 'id="claim-2"' in second  # ids stay unique
+    assert 'aria-label="Checked by the build: show the evidence"' in first
+    # Markdown and math syntax in the evidence stays text: entities, not * [ ] $
+    assert "loss &lt; 0.01 &#42; rate &#91;x&#93; &#36;5" in first
+    for raw in ("*", "$", "[x]"):
+        assert raw not in first.split("</strong>")[1]
+
+
+def test_claim_evidence_renders_as_text_in_markdown():
+    import markdown
+
+    html = markdown.markdown(fill("It learns {{ claim: backprop.learns }}."))
+    assert "loss &lt; 0.01 &#42; rate &#91;x&#93; &#36;5</span></span>." in html
+    assert "<em>" not in html and "<a " not in html
+
+
+def test_claims_are_checked_and_kept_with_their_evidence():
+    assert pipeline.check_claims({"a": (np.bool_(True), " 3 of  3 seeds ")}) == {
+        "a": {"holds": True, "evidence": "3 of 3 seeds"}
+    }
+    bad = [
+        ([("a", True)], TypeError, "must return a dict"),
+        ({"1a": (True, "x")}, ValueError, "claim name"),
+        ({"a": True}, TypeError, "(holds, evidence) pair"),
+        ({"a": (1, "x")}, TypeError, "holds must be a bool"),
+        ({"a": (True, "")}, TypeError, "non-empty str"),
+        ({"a": (True, "margin nan")}, ValueError, "NaN or inf"),
+    ]
+    for claims, exc, words in bad:
+        with pytest.raises(exc, match=re.escape(words)):
+            pipeline.check_claims(claims)
 
 
 def test_latex_braces_are_not_markers():
