@@ -199,6 +199,45 @@ def test_self_test_progress_survives_a_reload(server, browser):
     context.close()
 
 
+def test_claim_evidence_opens_by_keyboard_click_and_touch_in_both_schemes(site, server, browser):
+    with_claims = [
+        p for p in page_paths(site) if 'class="claim"' in (site / p / "index.html").read_text()
+    ]
+    assert with_claims, "no page states a claim"
+    path = next((p for p in with_claims if not p.startswith("print")), with_claims[0])
+    for scheme in ("light", "dark"):
+        v = Visit(browser, server, path, scheme)
+        page = v.page
+        mark, evidence = page.locator(".claim__mark").first, page.locator(".claim__evidence").first
+        assert mark.get_attribute("aria-label") == "Checked by the build: show the evidence"
+        assert not evidence.is_visible()
+        mark.focus()
+        page.keyboard.press("Enter")
+        assert evidence.is_visible()
+        assert evidence.inner_text().startswith("Checked when the site was built:")
+        page.add_script_tag(path=str(AXE))  # contrast and names with the evidence open
+        assert page.evaluate(AXE_RUN) == []
+        page.keyboard.press("Escape")
+        assert not evidence.is_visible()
+        mark.click()
+        assert evidence.is_visible()
+        page.locator("h1").first.click(position={"x": 2, "y": 2})  # a click elsewhere closes it
+        assert not evidence.is_visible()
+        assert v.errors == []
+        v.close()
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{server}/{path}")
+    evidence = page.locator(".claim__evidence").first
+    page.locator(".claim__mark").first.tap()
+    assert evidence.is_visible()
+    box = evidence.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360  # the whole card fits the phone
+    phone.close()
+
+
 # --- widgets: the JavaScript agrees with the Python reference ----------------------------------
 
 
