@@ -31,7 +31,7 @@ def public_functions():
             continue
         module = importlib.import_module(f"snippets.{info.name}")
         for name, fn in vars(module).items():
-            if name.startswith("_") or name in ("figures", "values", "data"):
+            if name.startswith("_") or name in ("figures", "values", "claims", "data"):
                 continue
             if not inspect.isfunction(fn) or fn.__module__ != module.__name__:
                 continue
