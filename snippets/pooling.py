@@ -660,6 +660,14 @@ def _pm(a: np.ndarray, scale: float = 100.0, digits: int = 1) -> str:
     return f"{fmt(scale * np.mean(a), digits)} ± {fmt(scale * np.std(a), digits)}"
 
 
+def _norm_gaps(r) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """Per window size k, per seed: avg's change minus max's, and what avg takes off no pooling."""
+    ch = {key: v["rel_change"] for key, v in r.items() if "rel_change" in v}
+    gap = {k: ch[f"avg{k}"] - ch[f"max{k}"] for k, _ in SHIFT_POOLS}
+    damp = {k: ch["none"] - ch[f"avg{k}"] for k, _ in SHIFT_POOLS}
+    return gap, damp
+
+
 def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     """What the page concludes from the shift experiment, checked on `seed_set`."""
     r = shift_runs(seed_set)
@@ -691,8 +699,7 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     )
 
     # max moves a little less than avg in norm: consistent, but small next to the damping
-    g = {k: ch[f"avg{k}"] - ch[f"max{k}"] for k, _ in SHIFT_POOLS}
-    damp = {k: ch["none"] - ch[f"avg{k}"] for k, _ in SHIFT_POOLS}
+    g, damp = _norm_gaps(r)
     ok = all(np.all(g[k] > 0) and g[k].mean() > 2 * g[k].std() for k in g)
     ok &= all(g[k].mean() < 0.25 * damp[k].mean() for k in g)
     out["max_moves_slightly_less_in_norm"] = (
@@ -968,6 +975,10 @@ def values() -> dict[str, object]:
     for key, *_ in _shift_poolings():
         v[f"shift_{key}_change"] = _pm(runs[key]["rel_change"])
         v[f"shift_{key}_same"] = _pm(runs[key]["unchanged"])
+    gap, damp = _norm_gaps(runs)
+    for k, _ in SHIFT_POOLS:
+        v[f"shift_gap{k}"] = _pm(gap[k])
+        v[f"shift_gap{k}_share"] = fmt(gap[k].mean() / damp[k].mean(), 2)
     for kind in ("max", "avg"):
         v[f"shift_odd_{kind}"] = _pm(runs[f"odd_{kind}"]["best_match"])
     return v
