@@ -19,6 +19,7 @@ import numpy as np
 from snippets import checks
 from snippets.formatting import fmt, tex_matrix
 from snippets.plotting import Theme, new_figure
+from snippets.seeds import seeds
 
 Pair = tuple[int, int]
 
@@ -555,6 +556,8 @@ def edge_cases() -> dict[str, object]:
         "ceil_6_div_excl": _divisors_1d(6, 3, 2, 1, pool_output_size(6, 3, 2, 1, True), False),
         "ceil_5_p1_raw": -(-(5 + 2 - 2) // 2) + 1,
         "ceil_5_p1": pool_output_size(5, 2, 2, 1, True),
+        # beyond PyTorch's limit: k = 3, s = 1, p = 2 on a row of 5; the first window is −2..0
+        "bigpad_n": pool_output_size(5, 3, 1, 2),
         "tie_dX": max_pool2d_backward(np.ones((1, 1, 1, 1)), np.ones((1, 1, 2, 2)), 2)[0, 0],
     }
 
@@ -564,8 +567,8 @@ def edge_cases() -> dict[str, object]:
 
 SHIFT_ROW = [0.1, 0.2, 1.0, 0.3, 0.1, 0.0, 0.2, 0.9, 0.4, 0.1, 0.7, 0.2]
 SHIFT_NEW = 0.3  # the value that enters on the left when the row moves right by one
-SHIFT_SEED = 2024
-SHIFT_MAPS = 20
+SHIFT_SEEDS = 10  # seeds per seed set; each seed draws its own batch of maps
+SHIFT_MAPS = 8  # maps per seed
 SHIFT_SIZE = 64
 SHIFT_BLUR = 1.0  # px, standard deviation of the Gaussian that makes blobs out of noise
 SHIFT_POOLS = ((2, 2), (3, 2))
@@ -597,39 +600,156 @@ def feature_maps(rng: np.random.Generator, n_maps: int, size: int, blur: float) 
     return np.maximum(Z / Z.std(), 0.0)
 
 
-@functools.cache
-def shift_runs() -> list[dict[str, object]]:
-    """Relative change and share of unchanged active outputs after a one-pixel shift."""
-    Z = feature_maps(np.random.default_rng(SHIFT_SEED), SHIFT_MAPS, SHIFT_SIZE, SHIFT_BLUR)
-    X, X_shift = Z[..., 1:], Z[..., :-1]  # the same maps, one moved right by one pixel
-    rows = [("none", "no pooling", lambda A: A)]
+def _shift_poolings():
+    """(key, label, pooling, k, s) per row of the shift table; 'none' is the control."""
+    rows = [("none", "no pooling", lambda A: A, 1, 1)]
     for k, s in SHIFT_POOLS:
-        rows.append(
-            (
-                f"max{k}",
-                f"max {k}×{k}, stride {s}",
-                functools.partial(max_pool2d, kernel_size=k, stride=s),
-            )
-        )
-        rows.append(
-            (
-                f"avg{k}",
-                f"avg {k}×{k}, stride {s}",
-                functools.partial(avg_pool2d, kernel_size=k, stride=s),
-            )
-        )
-    out = []
-    for key, label, f in rows:
+        for kind, pool in (("max", max_pool2d), ("avg", avg_pool2d)):
+            f = functools.partial(pool, kernel_size=k, stride=s)
+            rows.append((f"{kind}{k}", f"{kind} {k}×{k}, stride {s}", f, k, s))
+    return rows
+
+
+def _shift_one_seed(seed: int) -> dict[str, dict[str, float]]:
+    """One batch of maps, each compared with itself moved right by one pixel."""
+    Z = feature_maps(np.random.default_rng(seed), SHIFT_MAPS, SHIFT_SIZE, SHIFT_BLUR)
+    X, X_shift = Z[..., 1:], Z[..., :-1]  # X_shift[..., c] == X[..., c - 1]
+    out = {}
+    for key, _, f, k, s in _shift_poolings():
         A, B = f(X), f(X_shift)
         active = (A != 0) | (B != 0)  # both 0 where ReLU silenced the region: not informative
-        out.append(
-            {
-                "key": key,
-                "label": label,
-                "rel_change": float(np.linalg.norm(A - B) / np.linalg.norm(A)),
-                "unchanged": float(np.mean(A[active] == B[active])),
-            }
+        same = (A == B) & active
+        row = {
+            "rel_change": float(np.linalg.norm(A - B) / np.linalg.norm(A)),
+            "unchanged": float(np.sum(same) / np.sum(active)),
+        }
+        if key.startswith("avg"):
+            # a window's mean moves by (entering − leaving)/k²; the column entering the shifted
+            # window is its first, the one leaving the original window is its last
+            col = functools.partial(max_pool2d, kernel_size=(k, 1), stride=s)
+            enter = col(X_shift)[..., : A.shape[-1]]
+            leave = col(X[..., k - 1 :])[..., : A.shape[-1]]
+            zero_swap = (enter == 0) & (leave == 0)  # inputs are >= 0: max 0 means all 0
+            row["same_is_zero_swap"] = bool(np.array_equal(same, zero_swap & active))
+        out[key] = row
+    # stride 2: a two-pixel shift moves the pooled map by one cell; a one-pixel shift matches
+    # no shift of it. Distance to the best of the pooled map moved by 0, 1 or 2 cells.
+    for kind, pool in (("max", max_pool2d), ("avg", avg_pool2d)):
+        base, one, two = pool(Z[..., 2:], 2), pool(Z[..., 1:-1], 2), pool(Z[..., :-2], 2)
+        W = base.shape[-1]
+        out[f"odd_{kind}"] = {
+            "best_match": min(
+                float(np.linalg.norm(one[..., m:] - base[..., : W - m]))
+                / float(np.linalg.norm(base[..., : W - m]))
+                for m in range(3)
+            ),
+            "two_px_error": float(np.max(np.abs(two[..., 1:] - base[..., :-1]))),
+        }
+    return out
+
+
+@functools.cache
+def shift_runs(seed_set: int = 0) -> dict[str, dict[str, np.ndarray]]:
+    """Per pooling key, every metric of `_shift_one_seed` as an array over the set's seeds."""
+    runs = [_shift_one_seed(sd) for sd in seeds(SHIFT_SEEDS, seed_set)]
+    return {key: {m: np.array([r[key][m] for r in runs]) for m in runs[0][key]} for key in runs[0]}
+
+
+def _pm(a: np.ndarray, scale: float = 100.0, digits: int = 1) -> str:
+    """mean ± standard deviation over seeds, as the page prints it."""
+    return f"{fmt(scale * np.mean(a), digits)} ± {fmt(scale * np.std(a), digits)}"
+
+
+def _norm_gaps(r) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """Per window size k, per seed: avg's change minus max's, and what avg takes off no pooling."""
+    ch = {key: v["rel_change"] for key, v in r.items() if "rel_change" in v}
+    gap = {k: ch[f"avg{k}"] - ch[f"max{k}"] for k, _ in SHIFT_POOLS}
+    damp = {k: ch["none"] - ch[f"avg{k}"] for k, _ in SHIFT_POOLS}
+    return gap, damp
+
+
+def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
+    """What the page concludes from the shift experiment, checked on `seed_set`."""
+    r = shift_runs(seed_set)
+    n = SHIFT_SEEDS
+    ch = {key: v["rel_change"] for key, v in r.items() if "rel_change" in v}
+    un = {key: v["unchanged"] for key, v in r.items() if "unchanged" in v}
+    pools = [key for key in ch if key != "none"]
+    out: dict[str, tuple[bool, str]] = {}
+
+    # every pooling moves less than the unpooled map, seed by seed
+    gaps = {key: ch["none"] - ch[key] for key in pools}
+    worst = min(pools, key=lambda key: gaps[key].min())
+    spread = max(float(np.std(ch[key])) for key in ch)
+    ok = all(np.all(g > 0) for g in gaps.values()) and gaps[worst].min() > 2 * spread
+    out["pooling_damps_shift"] = (
+        bool(ok),
+        f"{n} of {n} seeds for all 4 poolings; smallest margin {fmt(100 * gaps[worst].min(), 1)} "
+        f"points ({worst}), largest seed spread (std) {fmt(100 * spread, 1)}",
+    )
+
+    # 3×3 windows move less than 2×2 ones, for both kinds
+    d = {kind: ch[f"{kind}2"] - ch[f"{kind}3"] for kind in ("max", "avg")}
+    s = max(float(np.std(ch[key])) for key in pools)
+    low = min(float(v.min()) for v in d.values())
+    out["larger_window_damps_more"] = (
+        bool(all(np.all(v > 0) for v in d.values()) and low > 2 * s),
+        f"{n} of {n} seeds for max and avg; smallest margin {fmt(100 * low, 1)} points, "
+        f"seed spread (std) at most {fmt(100 * s, 1)}",
+    )
+
+    # max moves a little less than avg in norm: consistent, but small next to the damping
+    g, damp = _norm_gaps(r)
+    ok = all(np.all(g[k] > 0) and g[k].mean() > 2 * g[k].std() for k in g)
+    ok &= all(g[k].mean() < 0.25 * damp[k].mean() for k in g)
+    out["max_moves_slightly_less_in_norm"] = (
+        bool(ok),
+        "; ".join(
+            f"{k}×{k}: avg minus max {_pm(g[k])} points (mean ± std), positive in {n} of {n} "
+            f"seeds, {fmt(g[k].mean() / damp[k].mean(), 2)} of avg's own damping "
+            f"({fmt(100 * damp[k].mean(), 1)} points; the bar is 0.25)"
+            for k in g
+        ),
+    )
+
+    # max leaves many outputs exactly unchanged, average few; no pooling none (the control)
+    ratio = {k: un[f"max{k}"].mean() / un[f"avg{k}"].mean() for k, _ in SHIFT_POOLS}
+    margin = {k: un[f"max{k}"] - un[f"avg{k}"] for k, _ in SHIFT_POOLS}
+    s = max(float(np.std(un[key])) for key in pools)
+    ok = all(margin[k].min() > 5 * s and ratio[k] > 5 for k in margin)
+    out["max_keeps_more_outputs_exactly"] = (
+        bool(ok),
+        "; ".join(
+            f"{k}×{k}: max {_pm(un[f'max{k}'])} %, avg {_pm(un[f'avg{k}'])} % "
+            f"(mean ± std), ratio {fmt(ratio[k], 0)}"
+            for k in margin
         )
+        + f"; max ahead in {n} of {n} seeds, smallest margin "
+        + f"{fmt(100 * min(float(m.min()) for m in margin.values()), 1)} points, "
+        + f"seed spread (std) at most {fmt(100 * s, 1)}",
+    )
+    out["no_pooling_keeps_nothing_exactly"] = (
+        bool(np.all(un["none"] == 0)),
+        f"unchanged share without pooling {_pm(un['none'])} % in {n} of {n} seeds (control)",
+    )
+    zs = [r[f"avg{k}"]["same_is_zero_swap"] for k, _ in SHIFT_POOLS]
+    out["avg_unchanged_only_where_zeros_swap"] = (
+        bool(all(np.all(z) for z in zs)),
+        f"{n} of {n} seeds, 2×2 and 3×3: the unchanged average outputs are exactly the active "
+        "windows whose entering and leaving cells are all 0",
+    )
+
+    # stride 2: the one-pixel shift matches no shift of the pooled map
+    best = {kind: r[f"odd_{kind}"]["best_match"] for kind in ("max", "avg")}
+    two = max(float(r[f"odd_{kind}"]["two_px_error"].max()) for kind in ("max", "avg"))
+    low = min(float(v.min()) for v in best.values())
+    out["odd_shift_is_no_shift_of_output"] = (
+        bool(low > 0.3 and two == 0.0),
+        "closest shift (0, 1 or 2 cells) still differs by "
+        + ", ".join(f"{kind} {_pm(v)} %" for kind, v in best.items())
+        + f" (mean ± std; minimum {fmt(100 * low, 1)} %), {n} of {n} seeds; control: two-pixel "
+        f"shift = one-cell shift, largest difference {two:g}",
+    )
     return out
 
 
@@ -835,7 +955,7 @@ def values() -> dict[str, object]:
     v["edge_ceil_5_p1_last_start"] = (c["ceil_5_p1_raw"] - 1) * 2 - 1  # (out − 1)·s − p
     v["edge_grad_sum_incl"] = fmt(c["grad_sum_incl"], 2)
     v["edge_grad_sum_excl"] = _num(c["grad_sum_excl"])
-    for key in ("floor_5", "ceil_5", "ceil_5_p1_raw", "ceil_5_p1"):
+    for key in ("floor_5", "ceil_5", "ceil_5_p1_raw", "ceil_5_p1", "bigpad_n"):
         v[f"edge_{key}"] = int(c[key])
     v["edge_floor_5_dropped_pct"] = fmt(100 * (25 - (2 * c["floor_5"]) ** 2) / 25, 0)
 
@@ -843,12 +963,24 @@ def values() -> dict[str, object]:
     v["shift_n"] = len(r["max"])
     v["shift_max_same"] = int(np.sum(r["max"] == r["max_shift"]))
     v["shift_avg_same"] = int(np.sum(r["avg"] == r["avg_shift"]))
+    v["shift_len"] = len(r["x"])
+    v["shift_peaks"] = ", ".join(
+        str(i) for i in range(1, len(r["x"]) - 1) if r["x"][i - 1] < r["x"][i] > r["x"][i + 1]
+    )
+    v["shift_seeds"] = SHIFT_SEEDS
     v["shift_maps"] = SHIFT_MAPS
     v["shift_size"] = SHIFT_SIZE
     v["shift_blur"] = fmt(SHIFT_BLUR, 0)
-    for row in shift_runs():
-        v[f"shift_{row['key']}_change"] = fmt(100 * row["rel_change"], 0)
-        v[f"shift_{row['key']}_same"] = fmt(100 * row["unchanged"], 0)
+    runs = shift_runs()
+    for key, *_ in _shift_poolings():
+        v[f"shift_{key}_change"] = _pm(runs[key]["rel_change"])
+        v[f"shift_{key}_same"] = _pm(runs[key]["unchanged"])
+    gap, damp = _norm_gaps(runs)
+    for k, _ in SHIFT_POOLS:
+        v[f"shift_gap{k}"] = _pm(gap[k])
+        v[f"shift_gap{k}_share"] = fmt(gap[k].mean() / damp[k].mean(), 2)
+    for kind in ("max", "avg"):
+        v[f"shift_odd_{kind}"] = _pm(runs[f"odd_{kind}"]["best_match"])
     return v
 
 
