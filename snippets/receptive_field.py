@@ -943,7 +943,11 @@ def loglog_slope(depth, width) -> float:
         )
     if np.any(depth <= 0) or np.any(width <= 0):
         raise ValueError("depth, width: expected positive values")
-    return float(np.polyfit(np.log(depth), np.log(width), 1)[0])
+    x, y = np.log(depth), np.log(width)
+    x = x - x.mean()
+    if not np.any(x != 0):
+        raise ValueError(f"depth: expected at least two different depths, got {depth}")
+    return float(np.dot(x, y - y.mean()) / np.dot(x, x))
 
 
 def _relu_widths(seed: int) -> list[int]:
