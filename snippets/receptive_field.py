@@ -1260,6 +1260,11 @@ def values() -> dict[str, object]:
     holes = g[1]
     v["grid_holes_seen"] = int(np.count_nonzero(holes["g"]))
     v["grid_holes_field"] = holes["field"].size ** 2
+    for i, run in enumerate(g):
+        v[f"grid_side_{i}"] = run["field"].size
+        v[f"grid_seen_{i}"] = int(np.count_nonzero(run["g"]))
+    for i, (_, layers) in enumerate(GROWTH_STACKS):
+        v[f"growth_{i}"] = receptive_field(layers)[-1].size
 
     p = pool_support_runs()
     v["pool_seeds"] = POOL_SEEDS
