@@ -1125,7 +1125,7 @@ def _draw_erf(theme: Theme):
     ax1.grid(False)
     ax1.set_xlabel("input column − centre")
     ax1.set_ylabel("input row − centre")
-    ax1.set_title(f"|∂y/∂x| after {ERF_MAP_DEPTH} layers 3×3")
+    ax1.set_title(f"|∂y/∂x| after {ERF_MAP_DEPTH} layers 3×3, uniform weights")
 
     d = r["depth"]
     ax2.plot(d, r["theory"], marker="o", label="theoretical field")
