@@ -23,6 +23,7 @@ from matplotlib.patches import Rectangle
 from snippets import checks
 from snippets.formatting import fmt
 from snippets.plotting import Theme, new_figure
+from snippets.seeds import seeds
 
 KINDS = ("conv", "avgpool", "maxpool")
 
@@ -810,8 +811,7 @@ def small_kernel_costs(channels: int = COST_CHANNELS) -> dict[str, int]:
 # ---------------------------------------------------------------------------------------------
 # Experiment: random stacks, input gradient support vs the predicted field.
 
-CHECK_SEED = 2024
-CHECK_STACKS = 300
+CHECK_STACKS = 300  # one random stack per seed
 
 
 def random_stack(rng: np.random.Generator, max_layers: int = 5) -> list[Layer]:
@@ -830,15 +830,26 @@ def random_stack(rng: np.random.Generator, max_layers: int = 5) -> list[Layer]:
     return layers
 
 
+def drops_pixels(layers, input_size) -> bool:
+    """Whether some layer leaves pixels at the end of its input that no output reads (its output
+    length is rounded down: (n + 2p − k_eff) is not a multiple of s)."""
+    layers = check_layers(layers)
+    lengths = [_int_at_least("input_size", input_size, 1), *output_sizes(layers, input_size)]
+    return any((n + 2 * x.padding - x.k_eff) % x.stride for x, n in zip(layers, lengths[:-1]))
+
+
 @functools.cache
-def support_check_runs() -> dict[str, int]:
-    """Gradient support of one output of CHECK_STACKS random 1-D stacks (avg pooling in place
-    of max pooling, positive weights) against the prediction and the tracked dependencies."""
-    rng = np.random.default_rng(CHECK_SEED)
-    counts = dict(
-        stacks=0, inside=0, clipped=0, holes=0, within=0, tracked=0, inside_exact=0, clip_exact=0
-    )
-    while counts["stacks"] < CHECK_STACKS:
+def support_check_runs(seed_set: int = 0) -> dict[str, float]:
+    """Gradient support of one output of CHECK_STACKS random 1-D stacks (one per seed of the
+    seed set; avg pooling in place of max pooling, positive weights) against the prediction
+    and the tracked dependencies. Where the clipped interval is not the support's extent,
+    `shortfall_*` say by how many pixels it promises too many, and `clip_unexplained` counts
+    the cases with no hole, no dilation and no dropped pixel (the page says there are none)."""
+    names = "stacks inside clipped holes within tracked inside_exact clip_exact"
+    counts = dict.fromkeys((names + " clip_unexplained").split(), 0)
+    shortfalls = []
+    for seed in seeds(CHECK_STACKS, seed_set):
+        rng = np.random.default_rng(seed)
         layers = [
             Layer(
                 x.kernel, x.stride, x.padding, x.dilation, "avgpool" if x.kind != "conv" else x.kind
@@ -848,7 +859,7 @@ def support_check_runs() -> dict[str, int]:
         need = 1  # smallest input with an output, then a random margin
         while True:
             try:
-                n_out = output_sizes(layers, need)[-1]
+                output_sizes(layers, need)
                 break
             except ValueError:
                 need += 1
@@ -859,17 +870,28 @@ def support_check_runs() -> dict[str, int]:
         got = np.flatnonzero(mask)
         first, last = field_of(layers, index)
         inside = first >= 0 and last <= n - 1
+        holes = len(reachable_offsets(layers)) < last - first + 1
         counts["stacks"] += 1
         counts["inside" if inside else "clipped"] += 1
-        counts["holes"] += int(len(reachable_offsets(layers)) < last - first + 1)
+        counts["holes"] += int(holes)
         counts["tracked"] += int(np.array_equal(got, track_support(layers, n, index)))
         counts["within"] += int(bool(np.all((got >= first) & (got <= last))))
         if inside:
             want = first + reachable_offsets(layers)
             counts["inside_exact"] += int(np.array_equal(got, want))
-        else:
-            clipped = field_of(layers, index, n)
-            counts["clip_exact"] += int(clipped == ((got[0], got[-1]) if got.size else None))
+            continue
+        clipped = field_of(layers, index, n)
+        if clipped == ((got[0], got[-1]) if got.size else None):
+            counts["clip_exact"] += 1
+            continue
+        # the clipped interval promises more than the support's extent: by how much, and why
+        promised = 0 if clipped is None else clipped[1] - clipped[0] + 1
+        reached = got[-1] - got[0] + 1 if got.size else 0
+        shortfalls.append(int(promised - reached))
+        dilated = any(x.dilation > 1 for x in layers)
+        counts["clip_unexplained"] += int(not (holes or dilated or drops_pixels(layers, n)))
+    counts["shortfall_median"] = float(np.median(shortfalls)) if shortfalls else 0.0
+    counts["shortfall_max"] = max(shortfalls, default=0)
     return counts
 
 
@@ -906,32 +928,62 @@ def erf_map() -> np.ndarray:
     return g / g.max()
 
 
-@functools.cache
-def erf_runs() -> dict[str, np.ndarray]:
-    """95 %-mass width of the input gradient (1-D) against depth, for uniform weights (linear)
-    and for random He weights with ReLU (mean |gradient| over inputs and weight draws)."""
+ERF_SEEDS = 5  # seeds of the random-weight experiment; each averages 4 weight draws x 16 inputs
+ERF_FIT_FROM = 4  # log-log slopes are fitted from this depth on (depths 1-2 are all border)
+
+
+def loglog_slope(depth, width) -> float:
+    """Least-squares slope of log(width) against log(depth): 1 for linear growth, 1/2 for √L."""
+    depth = checks.as_float_array("depth", depth)
+    width = checks.as_float_array("width", width)
+    if depth.shape != width.shape or depth.ndim != 1 or depth.size < 2:
+        raise ValueError(
+            f"depth, width: expected two 1-D arrays of equal length >= 2, got "
+            f"{depth.shape} and {width.shape}"
+        )
+    if np.any(depth <= 0) or np.any(width <= 0):
+        raise ValueError("depth, width: expected positive values")
+    x, y = np.log(depth), np.log(width)
+    x = x - x.mean()
+    if not np.any(x != 0):
+        raise ValueError(f"depth: expected at least two different depths, got {depth}")
+    return float(np.dot(x, y - y.mean()) / np.dot(x, x))
+
+
+def _relu_widths(seed: int) -> list[int]:
+    """95 %-mass width against depth of the mean |input gradient| of random He weights with
+    ReLU: 4 weight draws, 16 inputs each, all from one seed."""
     n = 2 * max(ERF_DEPTHS) + 1 + 16
-    rng = np.random.default_rng(5)
-    uniform, relu = [], []
+    rng = np.random.default_rng(seed)
+    widths = []
     for depth in ERF_DEPTHS:
         layers = _erf_stack(depth)
-        W = [np.full((1, 1, 3), 1 / 3)] * depth
-        g = stack_input_grad(layers, np.zeros((1, 1, n)), W, n // 2)[0, 0]
-        uniform.append(mass_width(g))
         total = np.zeros(n)
         for _ in range(4):  # weight draws; a batch of 16 inputs each
             weights = init_weights(layers, channels=8, rng=rng, positive=False)
             X = rng.normal(size=(16, 8, n))
-            total += np.abs(stack_input_grad(layers, X, weights, n // 2, relu=True)).sum(
-                axis=(0, 1)
-            )
-        relu.append(mass_width(total))
+            grad = stack_input_grad(layers, X, weights, n // 2, relu=True)
+            total += np.abs(grad).sum(axis=(0, 1))
+        widths.append(mass_width(total))
+    return widths
+
+
+@functools.cache
+def erf_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
+    """95 %-mass width of the input gradient (1-D) against depth, for uniform weights (linear,
+    no randomness) and for random He weights with ReLU (one row per seed of the seed set)."""
+    n = 2 * max(ERF_DEPTHS) + 1 + 16
+    uniform = []
+    for depth in ERF_DEPTHS:
+        W = [np.full((1, 1, 3), 1 / 3)] * depth
+        g = stack_input_grad(_erf_stack(depth), np.zeros((1, 1, n)), W, n // 2)[0, 0]
+        uniform.append(mass_width(g))
     theory = [receptive_field(_erf_stack(d))[-1].size for d in ERF_DEPTHS]
     return {
         "depth": np.array(ERF_DEPTHS),
         "theory": np.array(theory),
         "uniform": np.array(uniform),
-        "relu": np.array(relu),
+        "relu": np.array([_relu_widths(seed) for seed in seeds(ERF_SEEDS, seed_set)]),
     }
 
 
@@ -1073,12 +1125,22 @@ def _draw_erf(theme: Theme):
     ax1.grid(False)
     ax1.set_xlabel("input column − centre")
     ax1.set_ylabel("input row − centre")
-    ax1.set_title(f"|∂y/∂x| after {ERF_MAP_DEPTH} layers 3×3")
+    ax1.set_title(f"|∂y/∂x| after {ERF_MAP_DEPTH} layers 3×3, uniform weights")
 
     d = r["depth"]
     ax2.plot(d, r["theory"], marker="o", label="theoretical field")
     ax2.plot(d, r["uniform"], marker="s", label="95 % of gradient, uniform")
-    ax2.plot(d, r["relu"], marker="^", label="95 % of gradient, ReLU")
+    relu = r["relu"]
+    mean = relu.mean(axis=0)
+    bars = np.vstack([mean - relu.min(axis=0), relu.max(axis=0) - mean])
+    ax2.errorbar(
+        d,
+        mean,
+        yerr=bars,
+        marker="^",
+        capsize=3,
+        label=f"95 % of gradient, ReLU ({ERF_SEEDS} seeds)",
+    )
     ax2.plot(d, 3.2 * np.sqrt(d), color=theme.muted, linestyle=":", label="∝ √L")
     ax2.set_xscale("log", base=2)
     ax2.set_yscale("log", base=2)
@@ -1090,19 +1152,37 @@ def _draw_erf(theme: Theme):
     return fig
 
 
-@functools.cache
-def pool_support_runs() -> dict[str, np.ndarray]:
-    """1-D input gradient of one output of conv → pool → conv → pool, with average and with
-    max pooling (same weights, same input)."""
-    n, index = 24, 2
-    X = np.random.default_rng(8).normal(size=(1, 1, n))
+POOL_SEEDS = 20  # random inputs and weights for the max-pooling comparison
+POOL_STACK_INDEX = 2  # the output whose gradient is followed, of a 24-pixel input
+
+
+def pool_support(seed: int = 0) -> dict[str, np.ndarray]:
+    """1-D |input gradient| of one output of conv → pool → conv → pool, with average and with
+    max pooling (the same weights and input, drawn from `seed`), and the output's field."""
+    seed = _int_at_least("seed", seed, 0)
+    n, index = 24, POOL_STACK_INDEX
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(1, 1, n))
+    w_seed = int(rng.integers(2**31))
     out = {}
     for kind in ("avgpool", "maxpool"):
         layers = [Layer(3, 1, 1), Layer(2, 2, 0, kind=kind), Layer(3, 1, 1), Layer(2, 2, kind=kind)]
-        W = init_weights(layers, channels=1, rng=1)
+        W = init_weights(layers, channels=1, rng=w_seed)
         out[kind] = np.abs(stack_input_grad(layers, X, W, index)[0, 0])
         out["field"] = np.array(field_of(layers, index, n))
     return out
+
+
+@functools.cache
+def pool_support_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
+    """Pixels the gradient reaches with average and with max pooling, one entry per seed."""
+    runs = [pool_support(seed) for seed in seeds(POOL_SEEDS, seed_set)]
+    first, last = runs[0]["field"]
+    return {
+        "avgpool": np.array([np.count_nonzero(r["avgpool"]) for r in runs]),
+        "maxpool": np.array([np.count_nonzero(r["maxpool"]) for r in runs]),
+        "field": np.array(last - first + 1),
+    }
 
 
 def figures():
@@ -1145,16 +1225,30 @@ def values() -> dict[str, object]:
         f = rows[variant]["field"]
         v.update({f"{key}_size": f.size, f"{key}_stride": f.stride, f"{key}_padding": f.padding})
     v["rs_321_padding"] = receptive_field(resnet50_slim(321))[-1].padding
+    vgg = rows["TF-slim vgg_16, torchvision vgg16"]["field"]
+    v["vgg_centre"] = f"{(vgg.size - 1) / 2 - vgg.padding:g}"  # centre of output 0
+    v["growth_stride"] = receptive_field(GROWTH_STACKS[3][1])[-1].stride
 
     s = support_check_runs()
-    v.update({f"check_{k}": val for k, val in s.items()})
+    v.update({f"check_{k}": f"{val:g}" for k, val in s.items()})
+    v["check_clip_inexact"] = int(s["clipped"] - s["clip_exact"])
 
     r = erf_runs()
     i10 = int(np.searchsorted(r["depth"], 32))
     v["erf_depth_max"] = int(r["depth"][i10])
     v["erf_theory_max"] = int(r["theory"][i10])
     v["erf_uniform_max"] = int(r["uniform"][i10])
-    v["erf_relu_max"] = int(r["relu"][i10])
+    relu = r["relu"][:, i10]
+    v["erf_relu_max"] = fmt(relu.mean(), 1)
+    v["erf_relu_lo"], v["erf_relu_hi"] = int(relu.min()), int(relu.max())
+    v["erf_seeds"] = ERF_SEEDS
+    fit = r["depth"] >= ERF_FIT_FROM
+    v["erf_fit_from"] = ERF_FIT_FROM
+    v["erf_slope_theory"] = fmt(loglog_slope(r["depth"][fit], r["theory"][fit]), 2)
+    v["erf_slope_uniform"] = fmt(loglog_slope(r["depth"][fit], r["uniform"][fit]), 2)
+    slopes = [loglog_slope(r["depth"][fit], row[fit]) for row in r["relu"]]
+    v["erf_slope_relu"] = fmt(np.mean(slopes), 2)
+    v["erf_slope_relu_std"] = fmt(np.std(slopes), 2)
     v["erf_map_depth"] = ERF_MAP_DEPTH
     m = erf_map()
     theory = receptive_field(_erf_stack(ERF_MAP_DEPTH))[-1].size
@@ -1166,12 +1260,87 @@ def values() -> dict[str, object]:
     holes = g[1]
     v["grid_holes_seen"] = int(np.count_nonzero(holes["g"]))
     v["grid_holes_field"] = holes["field"].size ** 2
+    for i, run in enumerate(g):
+        v[f"grid_side_{i}"] = run["field"].size
+        v[f"grid_seen_{i}"] = int(np.count_nonzero(run["g"]))
+    for i, (_, layers) in enumerate(GROWTH_STACKS):
+        v[f"growth_{i}"] = receptive_field(layers)[-1].size
 
     p = pool_support_runs()
-    v["pool_avg_pixels"] = int(np.count_nonzero(p["avgpool"]))
-    v["pool_max_pixels"] = int(np.count_nonzero(p["maxpool"]))
-    v["pool_field"] = int(p["field"][1] - p["field"][0] + 1)
+    v["pool_seeds"] = POOL_SEEDS
+    v["pool_avg_pixels"] = int(p["avgpool"].min())  # the same for every input (checked)
+    v["pool_max_lo"], v["pool_max_hi"] = int(p["maxpool"].min()), int(p["maxpool"].max())
+    v["pool_max_mean"] = fmt(p["maxpool"].mean(), 1)
+    v["pool_field"] = int(p["field"])
     return v
+
+
+def _spread(x) -> str:
+    x = np.asarray(x, dtype=float)
+    return f"mean {x.mean():.2f}, std {x.std():.2f}, min {x.min():.2f}, max {x.max():.2f}"
+
+
+def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
+    """What the page concludes from its experiments, each with its evidence, on `seed_set`."""
+    out = {}
+    s = support_check_runs(seed_set)
+    n, inside, clipped = s["stacks"], s["inside"], s["clipped"]
+    out["support_equals_tracking"] = (
+        s["tracked"] == n,
+        f"{s['tracked']} of {n} random stacks (one per seed): gradient support equals the "
+        "tracked taps",
+    )
+    out["support_within_field"] = (
+        s["within"] == n,
+        f"{s['within']} of {n} random stacks: support inside the predicted interval",
+    )
+    out["support_exact_inside"] = (
+        inside > 0 and s["inside_exact"] == inside,
+        f"{s['inside_exact']} of {inside} outputs whose field lies inside the image: support "
+        f"equals the predicted offsets; {s['holes']} of {n} stacks have holes",
+    )
+    inexact = clipped - s["clip_exact"]
+    out["clip_shortfall_explained"] = (
+        clipped > 0 and s["clip_unexplained"] == 0,
+        f"{s['clip_exact']} of {clipped} outputs at the border: clipped interval exact; the "
+        f"other {inexact} all have holes, dilation or dropped pixels "
+        f"({s['clip_unexplained']} without); clipped interval too wide by a median of "
+        f"{s['shortfall_median']:g} and at most {s['shortfall_max']} pixels",
+    )
+    p = pool_support_runs(seed_set)
+    avg, mx = p["avgpool"], p["maxpool"]
+    out["max_pool_reaches_fewer"] = (
+        bool(np.all(avg == p["field"]) and np.all(mx < avg)),
+        f"{len(mx)} random inputs and weights: average pooling reaches all {int(p['field'])} "
+        f"pixels of the field every time, max pooling {mx.min()} to {mx.max()} "
+        f"(mean {mx.mean():.1f}), at least {int((avg - mx).min())} fewer on every input",
+    )
+    r = erf_runs(seed_set)
+    fit = r["depth"] >= ERF_FIT_FROM
+    d = r["depth"][fit]
+    theory = loglog_slope(d, r["theory"][fit])
+    uniform = loglog_slope(d, r["uniform"][fit])
+    relu = np.array([loglog_slope(d, row[fit]) for row in r["relu"]])
+    out["erf_uniform_sqrt"] = (
+        abs(uniform - 0.5) < 0.1 and theory - uniform > 0.3,
+        f"log-log slope of the 95 % width from depth {ERF_FIT_FROM} to {d[-1]}: {uniform:.3f} "
+        f"(1/2 for square-root growth), theoretical field {theory:.3f}; no randomness",
+    )
+    out["erf_relu_sqrt"] = (
+        bool(np.all(np.abs(relu - 0.5) < 0.1) and theory - relu.max() > 0.3),
+        f"log-log slope over {len(relu)} seeds: {_spread(relu)}; theoretical field "
+        f"{theory:.3f}, above the largest seed by {theory - relu.max():.3f}",
+    )
+    from2 = r["depth"] >= 2
+    ratios = np.vstack([r["uniform"], r["relu"]])[:, from2] / r["theory"][from2]
+    out["erf_fraction_shrinks"] = (
+        bool(np.all(np.diff(ratios, axis=1) < 0)),
+        f"95 % width / theoretical field falls at every depth step from 2 to {d[-1]} for "
+        f"uniform weights and for each of {len(relu)} ReLU seeds: uniform "
+        + ", ".join(f"{x:.2f}" for x in ratios[0])
+        + f"; ReLU at depth {d[-1]} {_spread(ratios[1:, -1])}",
+    )
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -371,19 +371,32 @@ def test_gradient_with_unit_weights_counts_paths():
         np.testing.assert_array_equal(g, counts[index])
 
 
-def test_max_pooling_gradient_reaches_less_than_its_field():
-    r = rf.pool_support_runs()
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_max_pooling_gradient_reaches_less_than_its_field(seed):
+    r = rf.pool_support(seed)
     first, last = r["field"]
     avg, mx = np.flatnonzero(r["avgpool"]), np.flatnonzero(r["maxpool"])
     np.testing.assert_array_equal(avg, np.arange(first, last + 1))
-    assert set(mx) < set(avg)
+    # one position per max-pool window: 3 positions of pool 1, 3 pixels each
+    assert set(mx) < set(avg) and len(mx) <= 9
 
 
-def test_support_check_experiment_is_all_exact():
-    c = rf.support_check_runs()
-    assert c["stacks"] == rf.CHECK_STACKS
-    assert c["inside"] > 0 and c["clipped"] > 0 and c["holes"] > 0
-    assert c["tracked"] == c["within"] == c["stacks"] and c["inside_exact"] == c["inside"]
+def test_dropped_pixels_by_hand():
+    # 7 pixels, 2×2 stride 2: (7 - 2) % 2 = 1, pixel 6 dropped; 8 pixels: none dropped
+    assert rf.drops_pixels([Layer(2, 2)], 7) and not rf.drops_pixels([Layer(2, 2)], 8)
+    assert not rf.drops_pixels([Layer(3, 1, 1)] * 3, 5)  # stride 1 never drops
+
+
+def test_loglog_slope_by_hand():
+    d = np.array([1.0, 2.0, 4.0, 8.0])
+    assert rf.loglog_slope(d, 3 * d) == pytest.approx(1.0, abs=1e-12)
+    assert rf.loglog_slope(d, 5 * np.sqrt(d)) == pytest.approx(0.5, abs=1e-12)
+
+
+def test_claims_hold_on_the_default_seed_set():
+    # the lead's test_claims re-checks seed set 1; the quoted numbers come from set 0
+    verdicts = rf.claims(0)
+    assert verdicts and all(holds for holds, _ in verdicts.values()), verdicts
 
 
 # --- the numpy layers ---------------------------------------------------------------------------
@@ -498,13 +511,15 @@ def test_mass_width_by_hand():
 
 
 def test_effective_field_grows_like_sqrt_depth():
+    # uniform weights only (deterministic); the random-weight runs are claims, on two seed sets
     r = rf.erf_runs()
+    # the gradient lives inside the field, so no width can exceed it
     assert np.all(r["uniform"] <= r["theory"]) and np.all(r["relu"] <= r["theory"])
-    ratio = r["uniform"] / r["theory"]
-    assert np.all(np.diff(ratio) <= 0) and ratio[-1] < 0.35
-    # from depth 8 to 32 (×4) the 95 % width roughly doubles, the theoretical field quadruples
+    assert r["relu"].shape == (rf.ERF_SEEDS, len(rf.ERF_DEPTHS))
+    # 95 % of a trinomial: about 2 · 1.96 · sqrt(2L/3) pixels, within a pixel or two
+    sd = np.sqrt(2 * r["depth"] / 3)
+    np.testing.assert_allclose(r["uniform"][2:], 2 * 1.96 * sd[2:], atol=2.5)
     i8, i32 = list(r["depth"]).index(8), list(r["depth"]).index(32)
-    assert 1.6 < r["uniform"][i32] / r["uniform"][i8] < 2.5
     assert r["theory"][i32] - 1 == 4 * (r["theory"][i8] - 1)
     m = rf.erf_map()
     assert m.max() == 1.0 and rf.mass_width(m) < 0.5 * (2 * rf.ERF_MAP_DEPTH + 1) ** 2
@@ -522,7 +537,9 @@ def test_values_are_the_codes_numbers():
     assert (v["rs_size"], v["rs_padding"], v["rs_321_padding"]) == (483, 239, 241)
     assert v["grid_holes_seen"] == 25 and v["grid_holes_field"] == 81
     assert eval(v["ex_closed"].replace("\\cdot", "*")) + 1 == 26  # noqa: S307 (our own string)
-    assert v["cost_saving_2"] == "28" and v["cost_saving_3"] == "45"
+    assert float(v["cost_saving_2"]) == pytest.approx(100 * (1 - 18 / 25), abs=0.5)
+    assert float(v["cost_saving_3"]) == pytest.approx(100 * (1 - 27 / 49), abs=0.5)
+    assert float(v["vgg_centre"]) == pytest.approx((212 - 1) / 2 - 90)
     for key, value in v.items():
         assert "nan" not in str(value).lower(), key
 
@@ -569,6 +586,12 @@ def test_values_are_the_codes_numbers():
         ),
         (lambda: rf.max_pool(np.ones((1, 1, 5)), 2, 2, 2), ValueError, ["padding"]),
         (lambda: rf.mass_width([0.0, 0.0]), ValueError, ["fraction"]),
+        (lambda: rf.pool_support(-1), ValueError, ["seed"]),
+        (lambda: rf.pool_support(1.5), TypeError, ["seed"]),
+        (lambda: rf.loglog_slope([1.0, 2.0], [1.0]), ValueError, ["depth, width"]),
+        (lambda: rf.loglog_slope([0.0, 2.0], [1.0, 2.0]), ValueError, ["positive"]),
+        (lambda: rf.loglog_slope([2.0, 2.0], [1.0, 2.0]), ValueError, ["two different"]),
+        (lambda: rf.drops_pixels([Layer(3)], 0), ValueError, ["input_size"]),
         (lambda: rf.init_weights([Layer(3)], nd=3), ValueError, ["nd"]),
         (
             lambda: rf.stack_input_grad([Layer(3)], np.ones((1, 1, 5)), [np.ones((1, 1, 3))], 3),
