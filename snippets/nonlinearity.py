@@ -23,6 +23,7 @@ from snippets import checks
 from snippets.datasets import two_moons
 from snippets.formatting import fmt, tex_matrix, tex_sci
 from snippets.plotting import Theme, new_figure
+from snippets.seeds import seeds
 
 # ---------------------------------------------------------------------------------------------
 # The collapse: a stack of affine layers is one affine layer.
@@ -396,57 +397,130 @@ def worked_example() -> dict[str, np.ndarray]:
 
 # ---------------------------------------------------------------------------------------------
 # Experiment: two moons, linear-only networks vs ReLU networks of 0, 1, 2 and 4 hidden layers.
+# Each seed draws its own training, validation and test points and its own initialisation. Each
+# model's step size is chosen from MOONS_LRS by the mean validation loss over the seeds of the
+# set; the test points are used once, for the chosen step.
 
 MOONS_N = 200
-MOONS_NOISE = 0.15
-MOONS_SEED = 0
+MOONS_VAL_N = 200
 MOONS_TEST_N = 1000
+MOONS_NOISE = 0.15
 MOONS_WIDTH = 8
 MOONS_DEPTHS = (1, 2, 4)
-MOONS_LR = 2.0
-MOONS_EPOCHS = 1500
-INIT_SEED = 1
+MOONS_MODELS = (("identity", 0),) + tuple(
+    (a, d) for a in ("identity", "relu") for d in MOONS_DEPTHS
+)
+MOONS_LRS = (1.0, 4.0, 16.0)
+MOONS_COMMON_LR = 4.0  # the grid's middle step, shared by every depth for the collapse check
+MOONS_EPOCHS = 400
+MOONS_SEEDS = 5
+CONVERGED_TOL = 1e-6  # "converged": first epoch within this of the final training loss
 
 
 @functools.cache
-def moons_data():
-    """Training and test points of two moons, standardised with the training statistics."""
-    X, y = two_moons(MOONS_N, MOONS_NOISE, rng=MOONS_SEED)
-    X_test, y_test = two_moons(MOONS_TEST_N, MOONS_NOISE, rng=MOONS_SEED + 1)
+def moons_data(seed: int = 0):
+    """Training, validation and test points of two moons for one seed, standardised with the
+    training statistics: `(X, y, X_val, y_val, X_test, y_test)`."""
+    rng = np.random.default_rng((seed, 0))
+    X, y = two_moons(MOONS_N, MOONS_NOISE, rng=rng)
+    X_val, y_val = two_moons(MOONS_VAL_N, MOONS_NOISE, rng=rng)
+    X_test, y_test = two_moons(MOONS_TEST_N, MOONS_NOISE, rng=rng)
     mean, std = X.mean(axis=0), X.std(axis=0)
-    return (X - mean) / std, y, (X_test - mean) / std, y_test
+    return (X - mean) / std, y, (X_val - mean) / std, y_val, (X_test - mean) / std, y_test
 
 
 @functools.cache
-def moons_runs() -> dict[tuple[str, int], dict]:
-    """Train every model; key (activation, hidden layers), "identity" being linear-only.
+def _moons_fit(act: str, depth: int, lr: float, seed: int) -> dict:
+    """One model trained on one seed's training points; scored on training and validation."""
+    X, y, X_val, y_val, _, _ = moons_data(seed)
+    sizes = [2] + [MOONS_WIDTH] * depth + [1]
+    rng = np.random.default_rng((seed, 1))  # the same initial draw for every model of a seed
+    params0 = bp.init_params(sizes, rng, "he" if act == "relu" else "xavier")
+    with np.errstate(all="ignore"):  # a too-large step may overflow; validation rejects it
+        params, losses = bp.train(
+            params0, X, y[:, None].astype(float), lr, MOONS_EPOCHS, act, "sigmoid"
+        )
+        A_val = bp.forward(params, X_val, act, "sigmoid")[0]
+    ok = bool(np.all(np.isfinite(losses)) and np.all(np.isfinite(A_val)))
+    return {
+        "params": params,
+        "losses": losses,
+        "n_params": sum(W.size + b.size for W, b in params),
+        "acc": bp.accuracy(bp.forward(params, X, act, "sigmoid")[0], y) if ok else 0.0,
+        "val_loss": bp.mse_loss(A_val, y_val[:, None].astype(float)) if ok else math.inf,
+    }
 
-    Every model: sigmoid output, MSE loss, full-batch gradient descent with the same step and
-    number of epochs, Glorot initialisation (He for ReLU) from the same seed.
+
+@functools.cache
+def moons_runs(seed_set: int = 0) -> dict[tuple[str, int], dict]:
+    """Every model, key (activation, hidden layers), "identity" being linear-only.
+
+    Every model: sigmoid output, MSE loss, full-batch gradient descent for `MOONS_EPOCHS`
+    epochs, Glorot initialisation (He for ReLU). For each model, the step with the lowest mean
+    validation loss over the seeds is chosen; `"runs"` holds that step's run for each seed,
+    with its test accuracy (the only use of the test points).
     """
-    X, y, X_test, y_test = moons_data()
-    T = y[:, None].astype(float)
-    runs = {}
-    models = [("identity", 0)] + [(a, d) for a in ("identity", "relu") for d in MOONS_DEPTHS]
-    for act, depth in models:
-        sizes = [2] + [MOONS_WIDTH] * depth + [1]
-        rng = np.random.default_rng(INIT_SEED)
-        params0 = bp.init_params(sizes, rng, "he" if act == "relu" else "xavier")
-        params, losses = bp.train(params0, X, T, MOONS_LR, MOONS_EPOCHS, act, "sigmoid")
-        runs[(act, depth)] = {
-            "params": params,
-            "losses": losses,
-            "n_params": sum(W.size + b.size for W, b in params),
-            "acc": bp.accuracy(bp.forward(params, X, act, "sigmoid")[0], y),
-            "test_acc": bp.accuracy(bp.forward(params, X_test, act, "sigmoid")[0], y_test),
+    out = {}
+    for act, depth in MOONS_MODELS:
+        val = {
+            lr: float(
+                np.mean(
+                    [
+                        _moons_fit(act, depth, lr, s)["val_loss"]
+                        for s in seeds(MOONS_SEEDS, seed_set)
+                    ]
+                )
+            )
+            for lr in MOONS_LRS
         }
-    return runs
+        lr = min(MOONS_LRS, key=lambda r: val[r])
+        runs = []
+        for s in seeds(MOONS_SEEDS, seed_set):
+            r = dict(_moons_fit(act, depth, lr, s))
+            _, _, _, _, X_test, y_test = moons_data(s)
+            r["test_acc"] = bp.accuracy(bp.forward(r["params"], X_test, act, "sigmoid")[0], y_test)
+            runs.append(r)
+        out[(act, depth)] = {"lr": lr, "val_loss": val, "runs": runs}
+    return out
+
+
+def _converged_epoch(losses: np.ndarray) -> int:
+    return int(np.argmax(losses <= losses[-1] + CONVERGED_TOL))
 
 
 @functools.cache
-def moons_best_line() -> float:
-    X, y, _, _ = moons_data()
-    return best_linear_accuracy(X, y)
+def moons_collapse(seed_set: int = 0) -> dict:
+    """The linear-only networks of every depth at the common step, seed by seed: the largest
+    gap between their collapsed (W, b) and the single unit's, the largest gap in training loss,
+    whether the training accuracies agree, and the epochs each took to converge."""
+    gaps, loss_gaps, same_acc, epochs = [], [], [], {d: [] for d in (0, *MOONS_DEPTHS)}
+    for s in seeds(MOONS_SEEDS, seed_set):
+        single = _moons_fit("identity", 0, MOONS_COMMON_LR, s)
+        W0, b0 = collapse_linear(single["params"])
+        epochs[0].append(_converged_epoch(single["losses"]))
+        for depth in MOONS_DEPTHS:
+            r = _moons_fit("identity", depth, MOONS_COMMON_LR, s)
+            W, b = collapse_linear(r["params"])
+            gaps.append(float(np.abs(np.r_[W.ravel() - W0.ravel(), b - b0]).max()))
+            loss_gaps.append(abs(r["losses"][-1] - single["losses"][-1]))
+            same_acc.append(r["acc"] == single["acc"])
+            epochs[depth].append(_converged_epoch(r["losses"]))
+    return {
+        "gap": max(gaps),
+        "loss_gap": max(loss_gaps),
+        "same_acc": all(same_acc),
+        "epochs": {d: np.array(e) for d, e in epochs.items()},
+        # flat (within CONVERGED_TOL) for at least the last fifth of the epochs
+        "converged": all(max(e) <= 0.8 * MOONS_EPOCHS for e in epochs.values()),
+    }
+
+
+@functools.cache
+def moons_best_line(seed_set: int = 0) -> np.ndarray:
+    """The best training accuracy any line reaches, for each seed of the set."""
+    return np.array(
+        [best_linear_accuracy(*moons_data(s)[:2]) for s in seeds(MOONS_SEEDS, seed_set)]
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -457,10 +531,11 @@ FIT_WIDTHS = (1, 3, 10, 30)
 FIT_SHOWN = (1, 3, FIT_WIDTHS[-1])
 FIT_LR = 0.5
 FIT_EPOCHS = 1500
-FIT_SEED = 0
+FIT_SEEDS = 5
 RELU_WIDTH = 10
 RELU_LR = 0.1
 RELU_EPOCHS = 1500
+RELU_SEED = 0
 
 
 def _init_1d(width: int, rng: np.random.Generator):
@@ -489,15 +564,20 @@ def _sinpi(x):
 
 
 @functools.cache
-def approximation_runs() -> dict[int, dict]:
-    """A 1-H-1 tanh network trained on sin(2πx), for each width H in `FIT_WIDTHS`."""
-    return {h: _fit(_sin2pi, "tanh", h, FIT_LR, FIT_EPOCHS, FIT_SEED) for h in FIT_WIDTHS}
+def approximation_runs(seed_set: int = 0) -> list[dict[int, dict]]:
+    """A 1-H-1 tanh network trained on sin(2πx) for each width H in `FIT_WIDTHS`, one dict per
+    seed (the initialisation is the only random part)."""
+    return [
+        {h: _fit(_sin2pi, "tanh", h, FIT_LR, FIT_EPOCHS, s) for h in FIT_WIDTHS}
+        for s in seeds(FIT_SEEDS, seed_set)
+    ]
 
 
 @functools.cache
 def relu_run() -> dict:
-    """A 1-10-1 ReLU network trained on sin(πx), and the kinks of what it learned."""
-    r = _fit(_sinpi, "relu", RELU_WIDTH, RELU_LR, RELU_EPOCHS, FIT_SEED)
+    """A 1-10-1 ReLU network trained on sin(πx) (one seed: an illustration, not a finding),
+    and the kinks of what it learned."""
+    r = _fit(_sinpi, "relu", RELU_WIDTH, RELU_LR, RELU_EPOCHS, RELU_SEED)
     r["kinks"] = relu_kinks(r["params"], -1.0, 1.0)
     return r
 
@@ -540,14 +620,16 @@ def _draw_activations(theme: Theme):
 
 def _draw_boundaries(theme: Theme):
     runs = moons_runs()
-    X, y, _, _ = moons_data()
+    seed = seeds(1)[0]  # the first seed of set 0
+    X, y = moons_data(seed)[:2]
     fig, axes = new_figure(theme, ncols=3, width=9.6, height=3.9)
     g = np.linspace(-2.4, 2.4, 101)
     gx, gy = np.meshgrid(g, g)
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     c0, c1 = theme.palette[0], theme.palette[1]
     for ax, depth in zip(axes, MOONS_DEPTHS):
-        relu, lin = runs[("relu", depth)], runs[("identity", depth)]
+        relu = runs[("relu", depth)]["runs"][0]
+        lin = _moons_fit("identity", depth, MOONS_COMMON_LR, seed)
         p = bp.forward(relu["params"], grid, "relu", "sigmoid")[0].reshape(gx.shape)
         # the two flat regions as a small bitmap; points and boundaries stay vector
         shade = ax.contourf(gx, gy, p, levels=[0, 0.5, 1], colors=[c0, c1], alpha=0.18, zorder=1)
@@ -580,7 +662,8 @@ def _draw_boundaries(theme: Theme):
 
 
 def _draw_approximation(theme: Theme):
-    runs = approximation_runs()
+    all_runs = approximation_runs()
+    runs = all_runs[0]  # the curves: the first seed
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.0, height=3.8)
     x = np.linspace(-1, 1, 401)[:, None]
     ax1.plot(x, _sin2pi(x), color=theme.fg, linewidth=3, alpha=0.35, label="sin(2πx)")
@@ -593,14 +676,17 @@ def _draw_approximation(theme: Theme):
     ax1.legend(loc="upper center", ncols=2)
     ax1.set_title("One hidden tanh layer")
     widths = np.array(FIT_WIDTHS)
-    ax2.plot(widths, [runs[h]["mse"] for h in FIT_WIDTHS], "o-")
+    mse = np.array([[r[h]["mse"] for h in FIT_WIDTHS] for r in all_runs])
+    for row in mse:  # every seed faintly, their geometric mean on top
+        ax2.plot(widths, row, "-", color=theme.palette[0], alpha=0.3, linewidth=1)
+    ax2.plot(widths, np.exp(np.log(mse).mean(axis=0)), "o-", color=theme.palette[0])
     ax2.set_xscale("log")
     ax2.set_yscale("log")
     ax2.set_xticks(widths, [str(w) for w in widths])
     ax2.minorticks_off()
     ax2.set_xlabel("hidden units (log scale)")
     ax2.set_ylabel("mean squared error")
-    ax2.set_title(f"Error after {FIT_EPOCHS} epochs")
+    ax2.set_title(f"Error after {FIT_EPOCHS} epochs, {FIT_SEEDS} seeds")
     return fig
 
 
@@ -645,8 +731,18 @@ def _pct(x: float) -> str:
     return fmt(100 * x, 1)
 
 
+def _pm(xs, scale: float = 100.0, digits: int = 1) -> str:
+    """Mean ± standard deviation over seeds, as the page shows it (accuracies in %)."""
+    xs = scale * np.asarray(xs, dtype=float)
+    return f"{fmt(xs.mean(), digits)} ± {fmt(xs.std(), digits)}"
+
+
+def _key(act: str, depth: int) -> str:
+    return f"{'lin' if act == 'identity' else act}{depth}"
+
+
 def values() -> dict[str, object]:
-    """Every number the page quotes, formatted as the page shows it."""
+    """Every number the page quotes, formatted as the page shows it (seed set 0)."""
     v: dict[str, object] = {}
     ex = worked_example()
     for key in ("W1", "b1", "W2", "b2", "W3", "b3", "x"):
@@ -659,55 +755,65 @@ def values() -> dict[str, object]:
     v["ex_n_params"] = sum(np.size(EXAMPLE[k]) for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
     v["ex_n_collapsed"] = ex["W"].size + ex["b"].size
 
-    z = np.linspace(-3, 0, 30001)  # the minima of GELU and SiLU, for the table's ranges
+    z = np.linspace(-3, 3, 60001)  # extremes of GELU, SiLU and GELU', for the table and text
     v["gelu_min"] = fmt(activate("gelu", z).min(), 2)
     v["silu_min"] = fmt(activate("silu", z).min(), 2)
+    dg = derivative("gelu", z)
+    v["gelu_dmin"] = fmt(dg.min(), 2)
+    v["gelu_dmax"] = fmt(dg.max(), 2)
+    tanh_gelu = 0.5 * z * (1 + np.tanh(math.sqrt(2 / math.pi) * (z + 0.044715 * z**3)))
+    v["gelu_tanh_gap"] = tex_sci(np.abs(activate("gelu", z) - tanh_gelu).max())
 
     runs = moons_runs()
-    single = runs[("identity", 0)]
-    W0, b0 = collapse_linear(single["params"])
     v.update(
         {
             "moons_n": MOONS_N,
+            "moons_val_n": MOONS_VAL_N,
             "moons_test_n": MOONS_TEST_N,
             "moons_noise": fmt(MOONS_NOISE, 2),
             "moons_width": MOONS_WIDTH,
-            "moons_lr": fmt(MOONS_LR, 1),
+            "moons_lrs": ", ".join(fmt(r, 0) for r in MOONS_LRS),
+            "moons_common_lr": fmt(MOONS_COMMON_LR, 0),
             "moons_epochs": MOONS_EPOCHS,
-            "moons_best_line_pct": _pct(moons_best_line()),
-            "moons_W": tex_matrix(W0.T, digits=3),
-            "moons_b": fmt(b0[0], 3),
+            "moons_seeds": MOONS_SEEDS,
+            "moons_best_line_pct": _pm(moons_best_line()),
+            "converged_tol": tex_sci(CONVERGED_TOL),
         }
     )
-    worst = 0.0
-    for (act, depth), r in runs.items():
-        key = f"{'lin' if act == 'identity' else act}{depth}"
-        v[f"{key}_params"] = r["n_params"]
-        v[f"{key}_loss"] = tex_sci(r["losses"][-1])
-        v[f"{key}_acc"] = _pct(r["acc"])
-        v[f"{key}_test_acc"] = _pct(r["test_acc"])
-        if act == "identity":
-            W, b = collapse_linear(r["params"])
-            v[f"{key}_W"] = tex_matrix(W.T, digits=3)
-            v[f"{key}_b"] = fmt(b[0], 3)
-            worst = max(worst, float(np.abs(np.r_[W.ravel() - W0.ravel(), b - b0]).max()))
-            # first epoch within 1e-6 of the final loss: depth changes how fast, not where
-            v[f"{key}_converged"] = int(np.argmax(r["losses"] <= r["losses"][-1] + 1e-6))
-    v["moons_collapse_gap"] = tex_sci(max(worst, 1e-16))
+    seed = seeds(1)[0]
+    for act, depth in MOONS_MODELS:
+        key, m = _key(act, depth), runs[(act, depth)]
+        v[f"{key}_params"] = m["runs"][0]["n_params"]
+        v[f"{key}_lr"] = fmt(m["lr"], 0)
+        v[f"{key}_acc"] = _pm([r["acc"] for r in m["runs"]])
+        v[f"{key}_test_acc"] = _pm([r["test_acc"] for r in m["runs"]])
+        if act == "identity":  # the collapsed map of the first seed, at the common step
+            W, b = collapse_linear(_moons_fit(act, depth, MOONS_COMMON_LR, seed)["params"])
+            v[f"{key}_W"] = tex_matrix(W.T, digits=2)
+            v[f"{key}_b"] = fmt(b[0], 2)
+    col = moons_collapse()
+    v["moons_collapse_gap"] = tex_sci(max(col["gap"], 1e-16))
+    v["moons_loss_gap"] = tex_sci(max(col["loss_gap"], 1e-16))
+    for depth, e in col["epochs"].items():
+        v[f"lin{depth}_converged"] = f"{fmt(e.mean(), 0)} ± {fmt(e.std(), 0)}"
 
     fits = approximation_runs()
-    for h, r in fits.items():
-        v[f"fit_mse_{h}"] = tex_sci(r["mse"])
+    mse = {h: np.array([r[h]["mse"] for r in fits]) for h in FIT_WIDTHS}
+    for h, m in mse.items():
+        v[f"fit_mse_{h}"] = tex_sci(np.exp(np.log(m).mean()))  # geometric mean over seeds
+        v[f"fit_mse_{h}_range"] = f"{tex_sci(m.min())} \text{{ to }} {tex_sci(m.max())}"
+    ratio = mse[FIT_WIDTHS[0]] / mse[FIT_WIDTHS[-1]]
     v.update(
         {
             "fit_n": FIT_N,
             "fit_lr": fmt(FIT_LR, 1),
             "fit_epochs": FIT_EPOCHS,
+            "fit_seeds": FIT_SEEDS,
             "fit_widths": ", ".join(str(h) for h in FIT_WIDTHS[:-1]) + f" and {FIT_WIDTHS[-1]}",
             "fit_max_width": FIT_WIDTHS[-1],
-            "fit_mse_first_plain": f"{fits[FIT_WIDTHS[0]]['mse']:.2g}",  # for alt text
-            "fit_mse_last_plain": f"{fits[FIT_WIDTHS[-1]]['mse']:.2g}",
-            "fit_ratio": f"{fits[FIT_WIDTHS[0]]['mse'] / fits[FIT_WIDTHS[-1]]['mse']:,.0f}",
+            "fit_mse_first_plain": f"{fits[0][FIT_WIDTHS[0]]['mse']:.2g}",  # for alt text
+            "fit_mse_last_plain": f"{fits[0][FIT_WIDTHS[-1]]['mse']:.2g}",
+            "fit_ratio_min": f"{ratio.min():,.0f}",
         }
     )
     rr = relu_run()
@@ -722,3 +828,94 @@ def values() -> dict[str, object]:
         }
     )
     return v
+
+
+def _mean_sd(xs) -> str:
+    xs = np.asarray(xs, dtype=float)
+    return f"mean {xs.mean():.3g}, sd {xs.std():.2g}"
+
+
+def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
+    """What the page concludes from its experiments, re-computed on the seeds of `seed_set`."""
+    runs, col, best = moons_runs(seed_set), moons_collapse(seed_set), moons_best_line(seed_set)
+    n = MOONS_SEEDS
+    out: dict[str, tuple[bool, str]] = {}
+
+    same = col["converged"] and col["same_acc"] and col["loss_gap"] < CONVERGED_TOL
+    out["linear_same_map"] = (
+        bool(same and col["gap"] < 0.05),
+        f"{n} seeds x {len(MOONS_DEPTHS)} depths at step {MOONS_COMMON_LR:g}: largest gap to the "
+        f"single unit's collapsed parameters {col['gap']:.2g} (bar 0.05), in final loss "
+        f"{col['loss_gap']:.2g} (bar {CONVERGED_TOL:g}); training accuracies identical: "
+        f"{col['same_acc']}",
+    )
+
+    e = col["epochs"]
+    deep = np.max([e[d] for d in MOONS_DEPTHS], axis=0)  # the slowest deep network, per seed
+    out["deep_linear_converge_sooner"] = (
+        bool(np.all(deep < e[0])),
+        f"epochs to within {CONVERGED_TOL:g} of the final loss at step {MOONS_COMMON_LR:g}: "
+        f"single unit {_mean_sd(e[0])}; slowest deep network of each seed {_mean_sd(deep)}; "
+        f"deep faster in {int(np.sum(deep < e[0]))} of {n} seeds, smallest per-seed margin "
+        f"{int((e[0] - deep).min())} epochs",
+    )
+    d24 = e[4] - e[2]
+    out["deep_linear_2_vs_4_no_difference"] = (
+        bool(abs(d24.mean()) < d24.std()),
+        f"epochs of 4 minus 2 hidden layers, paired by seed: {_mean_sd(d24)}; |mean| below sd",
+    )
+
+    lin_gap = [
+        best - np.array([r["acc"] for r in runs[("identity", d)]["runs"]])
+        for d in (0, *MOONS_DEPTHS)
+    ]
+    lin_gap = np.concatenate(lin_gap)
+    out["linear_at_most_best_line"] = (
+        bool(np.all(lin_gap >= -1e-12)),
+        f"{lin_gap.size} linear runs (4 models x {n} seeds) at their tuned steps: best line minus "
+        f"training accuracy {_mean_sd(100 * lin_gap)} points, smallest {100 * lin_gap.min():.1f}",
+    )
+
+    parts, ok_above, ok_test = [], True, True
+    for d in MOONS_DEPTHS:
+        relu = runs[("relu", d)]["runs"]
+        above = np.array([r["acc"] for r in relu]) - best
+        diff = np.array([r["test_acc"] for r in relu]) - np.array(
+            [r["test_acc"] for r in runs[("identity", d)]["runs"]]
+        )
+        ok_above &= bool(above.min() > 0 and above.mean() > above.std())
+        ok_test &= bool(diff.min() > 0 and diff.mean() > diff.std())
+        parts.append((d, above, diff))
+    out["relu_above_best_line"] = (
+        ok_above,
+        "ReLU training accuracy minus the best line, points: "
+        + "; ".join(f"{d} hidden {_mean_sd(100 * a)}, min {100 * a.min():.1f}" for d, a, _ in parts)
+        + f" ({n} seeds)",
+    )
+    out["relu_beats_linear_test"] = (
+        ok_test,
+        "ReLU minus linear test accuracy, paired by seed, points: "
+        + "; ".join(f"{d} hidden {_mean_sd(100 * t)}, min {100 * t.min():.1f}" for d, _, t in parts)
+        + f" ({n} seeds, each model at its validation-tuned step)",
+    )
+
+    fits = approximation_runs(seed_set)
+    logm = {h: np.log10([r[h]["mse"] for r in fits]) for h in FIT_WIDTHS}
+    drops, ok = [], True
+    for a, b in zip(FIT_WIDTHS[:2], FIT_WIDTHS[1:3]):  # 1 -> 3 -> 10 units
+        drop = logm[a] - logm[b]
+        ok &= bool(drop.mean() > drop.std())
+        drops.append(f"{a} to {b} units {_mean_sd(drop)}")
+    out["fit_error_falls_to_10_units"] = (
+        ok,
+        f"drop in log10 MSE, paired by seed ({len(fits)} seeds): "
+        + "; ".join(drops)
+        + "; each mean above its sd",
+    )
+    ratio = 10 ** (logm[FIT_WIDTHS[0]] - logm[FIT_WIDTHS[-1]])
+    out["fit_widest_far_below_one_unit"] = (
+        bool(ratio.min() > 10),
+        f"MSE of 1 unit over MSE of {FIT_WIDTHS[-1]} units: smallest {ratio.min():.0f}, "
+        f"largest {ratio.max():.0f} over {len(fits)} seeds (bar 10)",
+    )
+    return out

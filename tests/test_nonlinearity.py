@@ -72,8 +72,6 @@ def test_worked_example_by_hand():
     np.testing.assert_allclose(ex["relu_h1"], [[1.0, 0.0]])
     np.testing.assert_allclose(ex["relu_z2"], [[2.0, 2.0]])
     np.testing.assert_allclose(ex["relu_out"], [[2 - 4 + 0.5]])
-    v = nl.values()
-    assert v["ex_out"] == "5.50" and v["ex_relu_out"] == "-1.50"
 
 
 def test_single_layer_collapses_to_a_copy():
@@ -257,58 +255,87 @@ def test_kinks_by_hand():
 
 
 # --- the experiments ---------------------------------------------------------------------------
+# What the experiments show is checked by `claims()` (here on seed set 0, in test_claims.py on
+# seed set 1); these tests check how they are computed.
+
+
+@pytest.fixture
+def tiny_moons(monkeypatch):
+    """The moons experiment shrunk to seconds; the caches are cleared before and after."""
+    cached = (nl.moons_data, nl._moons_fit, nl.moons_runs, nl.moons_collapse, nl.moons_best_line)
+    for f in cached:
+        f.cache_clear()
+    monkeypatch.setattr(nl, "MOONS_SEEDS", 2)
+    monkeypatch.setattr(nl, "MOONS_EPOCHS", 30)
+    monkeypatch.setattr(nl, "MOONS_MODELS", (("identity", 0), ("relu", 1)))
+    yield
+    for f in cached:
+        f.cache_clear()
+
+
+def test_step_choice_never_looks_at_the_test_points(tiny_moons, monkeypatch):
+    before = nl.moons_runs()
+    data = nl.moons_data  # the cached original
+    seen = {}
+
+    def flipped_test(seed=0):
+        X, y, X_val, y_val, X_test, y_test = data(seed)
+        seen[seed] = True
+        return X, y, X_val, y_val, X_test, 1 - y_test  # every test label wrong
+
+    nl._moons_fit.cache_clear()
+    nl.moons_runs.cache_clear()
+    monkeypatch.setattr(nl, "moons_data", flipped_test)
+    after = nl.moons_runs()
+    assert seen  # the experiment did read the (flipped) data
+    for key in before:
+        assert after[key]["lr"] == before[key]["lr"]
+        assert after[key]["val_loss"] == before[key]["val_loss"]
+        for r0, r1 in zip(before[key]["runs"], after[key]["runs"]):
+            assert r1["test_acc"] == pytest.approx(1 - r0["test_acc"], abs=1e-12)
+
+
+def test_step_choice_is_the_lowest_mean_validation_loss(tiny_moons):
+    for m in nl.moons_runs().values():
+        assert m["val_loss"][m["lr"]] == min(m["val_loss"].values())
+        assert set(m["val_loss"]) == set(nl.MOONS_LRS)
 
 
 def test_trained_linear_networks_are_one_linear_layer():
+    seed = nl.seeds(1)[0]
+    X, _, X_val, _, X_test, _ = nl.moons_data(seed)
     runs = nl.moons_runs()
-    X, y, X_test, _ = nl.moons_data()
-    W0, b0 = nl.collapse_linear(runs[("identity", 0)]["params"])
-    for depth in nl.MOONS_DEPTHS:
-        r = runs[("identity", depth)]
-        W, b = nl.collapse_linear(r["params"])
-        for data in (X, X_test):
-            A, _ = bp.forward(r["params"], data, "identity", "sigmoid")
-            np.testing.assert_allclose(A, bp.sigmoid(data @ W + b), rtol=1e-10, atol=1e-13)
-        # every depth ended at the single layer's solution, with its accuracy
-        np.testing.assert_allclose(W, W0, atol=1e-3)
-        np.testing.assert_allclose(b, b0, atol=1e-3)
-        assert r["acc"] == runs[("identity", 0)]["acc"]
-        assert r["test_acc"] == runs[("identity", 0)]["test_acc"]
-
-
-def test_no_linear_network_beats_the_best_line_and_relu_networks_do():
-    runs = nl.moons_runs()
-    best = nl.moons_best_line()
-    assert 0.8 < best < 0.95  # the moons are not linearly separable
     for depth in (0, *nl.MOONS_DEPTHS):
-        assert runs[("identity", depth)]["acc"] <= best
-    for depth in nl.MOONS_DEPTHS:
-        relu = runs[("relu", depth)]
-        assert relu["acc"] >= 0.99 and relu["acc"] > best + 0.05
-        assert relu["test_acc"] >= 0.95
-        assert relu["losses"][-1] < 0.2 * runs[("identity", depth)]["losses"][-1]
+        tuned = runs[("identity", depth)]["runs"][0]["params"]
+        common = nl._moons_fit("identity", depth, nl.MOONS_COMMON_LR, seed)["params"]
+        for params in (tuned, common):
+            W, b = nl.collapse_linear(params)
+            for data in (X, X_val, X_test):
+                A, _ = bp.forward(params, data, "identity", "sigmoid")
+                np.testing.assert_allclose(A, bp.sigmoid(data @ W + b), rtol=1e-10, atol=1e-13)
 
 
-def test_wider_tanh_layers_fit_better():
-    runs = nl.approximation_runs()
-    mse = [runs[h]["mse"] for h in nl.FIT_WIDTHS]
-    assert all(b <= 1.05 * a for a, b in zip(mse[:-1], mse[1:]))
-    assert mse[-1] < mse[0] / 100
-    # the reported error is the plain mean squared error of the fit
+def test_claims_hold_on_seed_set_0():
+    verdicts = nl.claims(0)
+    assert verdicts, "no claims"
+    failed = {k: ev for k, (holds, ev) in verdicts.items() if not holds}
+    assert not failed
+
+
+def test_reported_fit_error_is_the_plain_mean_squared_error():
+    runs = nl.approximation_runs()[0]
     x = np.linspace(-1, 1, nl.FIT_N)[:, None]
     out = bp.forward(runs[10]["params"], x, "tanh", "identity")[0]
     assert runs[10]["mse"] == pytest.approx(np.mean((out - np.sin(2 * np.pi * x)) ** 2))
 
 
-def test_relu_fit_is_piecewise_linear_with_few_pieces():
+def test_relu_fit_has_at_most_one_kink_per_unit():
     r = nl.relu_run()
     assert 1 <= r["kinks"].size <= nl.RELU_WIDTH  # one hidden layer: at most one corner a unit
-    assert r["mse"] < 0.02
 
 
-def test_values_are_finite_and_formatted():
+def test_values_are_finite():
     v = nl.values()
-    assert v["lin4_acc"] == v["lin0_acc"]
     assert v["relu_pieces"] == v["relu_kinks"] + 1
     for key, value in v.items():
         assert "nan" not in str(value).lower() and "inf" not in str(value).lower(), key
