@@ -597,7 +597,7 @@ def _boundary(ax, theme: Theme, run: dict, X, y, title: str):
     ax.set_aspect("equal")
     ax.grid(False)
     ax.set_xlabel("$x_1$ (standardised)")
-    ax.set_title(f"{title}: {100 * run['accuracy']:.1f} % of test points correct")
+    ax.set_title(f"{title}: {100 * run['accuracy']:.1f} % test accuracy")
 
 
 def _draw_boundaries(theme: Theme):
