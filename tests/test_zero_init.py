@@ -420,6 +420,10 @@ def test_values_have_no_nan():
         (lambda: zi.worked_example("swish"), ValueError, ["activation"]),
         (lambda: zi.moons_data(10, 20), ValueError, ["n_class1"]),
         (lambda: zi.moons_data(0, 0), ValueError, ["n_class0"]),
+        (lambda: zi.moons_split(-1), ValueError, ["seed", ">= 0"]),
+        (lambda: zi.moons_split(1.5), TypeError, ["seed"]),
+        (lambda: zi.start_params("ones", 0), ValueError, ["name"]),
+        (lambda: zi.start_params("random", "0"), TypeError, ["seed"]),
     ],
 )
 def test_bad_input_raises_with_a_useful_message(call, exc, words):
