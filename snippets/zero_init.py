@@ -22,6 +22,7 @@ from snippets import checks
 from snippets.datasets import two_moons
 from snippets.formatting import fmt, tex_matrix, tex_sci
 from snippets.plotting import Theme, new_figure
+from snippets.seeds import seeds
 
 Params = bp.Params
 
@@ -265,7 +266,11 @@ EXAMPLE = {
 
 
 def worked_example(activation: str = "sigmoid") -> dict[str, np.ndarray | float]:
-    """Forward pass and gradients at the all-zero start, one step, then the gradients again."""
+    """Forward pass and gradients at the all-zero start, one step, then the gradients again.
+
+    `loss_1` is the loss at the start, `loss_2` after the first update, `loss_after_2` after the
+    second.
+    """
     activation = checks.choice("activation", activation, bp.ACTIVATIONS)
     X = np.array(EXAMPLE["X"])
     T = np.array(EXAMPLE["T"])
@@ -289,26 +294,47 @@ def worked_example(activation: str = "sigmoid") -> dict[str, np.ndarray | float]
         params = bp.sgd_step(params, [(dW1, db1), (dW2, db2)], EXAMPLE["lr"])
         out[f"W1_after_{step}"], out[f"b1_after_{step}"] = params[0]
         out[f"W2_after_{step}"], out[f"b2_after_{step}"] = params[1]
+    # loss_1 is at the start, loss_2 after one update: the loss after both updates needs a forward
+    out["loss_after_2"] = bp.mse_loss(bp.forward(params, X, activation, "sigmoid")[0], T)
     return out
 
 
 # ---------------------------------------------------------------------------------------------
 # Experiment: zero, constant and random initialisation on an imbalanced two-moons problem.
 
-MOONS_SEED = 0
 N_CLASS0, N_CLASS1 = 100, 60
 HIDDEN = 8
-LR = 30.0
+LR_GRID = (
+    3.0,
+    10.0,
+    30.0,
+    100.0,
+)  # full-batch step sizes tried; each start picks its own on validation
 EPOCHS = 1000
+N_SEEDS = 5
 CONSTANT = 0.5
 ROUNDOFF_HIDDEN = 5
+SYMMETRIC_TOL = 1e-12  # "identical units": a spread below this is round-off
+
+# start name -> (hidden units, hidden activation, how the weights start)
+STARTS = {
+    "random": (HIDDEN, "sigmoid", "xavier"),
+    "zero_last": (HIDDEN, "sigmoid", "xavier, zero output layer"),
+    "zeros": (HIDDEN, "sigmoid", "zeros"),
+    "constant": (HIDDEN, "sigmoid", "constant"),
+    "one_unit": (1, "sigmoid", "xavier"),
+    "zeros_tanh": (HIDDEN, "tanh", "zeros"),
+    "zeros_relu": (HIDDEN, "relu", "zeros"),
+    "zeros_h5": (ROUNDOFF_HIDDEN, "sigmoid", "zeros"),
+}
 
 
-def moons_data(n_class0: int = N_CLASS0, n_class1: int = N_CLASS1, seed: int = MOONS_SEED):
-    """Two moons (noise 0.15), standardised, with `n_class1` of the lower moon's points kept.
+def moons_data(n_class0: int = N_CLASS0, n_class1: int = N_CLASS1, seed=0):
+    """Two moons (noise 0.15) with only `n_class1` of the lower moon's points kept (raw scale).
 
     The classes are unequal on purpose: with exactly balanced classes the all-zero sigmoid
     network starts at a point where every gradient vanishes (see the page's pitfalls).
+    `seed` is an int or a `np.random.Generator`.
     """
     n_class0 = checks.positive_int("n_class0", n_class0)
     n_class1 = checks.positive_int("n_class1", n_class1)
@@ -316,49 +342,183 @@ def moons_data(n_class0: int = N_CLASS0, n_class1: int = N_CLASS1, seed: int = M
         raise ValueError(f"n_class1: expected at most n_class0 = {n_class0}, got {n_class1}")
     X, y = two_moons(2 * n_class0, noise=0.15, rng=seed)
     keep = np.sort(np.concatenate([np.flatnonzero(y == 0), np.flatnonzero(y == 1)[:n_class1]]))
-    X, y = X[keep], y[keep]
-    return (X - X.mean(axis=0)) / X.std(axis=0), y
+    return X[keep], y[keep]
+
+
+def moons_split(seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Independent train, validation and test draws of `moons_data`, standardised with the
+    training set's mean and standard deviation; `seed` is an int >= 0."""
+    return _moons_split(_seed("seed", seed))
+
+
+def _seed(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an int seed >= 0, got {type(value).__name__} {value!r}")
+    if value < 0:
+        raise ValueError(f"{name}: expected an int seed >= 0, got {value}")
+    return int(value)
 
 
 @functools.cache
-def moons_runs() -> dict[str, dict]:
-    """Train every initialisation of the page on the same data, with the same step and length."""
-    X, y = moons_data()
-    T = y[:, None].astype(float)
-    sizes = [2, HIDDEN, 1]
-    random = bp.init_params(sizes, 1, "xavier")  # zero biases
-    starts = {
-        "random": (random, "sigmoid"),
-        "zero_last": ([random[0], (np.zeros_like(random[1][0]), random[1][1])], "sigmoid"),
-        "zeros": (bp.init_params(sizes, 0, "zeros"), "sigmoid"),
-        "constant": (constant_init(sizes, CONSTANT), "sigmoid"),
-        "zeros_tanh": (bp.init_params(sizes, 0, "zeros"), "tanh"),
-        "zeros_relu": (bp.init_params(sizes, 0, "zeros"), "relu"),
-        "one_unit": (bp.init_params([2, 1, 1], 1, "xavier"), "sigmoid"),
-        "zeros_h5": (bp.init_params([2, ROUNDOFF_HIDDEN, 1], 0, "zeros"), "sigmoid"),
-    }
-    runs = {}
-    for name, (params, act) in starts.items():
-        trained, losses, history = train_recording(params, X, T, LR, EPOCHS, act)
-        A = bp.forward(trained, X, act, "sigmoid")[0]
-        runs[name] = {
-            "activation": act,
-            "params": trained,
-            "losses": losses,
-            "history": history,
-            "spread": spread_history(history),
-            "accuracy": bp.accuracy(A, y),
-        }
-    return {"X": X, "y": y, **runs}
+def _moons_split(seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)]
+    parts = dict(zip(("train", "val", "test"), (moons_data(seed=r) for r in rngs)))
+    mean, std = parts["train"][0].mean(axis=0), parts["train"][0].std(axis=0)
+    return {k: ((X - mean) / std, y) for k, (X, y) in parts.items()}
+
+
+def start_params(name: str, seed: int) -> Params:
+    """The initial 2-H-1 network of start `name` (random draws from `seed`), zero biases."""
+    name = checks.choice("name", name, tuple(STARTS))
+    seed = _seed("seed", seed)
+    hidden, _, _ = STARTS[name]
+    sizes = [2, hidden, 1]
+    if name == "constant":
+        return constant_init(sizes, CONSTANT)
+    if name.startswith("zeros"):
+        return bp.init_params(sizes, seed, "zeros")
+    params = bp.init_params(sizes, seed, "xavier")
+    if name == "zero_last":
+        params[1] = (np.zeros_like(params[1][0]), params[1][1])
+    return params
+
+
+def _train_many(params, X, T, lr, epochs: int, activation: str):
+    """`backprop.train` (full batch, sigmoid output) for R independent 2-H-1 networks at once.
+
+    `params` are stacked: W1 (R, d, H), b1 (R, H), W2 (R, H, 1), b2 (R, 1); X (R, N, d),
+    T (R, N, 1), lr (R,). Returns the trained stack, the losses (R, epochs + 1) and the first
+    layer's unit spread (R, epochs + 1), both before training and after every epoch. The test
+    suite checks it against `backprop.train` run by run.
+    """
+    W1, b1, W2, b2 = (np.array(p, dtype=float) for p in params)
+    lr = np.asarray(lr, dtype=float)[:, None, None]
+    N = X.shape[1]
+
+    def forward(W1, b1, W2, b2):
+        A1 = bp.activate(activation, X @ W1 + b1[:, None, :])
+        return A1, bp.sigmoid(A1 @ W2 + b2[:, None, :])
+
+    def record(A, W1, b1):
+        losses.append(0.5 * np.sum((T - A) ** 2, axis=(1, 2)) / N)
+        M = np.concatenate([W1, b1[:, None, :]], axis=1)
+        spreads.append(_spread(M))
+
+    A1, A = forward(W1, b1, W2, b2)
+    losses: list[np.ndarray] = []
+    spreads: list[np.ndarray] = []
+    record(A, W1, b1)
+    for _ in range(epochs):
+        Z1 = X @ W1 + b1[:, None, :]
+        delta2 = (A - T) / N * A * (1.0 - A)
+        delta1 = (delta2 @ W2.transpose(0, 2, 1)) * bp.activation_derivative(activation, Z1, A1)
+        dW2, db2 = A1.transpose(0, 2, 1) @ delta2, delta2.sum(axis=1)
+        dW1, db1 = X.transpose(0, 2, 1) @ delta1, delta1.sum(axis=1)
+        W1, b1 = W1 - lr * dW1, b1 - lr[:, 0] * db1
+        W2, b2 = W2 - lr * dW2, b2 - lr[:, 0] * db2
+        A1, A = forward(W1, b1, W2, b2)
+        record(A, W1, b1)
+    return (W1, b1, W2, b2), np.array(losses).T, np.array(spreads).T
+
+
+def _predict(params, X, activation: str) -> np.ndarray:
+    """Class-1 probabilities of one network on a batch, shape (N, 1)."""
+    return bp.forward(params, X, activation, "sigmoid")[0]
+
+
+@functools.cache
+def moons_runs(seed_set: int = 0) -> dict[str, dict]:
+    """Every start of the page at every rate of LR_GRID on every seed of the set.
+
+    Each start keeps the rate with the lowest mean validation loss over the seeds; the test
+    split is used once, for that rate only.
+    """
+    seed_list = seeds(N_SEEDS, seed_set)
+    splits = [_moons_split(s) for s in seed_list]
+    runs: dict[str, dict] = {}
+    groups: dict[tuple[int, str], list[str]] = {}
+    for name, (hidden, act, _) in STARTS.items():
+        groups.setdefault((hidden, act), []).append(name)
+    for (_, act), names in groups.items():
+        jobs = [(n, lr, i) for n in names for lr in LR_GRID for i in range(len(seed_list))]
+        starts = [start_params(n, seed_list[i]) for n, _, i in jobs]
+        stack = [np.array([p[l][k] for p in starts]) for l in (0, 1) for k in (0, 1)]
+        X = np.array([splits[i]["train"][0] for _, _, i in jobs])
+        T = np.array([splits[i]["train"][1][:, None] for _, _, i in jobs], dtype=float)
+        trained, losses, spreads = _train_many(stack, X, T, [lr for _, lr, _ in jobs], EPOCHS, act)
+        for name in names:
+            by_lr = {}
+            for lr in LR_GRID:
+                rows = [j for j, (n, r, _) in enumerate(jobs) if n == name and r == lr]
+                params = [
+                    [(trained[0][j], trained[1][j]), (trained[2][j], trained[3][j])] for j in rows
+                ]
+                val = [
+                    bp.mse_loss(_predict(p, sp["val"][0], act), sp["val"][1][:, None])
+                    for p, sp in zip(params, splits)
+                ]
+                by_lr[lr] = {
+                    "params": params,
+                    "losses": losses[rows],
+                    "spread": spreads[rows],
+                    "val_loss": np.array(val),
+                }
+            lr = min(LR_GRID, key=lambda r: (by_lr[r]["val_loss"].mean(), r))
+            best = by_lr[lr]
+            test_acc = np.array(
+                [
+                    bp.accuracy(_predict(p, sp["test"][0], act), sp["test"][1])
+                    for p, sp in zip(best["params"], splits)
+                ]
+            )
+            runs[name] = {
+                "activation": act,
+                "lr": lr,
+                "val_by_lr": {r: by_lr[r]["val_loss"] for r in LR_GRID},
+                **best,
+                "test_acc": test_acc,
+            }
+    p_train = np.array([np.mean(s["train"][1]) for s in splits])
+    return {"seeds": seed_list, "splits": splits, "p_train": p_train, **runs}
 
 
 def balanced_zero_gradient() -> float:
     """Largest |gradient| entry of the all-zero sigmoid 2-8-1 network on balanced two moons."""
-    X, y = two_moons(2 * N_CLASS0, noise=0.15, rng=MOONS_SEED)
+    X, y = two_moons(2 * N_CLASS0, noise=0.15, rng=0)
     params = bp.init_params([2, HIDDEN, 1], 0, "zeros")
     _, cache = bp.forward(params, X, "sigmoid", "sigmoid")
     grads = bp.backward(params, cache, y[:, None].astype(float))
     return float(np.max(np.abs(bp.flatten(grads))))
+
+
+@functools.cache
+def display_runs() -> dict:
+    """The first seed of set 0 at each start's chosen rate: what the figures draw.
+
+    `X`, `y` are that seed's test split; `accuracy` is test accuracy. The zero and random starts
+    are re-trained with `train_recording` to keep the first layer of every epoch.
+    """
+    r = moons_runs(0)
+    split = r["splits"][0]
+    out: dict = {"X": split["test"][0], "y": split["test"][1]}
+    for name in STARTS:
+        run = r[name]
+        out[name] = {
+            "activation": run["activation"],
+            "lr": run["lr"],
+            "params": run["params"][0],
+            "losses": run["losses"][0],
+            "spread": run["spread"][0],
+            "accuracy": run["test_acc"][0],
+        }
+    X, y = split["train"]
+    for name in ("zeros", "random"):
+        start = start_params(name, r["seeds"][0])
+        _, _, history = train_recording(
+            start, X, y[:, None].astype(float), out[name]["lr"], EPOCHS, out[name]["activation"]
+        )
+        out[name]["history"] = history
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,16 +531,21 @@ SMALL_STD, LARGE_STD = 0.01, 1.0
 
 
 @functools.cache
-def scale_runs() -> dict[str, dict[str, dict[str, np.ndarray]]]:
-    """For tanh and ReLU: per-layer activation std (and |a| > 0.99 share) at three scales."""
-    X = np.random.default_rng(2).standard_normal((BATCH, WIDTH))
+def scale_runs(seed: int = 0) -> dict[str, dict[str, dict[str, np.ndarray]]]:
+    """For tanh and ReLU: per-layer activation std (and |a| > 0.99 share) at three scales.
+
+    The batch and all three weight draws come from `seed`.
+    """
+    rng_x, rng_w = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    X = rng_x.standard_normal((BATCH, WIDTH))
+    w_seed = int(rng_w.integers(2**31))
     sizes = [WIDTH] * (DEPTH + 1)
     out: dict[str, dict[str, dict[str, np.ndarray]]] = {}
     for act, method in (("tanh", "xavier"), ("relu", "he")):
         starts = {
-            "small": normal_init(sizes, 3, SMALL_STD),
-            method: bp.init_params(sizes, 3, method),
-            "large": normal_init(sizes, 3, LARGE_STD),
+            "small": normal_init(sizes, w_seed, SMALL_STD),
+            method: bp.init_params(sizes, w_seed, method),
+            "large": normal_init(sizes, w_seed, LARGE_STD),
         }
         out[act] = {}
         for name, params in starts.items():
@@ -409,7 +574,7 @@ PLOT_EPOCHS = np.unique(np.r_[0 : EPOCHS + 1 : 5, EPOCHS])  # every 5th epoch: a
 
 
 def _draw_loss(theme: Theme):
-    r = moons_runs()
+    r = display_runs()
     fig, ax = new_figure(theme, width=6.4, height=3.8)
     epochs = PLOT_EPOCHS
     styles = {
@@ -446,11 +611,11 @@ def _boundary(ax, theme: Theme, run: dict, X, y, title: str):
     ax.set_aspect("equal")
     ax.grid(False)
     ax.set_xlabel("$x_1$ (standardised)")
-    ax.set_title(f"{title}: {100 * run['accuracy']:.1f} % correct")
+    ax.set_title(f"{title}: {100 * run['accuracy']:.1f} % test accuracy")
 
 
 def _draw_boundaries(theme: Theme):
-    r = moons_runs()
+    r = display_runs()
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.0, height=4.4)
     _boundary(ax1, theme, r["zeros"], r["X"], r["y"], "zero init")
     _boundary(ax2, theme, r["random"], r["X"], r["y"], "random init")
@@ -460,7 +625,7 @@ def _draw_boundaries(theme: Theme):
 
 
 def _draw_hidden_weights(theme: Theme):
-    r = moons_runs()
+    r = display_runs()
     fig, axes = new_figure(theme, ncols=2, width=9.0, height=3.8)
     epochs = PLOT_EPOCHS
     names = ("$w_{1j}$ (from $x_1$)", "$w_{2j}$ (from $x_2$)")
@@ -488,7 +653,7 @@ def _draw_hidden_weights(theme: Theme):
 
 
 def _draw_spread(theme: Theme):
-    r = moons_runs()
+    r = display_runs()
     fig, ax = new_figure(theme, width=6.4, height=3.6)
     epochs = PLOT_EPOCHS
     ax.plot(epochs, r["random"]["spread"][epochs], color=theme.palette[0], label=LABELS["random"])
@@ -520,7 +685,7 @@ def _draw_spread(theme: Theme):
 
 
 def _draw_scale(theme: Theme):
-    runs = scale_runs()
+    runs = scale_runs(seeds(1)[0])
     fig, axes = new_figure(theme, ncols=2, width=9.0, height=3.8)
     layers = np.arange(1, DEPTH + 1)
     labels = {
@@ -578,6 +743,12 @@ def _num(x: float) -> str:
     return fmt(x, max(0, 2 - int(np.floor(np.log10(abs(x))))))
 
 
+def _mean_std(x, digits: int) -> str:
+    """`mean ± std` (population std over seeds) as the page prints it."""
+    x = np.asarray(x, dtype=float)
+    return f"{fmt(x.mean(), digits)} ± {fmt(x.std(), digits)}"
+
+
 def values() -> dict[str, object]:
     """Every number the page quotes, formatted as the page shows it."""
     v: dict[str, object] = {}
@@ -600,6 +771,7 @@ def values() -> dict[str, object]:
     v["ex_W1_after_2"] = _tex_scaled(ex["W1_after_2"])
     v["ex_loss_1"] = fmt(ex["loss_1"], 6)
     v["ex_loss_2"] = fmt(ex["loss_2"], 6)
+    v["ex_loss_after_2"] = fmt(ex["loss_after_2"], 6)
     ex_t = worked_example("tanh")
     v["ex_tanh_a1"] = tex_matrix(ex_t["a1_1"], 0)
     v["ex_tanh_dW2"] = tex_matrix(ex_t["dW2_1"].T, 0)
@@ -607,8 +779,9 @@ def values() -> dict[str, object]:
     v["ex_tanh_db2"] = fmt(float(ex_t["db2_1"][0]), 5)
     v["ex_tanh_dW1_2"] = tex_matrix(ex_t["dW1_2"], 0)
 
-    r = moons_runs()
-    y = r["y"]
+    r = moons_runs(0)
+    d = display_runs()
+    y = r["splits"][0]["train"][1]
     share = float(np.mean(y))
     v.update(
         {
@@ -616,54 +789,50 @@ def values() -> dict[str, object]:
             "n0": int(np.sum(y == 0)),
             "n1": int(np.sum(y == 1)),
             "share1_pct": fmt(100 * share, 1),
-            "majority_pct": fmt(100 * (1 - share), 1),
             "hidden": HIDDEN,
-            "lr": fmt(LR, 0),
+            "lr_grid": ", ".join(fmt(lr, 0) for lr in LR_GRID),
             "epochs": EPOCHS,
+            "n_seeds": N_SEEDS,
             "constant": fmt(CONSTANT, 1),
             "roundoff_hidden": ROUNDOFF_HIDDEN,
             "const_loss": fmt(0.5 * share * (1 - share), 6),
+            "symmetric_tol": tex_sci(SYMMETRIC_TOL),
         }
     )
-    for name in (
-        "random",
-        "zero_last",
-        "zeros",
-        "constant",
-        "one_unit",
-        "zeros_tanh",
-        "zeros_relu",
-    ):
+    for name in STARTS:
         run = r[name]
-        v[f"{name}_acc_pct"] = fmt(100 * run["accuracy"], 1)
-        v[f"{name}_loss_end"] = fmt(run["losses"][-1], 4)
-        v[f"{name}_spread_end"] = _num(run["spread"][-1])
-    v["loss_start"] = fmt(r["zeros"]["losses"][0], 4)
-    v["zeros_tanh_loss_end"] = fmt(r["zeros_tanh"]["losses"][-1], 6)
-    v["zeros_relu_loss_end"] = fmt(r["zeros_relu"]["losses"][-1], 6)
-    b2 = float(r["zeros_tanh"]["params"][1][1][0])
+        v[f"{name}_lr"] = fmt(run["lr"], 0)
+        v[f"{name}_acc_pct"] = _mean_std(100 * run["test_acc"], 1)
+        v[f"{name}_loss_end"] = _mean_std(run["losses"][:, -1], 4)
+        v[f"{name}_spread_max"] = _num(run["spread"].max())
+        v[f"{name}_acc_pct_0"] = fmt(100 * d[name]["accuracy"], 1)
+        v[f"{name}_loss_end_0"] = fmt(d[name]["losses"][-1], 4)
+    v["loss_start"] = fmt(d["zeros"]["losses"][0], 4)
+    v["zeros_tanh_loss_end_0"] = fmt(d["zeros_tanh"]["losses"][-1], 6)
+    b2 = float(d["zeros_tanh"]["params"][1][1][0])
     v["tanh_b2"] = fmt(b2, 4)
     v["tanh_sigma_b2"] = fmt(bp.sigmoid(b2), 4)
-    v["random_spread_start"] = _num(r["random"]["spread"][0])
-    v["random_distinct"] = n_distinct_units(*r["random"]["params"][0])
-    v["zeros_distinct"] = n_distinct_units(*r["zeros"]["params"][0])
-    v["zeros_max_weight"] = fmt(np.abs(r["zeros"]["params"][0][0]).max(), 2)
-    one = collapse_identical_units(r["zeros"]["params"])
-    X = r["X"]
+    v["random_spread_start"] = _num(d["random"]["spread"][0])
+    v["random_spread_end"] = _num(d["random"]["spread"][-1])
+    v["random_spread_min_all"] = _num(r["random"]["spread"][:, 1:].min())  # after epoch 0
+    v["random_distinct"] = n_distinct_units(*d["random"]["params"][0])
+    v["zeros_distinct"] = n_distinct_units(*d["zeros"]["params"][0])
+    v["zeros_max_weight"] = fmt(np.abs(d["zeros"]["params"][0][0]).max(), 2)
+    one = collapse_identical_units(d["zeros"]["params"])
+    X = d["X"]
     gap = np.abs(
         bp.forward(one, X, "sigmoid", "sigmoid")[0]
-        - bp.forward(r["zeros"]["params"], X, "sigmoid", "sigmoid")[0]
+        - bp.forward(d["zeros"]["params"], X, "sigmoid", "sigmoid")[0]
     ).max()
     v["collapse_gap"] = _sci_or_zero(gap)
-    h5 = r["zeros_h5"]["spread"]
+    h5 = d["zeros_h5"]["spread"]
     v["h5_spread_100"] = _sci_or_zero(h5[100])
     v["h5_spread_end"] = _sci_or_zero(h5[-1])
-    v["random_spread_min"] = _num(r["random"]["spread"].min())
-    v["random_spread_max"] = _num(r["random"]["spread"].max())
-    v["spread_orders"] = int(np.floor(np.log10(r["random"]["spread"].min() / h5.max())))
+    v["random_spread_min"] = _num(d["random"]["spread"].min())
+    v["random_spread_max"] = _num(d["random"]["spread"].max())
     v["balanced_grad"] = _sci_or_zero(balanced_zero_gradient())
 
-    s = scale_runs()
+    s = scale_runs(seeds(1)[0])
     v["depth"] = DEPTH
     v["width"] = WIDTH
     v["batch"] = BATCH
@@ -683,3 +852,139 @@ def values() -> dict[str, object]:
     v["relu_small_factor"] = fmt(SMALL_STD * np.sqrt(WIDTH / 2), 2)
     v["relu_large_factor"] = fmt(LARGE_STD * np.sqrt(WIDTH / 2), 1)
     return v
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims: what the page concludes from the experiments, checked on every seed of a set.
+
+N_SCALE_SEEDS = 5
+
+
+def _gap_claim(a, b, what: str) -> tuple[bool, str]:
+    """`a` beats `b` (per-seed test accuracies): every seed, and the mean gap exceeds its std."""
+    gap = 100 * (np.asarray(a) - np.asarray(b))
+    holds = bool(np.all(gap > 0) and gap.mean() > gap.std())
+    return holds, (
+        f"{what}: {np.sum(gap > 0)} of {gap.size} seeds; mean gap {gap.mean():.1f} points, "
+        f"gap std {gap.std():.1f}, smallest gap {gap.min():.1f}"
+    )
+
+
+def _same_claim(a, b, what: str) -> tuple[bool, str]:
+    """No meaningful difference: the mean per-seed gap is smaller than the seed spread (std)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    gap = a - b
+    spread = max(a.std(), b.std())
+    holds = bool(abs(gap.mean()) < spread)
+    return holds, (
+        f"{what}: mean gap {gap.mean():.3g}, below the seed spread (std) {spread:.3g}; "
+        f"per-seed gaps from {gap.min():.3g} to {gap.max():.3g}"
+    )
+
+
+@functools.cache
+def _scale_summary(seed_set: int) -> dict[str, np.ndarray]:
+    runs = [scale_runs(s) for s in seeds(N_SCALE_SEEDS, seed_set)]
+    return {
+        f"{act}_{name}_{key}": np.array([r[act][name][key] for r in runs])
+        for act, by_scale in runs[0].items()
+        for name in by_scale
+        for key in ("std", "saturated", "slope")
+    }
+
+
+def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
+    """Claim name → (holds, evidence), over the seeds of `seed_set`."""
+    r = moons_runs(seed_set)
+    n = len(r["seeds"])
+    acc = {name: r[name]["test_acc"] for name in STARTS}
+    out: dict[str, tuple[bool, str]] = {}
+
+    out["random_beats_zeros"] = _gap_claim(
+        acc["random"], acc["zeros"], "test accuracy, random start minus zero start"
+    )
+    out["zero_last_beats_zeros"] = _gap_claim(
+        acc["zero_last"], acc["zeros"], "test accuracy, zero output layer minus all zeros"
+    )
+    out["zero_last_like_random"] = _same_claim(
+        100 * acc["zero_last"],
+        100 * acc["random"],
+        "test accuracy in points, zero output layer minus random",
+    )
+    out["zeros_like_one_unit"] = _same_claim(
+        100 * acc["zeros"], 100 * acc["one_unit"], "test accuracy in points, zeros minus one unit"
+    )
+    out["constant_like_zeros"] = _same_claim(
+        100 * acc["constant"], 100 * acc["zeros"], "test accuracy in points, constant minus zeros"
+    )
+    out["plateau_like_one_unit"] = _same_claim(
+        r["zeros"]["losses"][:, -1],
+        r["one_unit"]["losses"][:, -1],
+        "final training loss, zeros minus one unit",
+    )
+
+    sym = max(r[name]["spread"].max() for name in ("zeros", "constant"))
+    rnd = r["random"]["spread"][:, 1:].min()
+    out["symmetric_starts_stay_symmetric"] = (
+        bool(sym <= SYMMETRIC_TOL and rnd > 1e6 * SYMMETRIC_TOL),
+        f"largest unit spread of the zero and constant starts over {EPOCHS} epochs and {n} seeds "
+        f"{sym:.3g} (threshold {SYMMETRIC_TOL:g}); smallest of the random start after epoch 0 "
+        f"{rnd:.3g}",
+    )
+    h5 = r["zeros_h5"]["spread"].max()
+    out["roundoff_stays_tiny"] = (
+        bool(h5 < 1e-9 and rnd > 1e10 * h5),  # the page says: more than ten orders
+        f"{ROUNDOFF_HIDDEN}-unit zero start: largest spread over {EPOCHS} epochs and {n} seeds "
+        f"{h5:.3g}; random start's smallest {rnd:.3g}, {np.log10(rnd / max(h5, 1e-300)):.1f} "
+        "orders of magnitude above",
+    )
+
+    share = r["p_train"]
+    sig = np.array(
+        [
+            [bp.sigmoid(p[1][1][0]) for p in r[name]["params"]]
+            for name in ("zeros_tanh", "zeros_relu")
+        ]
+    )
+    const = 0.5 * share * (1 - share)
+    loss_gap = max(
+        np.abs(r[name]["losses"][:, -1] - const).max() for name in ("zeros_tanh", "zeros_relu")
+    )
+    out["dead_nets_reach_best_constant"] = (
+        bool(np.abs(sig - share).max() < 1e-6 and loss_gap < 1e-9),
+        f"tanh and ReLU zero starts, {n} seeds: largest |sigma(c) - p| "
+        f"{np.abs(sig - share).max():.2g}, largest |loss - p(1-p)/2| {loss_gap:.2g}",
+    )
+
+    s = _scale_summary(seed_set)
+    m = N_SCALE_SEEDS
+    small = np.concatenate([s["tanh_small_std"], s["relu_small_std"]])
+    out["small_start_shrinks"] = (
+        bool(np.all(np.diff(small, axis=1) < 0) and small[:, -1].max() < 1e-8),
+        f"{m} seeds, tanh and ReLU: the std falls at every layer in every seed; last layer at "
+        f"most {small[:, -1].max():.2g}",
+    )
+    good = {"tanh": s["tanh_xavier_std"], "relu": s["relu_he_std"]}
+    lo = min(g.min() for g in good.values())
+    hi = max(g.max() for g in good.values())
+    out["scaled_start_keeps_order_one"] = (
+        bool(0.1 < lo and hi < 2),
+        f"{m} seeds, Xavier (tanh) and He (ReLU): every layer's std between {lo:.3f} and "
+        f"{hi:.3f} (bounds 0.1 and 2)",
+    )
+    large = s["relu_large_std"]
+    factor = large[:, -1] / large[:, -2]
+    out["relu_large_explodes"] = (
+        bool(np.all(np.diff(large, axis=1) > 0) and large[:, -1].min() > 1e6),
+        f"{m} seeds: the std grows at every layer; last layer from {large[:, -1].min():.3g} to "
+        f"{large[:, -1].max():.3g}; last-layer factor {factor.min():.2f} to {factor.max():.2f}",
+    )
+    sat = s["tanh_large_saturated"][:, -1]
+    slope_large, slope_good = s["tanh_large_slope"][:, -1], s["tanh_xavier_slope"][:, -1]
+    out["tanh_large_saturates"] = (
+        bool(sat.min() > 0.5 and slope_large.max() < slope_good.min()),
+        f"{m} seeds, last layer: share with |a| > 0.99 from {sat.min():.2f} to {sat.max():.2f}; "
+        f"mean slope {slope_large.min():.3f} to {slope_large.max():.3f} against "
+        f"{slope_good.min():.3f} to {slope_good.max():.3f} at Xavier",
+    )
+    return out

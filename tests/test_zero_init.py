@@ -58,6 +58,17 @@ def test_worked_example_sigmoid_by_hand():
     loss2 = sum(0.5 * (t - a2) ** 2 for t in T) / N
     assert ex["loss_2"] == pytest.approx(loss2, rel=1e-12)
     assert ex["loss_1"] == pytest.approx(0.5 * sum((0.5 - t) ** 2 for t in T) / N, rel=1e-15)
+    # the loss after the second update, from W1 after two steps by hand
+    W2 = v - lr * 0.5 * sum(d2b)  # hidden outputs were still 1/2 when W2 got its second step
+    c2 = c - lr * sum(d2b)
+    z1 = [
+        -lr * sum(d1)
+        + sum(X[n][i] * -lr * sum(X[m][i] * d1[m] for m in range(N)) for i in range(2))
+        for n in range(N)
+    ]
+    a3 = [sigmoid(H * W2 * sigmoid(z) + c2) for z in z1]
+    loss3 = sum(0.5 * (t - a) ** 2 for t, a in zip(T, a3)) / N
+    assert ex["loss_after_2"] == pytest.approx(loss3, rel=1e-12)
 
 
 @pytest.mark.parametrize("act", ["tanh", "relu"])
@@ -238,7 +249,7 @@ def test_activation_stds_against_a_hand_forward():
 
 
 def test_scale_experiment_vanishes_holds_and_explodes():
-    runs = zi.scale_runs()
+    runs = zi.scale_runs(0)
     for act, good in (("tanh", "xavier"), ("relu", "he")):
         small = runs[act]["small"]["std"]
         assert np.all(np.diff(small) < 0) and small[-1] < 1e-8
@@ -270,57 +281,84 @@ def test_train_recording_matches_train():
     )
 
 
-def test_moons_experiment_backs_the_page():
-    r = zi.moons_runs()
-    y = r["y"]
-    assert (np.sum(y == 0), np.sum(y == 1)) == (zi.N_CLASS0, zi.N_CLASS1)
-    for name in ("zeros", "constant"):
-        # this configuration (8 units) is symmetric to the last bit at every epoch
-        np.testing.assert_array_equal(r[name]["spread"], 0.0)
-    # first epoch from zeros: only the output layer moved
-    np.testing.assert_array_equal(r["zeros"]["history"][1], 0.0)
-    assert np.any(r["zeros"]["history"][2] != 0)
-    assert r["random"]["spread"][-1] > 5 * r["random"]["spread"][0] > 0
-    assert r["random"]["accuracy"] >= 0.97
-    # zero output layer on top of random hidden units: the first epoch moves only W2, then it learns
-    np.testing.assert_array_equal(r["zero_last"]["history"][1], r["zero_last"]["history"][0])
-    assert r["zero_last"]["accuracy"] >= 0.97
-    for name in ("zeros", "constant"):
-        assert abs(r[name]["accuracy"] - r["one_unit"]["accuracy"]) <= 0.03
-        assert r[name]["accuracy"] <= 0.92
-    # tanh / ReLU from zeros: the best constant prediction, sigma(b2) = class-1 share
-    p = float(np.mean(y))
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu"])
+def test_train_many_matches_backprop_train_run_by_run(act):
+    # the batched trainer of the experiment is backprop.train, R networks at once
+    starts, Xs, Ts, lrs = [], [], [], []
+    for r, (seed, hidden, lr) in enumerate([(0, 4, 3.0), (1, 4, 30.0), (2, 4, 0.5)]):
+        X, T = random_problem(seed, 9, 2)
+        starts.append(bp.init_params([2, hidden, 1], seed, "xavier" if r else "zeros"))
+        Xs.append(X)
+        Ts.append(T)
+        lrs.append(lr)
+    stack = [np.array([p[l][k] for p in starts]) for l in (0, 1) for k in (0, 1)]
+    trained, losses, spreads = zi._train_many(stack, np.array(Xs), np.array(Ts), lrs, 25, act)
+    for r in range(3):
+        ref, ref_losses = bp.train(starts[r], Xs[r], Ts[r], lrs[r], 25, act, "sigmoid")
+        np.testing.assert_allclose(losses[r], ref_losses, rtol=1e-10, atol=1e-14)
+        for got, want in zip(trained, [ref[0][0], ref[0][1], ref[1][0], ref[1][1]]):
+            np.testing.assert_allclose(got[r], want, rtol=1e-9, atol=1e-12)
+        assert spreads[r][-1] == pytest.approx(zi.unit_spread(*ref[0]), rel=1e-9, abs=1e-12)
+
+
+def test_moons_split_is_standardised_on_train_and_unbalanced():
+    s = zi.moons_split(3)
+    X, y = s["train"]
+    np.testing.assert_allclose(X.mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(X.std(axis=0), 1.0, rtol=1e-12)
+    for part in ("train", "val", "test"):
+        Xp, yp = s[part]
+        assert (np.sum(yp == 0), np.sum(yp == 1)) == (zi.N_CLASS0, zi.N_CLASS1)
+    assert not np.allclose(s["train"][0], s["test"][0])
+
+
+def test_moons_runs_choose_rates_on_validation_and_keep_the_math():
+    r = zi.moons_runs(0)
+    assert r["seeds"] == zi.seeds(zi.N_SEEDS, 0)
+    for name in zi.STARTS:
+        run = r[name]
+        means = {lr: run["val_by_lr"][lr].mean() for lr in zi.LR_GRID}
+        assert means[run["lr"]] == min(means.values())
+    # tanh / ReLU from zeros: weights exactly 0, the two runs are the same run
     for name in ("zeros_tanh", "zeros_relu"):
-        W2, b2 = r[name]["params"][1]
-        np.testing.assert_array_equal(W2, 0.0)
-        np.testing.assert_array_equal(r[name]["params"][0][0], 0.0)
-        assert bp.sigmoid(b2[0]) == pytest.approx(p, abs=1e-6)
-        assert r[name]["losses"][-1] == pytest.approx(0.5 * p * (1 - p), rel=1e-9)
-        assert r[name]["accuracy"] == pytest.approx(1 - p)
-    # round-off asymmetry exists for 5 units but stays tiny
-    s5 = r["zeros_h5"]["spread"]
-    assert s5[-1] < 1e-9
+        for params in r[name]["params"]:
+            np.testing.assert_array_equal(params[0][0], 0.0)
+            np.testing.assert_array_equal(params[1][0], 0.0)
+    np.testing.assert_array_equal(r["zeros_tanh"]["losses"], r["zeros_relu"]["losses"])
+
+
+def test_display_runs_first_epoch_moves_only_the_output_layer():
+    d = zi.display_runs()
+    np.testing.assert_array_equal(d["zeros"]["history"][1], 0.0)
+    assert np.any(d["zeros"]["history"][2] != 0)
+    # the recording re-run is the batched run
+    np.testing.assert_allclose(
+        d["zeros"]["history"][-1], np.vstack(d["zeros"]["params"][0]), rtol=1e-9, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        d["random"]["history"][-1], np.vstack(d["random"]["params"][0]), rtol=1e-9, atol=1e-12
+    )
 
 
 def test_zero_init_boundary_is_a_straight_line():
-    r = zi.moons_runs()
-    X, params = r["X"], r["zeros"]["params"]
+    d = zi.display_runs()
+    X, params = d["X"], d["zeros"]["params"]
     one = zi.collapse_identical_units(params)
     u = X @ one[0][0][:, 0] + one[0][1][0]  # the single unit's pre-activation
     pred = bp.forward(params, X, "sigmoid", "sigmoid")[0][:, 0] > 0.5
     order = np.argsort(u)
     steps = np.count_nonzero(np.diff(pred[order].astype(int)))
-    assert steps == 1  # one threshold on a linear function of x: a line
+    assert steps <= 1  # one threshold on a linear function of x: a line
 
 
-def test_values_are_the_experiments():
-    v = zi.values()
-    r = zi.moons_runs()
-    assert v["zeros_acc_pct"] == f"{100 * r['zeros']['accuracy']:.1f}"
-    assert v["random_acc_pct"] == f"{100 * r['random']['accuracy']:.1f}"
-    assert v["zeros_spread_end"] == "0"
-    assert v["zeros_distinct"] == 1 and v["random_distinct"] == zi.HIDDEN
-    for key, value in v.items():
+def test_claims_hold_on_the_default_seed_set():
+    for name, (holds, evidence) in zi.claims(0).items():
+        assert holds, (name, evidence)
+        assert "$" not in evidence
+
+
+def test_values_have_no_nan():
+    for key, value in zi.values().items():
         assert "nan" not in str(value).lower(), key
 
 
@@ -382,6 +420,10 @@ def test_values_are_the_experiments():
         (lambda: zi.worked_example("swish"), ValueError, ["activation"]),
         (lambda: zi.moons_data(10, 20), ValueError, ["n_class1"]),
         (lambda: zi.moons_data(0, 0), ValueError, ["n_class0"]),
+        (lambda: zi.moons_split(-1), ValueError, ["seed", ">= 0"]),
+        (lambda: zi.moons_split(1.5), TypeError, ["seed"]),
+        (lambda: zi.start_params("ones", 0), ValueError, ["name"]),
+        (lambda: zi.start_params("random", "0"), TypeError, ["seed"]),
     ],
 )
 def test_bad_input_raises_with_a_useful_message(call, exc, words):
