@@ -963,7 +963,9 @@ def values() -> dict[str, object]:
     v["ex_loss_new"] = fmt(ex["loss_new"], 6)
     v["ex_loss_drop_pct"] = fmt(100 * (1 - ex["loss_new"] / ex["loss"]), 2)
     v["ex_grad_ratio"] = fmt(np.abs(ex["dW2"]).mean() / np.abs(ex["dW1"]).mean(), 1)
+    # mean |outer(u, v)| = mean |u| · mean |v|, so the ratio of the weight gradients factorises
     v["ex_delta_ratio"] = fmt(np.abs(ex["delta2"]).mean() / np.abs(ex["delta1"]).mean(), 1)
+    v["ex_input_ratio"] = fmt(np.abs(ex["a1"]).mean() / np.abs(EXAMPLE["X"]).mean(), 2)
 
     r = xor_runs()
     v.update(
