@@ -286,7 +286,7 @@ def test_gradcheck_experiment_covers_every_activation_and_depth():
     for r in rows:
         assert r["analytic"].shape == r["numeric"].shape
     eps = np.finfo(float).eps
-    assert bp.fd_floor(rows) == pytest.approx(
+    assert bp._fd_floor(rows) == pytest.approx(
         eps * np.median([r["loss"] for r in rows]) / bp.GRADCHECK_H
     )
 
@@ -389,6 +389,8 @@ GOOD_X = np.ones((4, 2))
         (lambda: bp.init_params([2, 0], 0), ValueError, ["sizes[1]"]),
         (lambda: bp.init_params([2, 3], "seed"), TypeError, ["rng"]),
         (lambda: bp.init_params([2, 3], 0, "uniform"), ValueError, ["method"]),
+        (lambda: bp.xor_splits(-1), ValueError, ["seed", "-1"]),
+        (lambda: bp.xor_splits(1.5), TypeError, ["seed", "float"]),
     ],
 )
 def test_bad_input_raises_with_a_useful_message(call, exc, words):
