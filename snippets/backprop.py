@@ -4,7 +4,8 @@ The network is a list of dense layers `(W, b)` with `W` of shape `(fan_in, fan_o
 shape `(fan_out,)`; a layer computes `z = a_prev @ W + b` and `a = f(z)`. `forward` stores what the
 backward pass needs, `backward` returns the exact gradient of `mse_loss`, and `backward_naive`
 does the same neuron by neuron, following the scalar formulas on the page. The rest of the module
-is the page's worked example, experiments, figures and values.
+is the page's worked example, experiments (on seed sets, see `snippets.seeds`), figures, values
+and the claims the page draws from the experiments.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from snippets import checks
 from snippets.formatting import fmt, tex_matrix, tex_sci
 from snippets.plotting import Theme, new_figure
+from snippets.seeds import seeds
 
 Params = list[tuple[np.ndarray, np.ndarray]]
 Grads = list[tuple[np.ndarray, np.ndarray]]
@@ -252,8 +254,8 @@ def backward(params, cache: ForwardCache, T) -> Grads:
 
     Notes
     -----
-    With :math:`\\delta_l = \\partial L / \\partial Z_l`:
-    :math:`\\delta_L = \\frac{1}{N}(A_L - T) \\odot f_L'(Z_L)`,
+    With :math:`\\delta_l = \\partial L / \\partial Z_l` and :math:`D` layers:
+    :math:`\\delta_D = \\frac{1}{N}(A_D - T) \\odot f_D'(Z_D)`,
     :math:`\\delta_{l-1} = (\\delta_l W_l^\\top) \\odot f_{l-1}'(Z_{l-1})`,
     :math:`\\partial L/\\partial W_l = A_{l-1}^\\top \\delta_l`,
     :math:`\\partial L/\\partial b_l = \\mathbf{1}^\\top \\delta_l`.
@@ -308,12 +310,12 @@ def backward_naive(params, cache: ForwardCache, T) -> Grads:
     N = T.shape[0]
     grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
     for n in range(N):
-        L = len(params)
+        D = len(params)  # layers; D - 1 is the output layer (L is kept for the loss)
         # output layer: dL/dz_k = dL/da_k * f'(z_k), with dL/da_k = (a_k - t_k) / N
         out = cache.a[-1][n]
         fprime = activation_derivative(cache.activations[-1], cache.z[-1][n], out)
         delta = [(out[k] - T[n, k]) / N * fprime[k] for k in range(out.size)]
-        for l in reversed(range(L)):
+        for l in reversed(range(D)):
             W, _ = params[l]
             x = cache.inputs[l][n]  # what feeds layer l
             dW, db = grads[l]
@@ -629,12 +631,16 @@ def worked_example() -> dict[str, np.ndarray | float]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Experiment: a noisy XOR that no linear model separates, a small MLP vs a linear model.
+# Experiment: a noisy XOR that no line separates, a small MLP against a linear model, on several
+# seeds. Each model's learning rate is chosen on a validation split; the test split is used once.
 
-XOR_SEED = 7
-XOR_EPOCHS = 2000
-XOR_LR = 2.0
+XOR_SEED = 7  # default of xor_data only; the experiment draws its data from the seed sets
+XOR_SEEDS = 5
+XOR_EPOCHS = 1000
+XOR_LRS = (0.5, 2.0, 8.0)  # the validation grid, the same for both models
 XOR_HIDDEN = 8
+XOR_SPLIT = (200, 100, 100)  # train, validation, test points
+XOR_MODELS = {"mlp": ([2, XOR_HIDDEN, 1], "tanh"), "lin": ([2, 1], "sigmoid")}
 
 
 def xor_data(n_per_blob: int = 50, noise: float = 0.35, seed: int = XOR_SEED):
@@ -649,36 +655,59 @@ def xor_data(n_per_blob: int = 50, noise: float = 0.35, seed: int = XOR_SEED):
     return X, y
 
 
-@functools.cache
-def xor_runs():
-    """Train a 2-8-1 MLP (tanh hidden, sigmoid output) and a 2-1 linear-logistic model."""
-    X, y = xor_data()
-    rng = np.random.default_rng(XOR_SEED)
-    mlp0 = init_params([2, XOR_HIDDEN, 1], rng, "xavier")
-    lin0 = init_params([2, 1], rng, "xavier")
-    mlp, mlp_loss = train(mlp0, X, y, XOR_LR, XOR_EPOCHS, "tanh", "sigmoid")
-    lin, lin_loss = train(lin0, X, y, XOR_LR, XOR_EPOCHS, "sigmoid")
-
-    def acc(params, act):
-        return accuracy(forward(params, X, act, "sigmoid")[0], y)
-
+def xor_splits(seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """One draw of the noisy XOR, shuffled into disjoint train, validation and test splits."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed: expected an int >= 0, got {type(seed).__name__} {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed: expected an int >= 0, got {seed}")
+    X, y = xor_data(sum(XOR_SPLIT) // 4, seed=seed)
+    order = np.random.default_rng([seed, 1]).permutation(len(y))
+    cuts = np.cumsum(XOR_SPLIT)[:-1]
     return {
-        "X": X,
-        "y": y,
-        "mlp": mlp,
-        "mlp_loss": mlp_loss,
-        "lin": lin,
-        "lin_loss": lin_loss,
-        "mlp_acc": acc(mlp, "tanh"),
-        "lin_acc": acc(lin, "sigmoid"),
+        name: (X[idx], y[idx]) for name, idx in zip(("train", "val", "test"), np.split(order, cuts))
     }
+
+
+@functools.cache
+def xor_runs(seed_set: int = 0) -> dict:
+    """Train a 2-8-1 MLP (tanh hidden, sigmoid output) and a 2-1 sigmoid unit on every seed.
+
+    Every learning rate of `XOR_LRS` is run for each model and seed on the train split; a model's
+    rate is the one with the lowest validation loss averaged over the seeds. Only the runs at
+    that rate are evaluated on the test split.
+    """
+    runs: dict = {"seeds": seeds(XOR_SEEDS, seed_set)}
+    for model, (sizes, act) in XOR_MODELS.items():
+        val = np.zeros((len(XOR_LRS), XOR_SEEDS))
+        fitted: dict = {}
+        for i, lr in enumerate(XOR_LRS):
+            for j, seed in enumerate(runs["seeds"]):
+                split = xor_splits(seed)
+                p0 = init_params(sizes, np.random.default_rng([seed, 2]), "xavier")
+                params, losses = train(p0, *split["train"], lr, XOR_EPOCHS, act, "sigmoid")
+                Xv, yv = split["val"]
+                val[i, j] = mse_loss(forward(params, Xv, act, "sigmoid")[0], yv)
+                fitted[i, j] = (params, losses)
+        best = int(np.argmin(val.mean(axis=1)))
+        test_acc = []
+        for j, seed in enumerate(runs["seeds"]):  # the test split, touched once
+            Xt, yt = xor_splits(seed)["test"]
+            test_acc.append(accuracy(forward(fitted[best, j][0], Xt, act, "sigmoid")[0], yt))
+        runs[model] = {
+            "lr": XOR_LRS[best],
+            "val_loss": val,
+            "params": [fitted[best, j][0] for j in range(XOR_SEEDS)],
+            "train_loss": np.array([fitted[best, j][1] for j in range(XOR_SEEDS)]),
+            "test_acc": np.array(test_acc),
+        }
+    return runs
 
 
 # ---------------------------------------------------------------------------------------------
 # Experiment: gradient checks on random networks of several depths, widths and activations.
 
-GRADCHECK_SEED = 3
-FD_NOISE = float(np.finfo(float).eps) * 0.1 / 1e-5  # eps·|L|/h for a loss near 0.1, h = 1e-5
+GRADCHECK_H = 1e-5
 
 
 def random_network(rng: np.random.Generator, depth: int, activation: str, n: int = 5):
@@ -704,48 +733,61 @@ def random_network(rng: np.random.Generator, depth: int, activation: str, n: int
 
 
 @functools.cache
-def gradcheck_runs():
-    """For each activation and depth 1-4: backward vs finite differences on a random network."""
-    rng = np.random.default_rng(GRADCHECK_SEED)
+def gradcheck_runs(seed_set: int = 0) -> list[dict]:
+    """For each activation and depth 1-4: backward vs finite differences on a random network,
+    network k drawn from the k-th seed of `seed_set`."""
+    cases = [(act, depth) for act in ACTIVATIONS for depth in (1, 2, 3, 4)]
     rows = []
-    for act in ACTIVATIONS:
-        for depth in (1, 2, 3, 4):
-            params, X, T = random_network(rng, depth, act)
-            _, cache = forward(params, X, act)
-            analytic = flatten(backward(params, cache, T))
-            numeric = flatten(numerical_gradient(params, X, T, act))
-            rows.append(
-                {
-                    "activation": act,
-                    "depth": depth,
-                    "analytic": analytic,
-                    "numeric": numeric,
-                    "rel_error": relative_error(analytic, numeric),
-                }
-            )
+    for (act, depth), seed in zip(cases, seeds(len(cases), seed_set)):
+        params, X, T = random_network(np.random.default_rng(seed), depth, act)
+        A, cache = forward(params, X, act)
+        analytic = flatten(backward(params, cache, T))
+        numeric = flatten(numerical_gradient(params, X, T, act, h=GRADCHECK_H))
+        rows.append(
+            {
+                "activation": act,
+                "depth": depth,
+                "loss": mse_loss(A, T),
+                "analytic": analytic,
+                "numeric": numeric,
+                "rel_error": relative_error(analytic, numeric),
+            }
+        )
     return rows
 
 
+def _fd_floor(rows: list[dict]) -> float:
+    """Round-off of a centred difference, eps·|L|/h, for the median loss of the checked networks:
+    L(θ ± h) each carry a rounding error of about eps·|L|, divided by 2h."""
+    return float(np.finfo(float).eps * np.median([r["loss"] for r in rows]) / GRADCHECK_H)
+
+
 # ---------------------------------------------------------------------------------------------
-# Experiment: gradient size per layer at initialisation in a deep, narrow network.
+# Experiment: gradient size per layer at initialisation in a deep, narrow network, on several
+# seeds (each seed draws the batch, the targets and the weights).
 
 DEPTH_LAYERS = 10
 DEPTH_WIDTH = 32
+DEPTH_SEEDS = 10
+DEPTH_ACTS = ("sigmoid", "tanh", "relu")
 
 
 @functools.cache
-def depth_runs():
-    """Mean |dW| per layer of a 10-layer network at Xavier init, for each squashing activation."""
-    rng = np.random.default_rng(11)
-    X = rng.normal(size=(64, DEPTH_WIDTH))
-    T = rng.uniform(size=(64, 1))
+def depth_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
+    """Mean |dW| per layer at initialisation, shape (seeds, layers), for each activation: Glorot
+    for sigmoid and tanh, He for ReLU, identity output, the mean squared error."""
     sizes = [DEPTH_WIDTH] * DEPTH_LAYERS + [1]
-    out = {}
-    for act in ("sigmoid", "tanh", "relu"):
-        params = init_params(sizes, np.random.default_rng(5), "he" if act == "relu" else "xavier")
-        A, cache = forward(params, X, act, "identity")
-        grads = backward(params, cache, T)
-        out[act] = np.array([np.mean(np.abs(dW)) for dW, _ in grads])
+    out = {act: np.zeros((DEPTH_SEEDS, DEPTH_LAYERS)) for act in DEPTH_ACTS}
+    for j, seed in enumerate(seeds(DEPTH_SEEDS, seed_set)):
+        rng = np.random.default_rng(seed)
+        X = rng.normal(size=(64, DEPTH_WIDTH))
+        T = rng.uniform(size=(64, 1))
+        for act in DEPTH_ACTS:
+            init = "he" if act == "relu" else "xavier"
+            params = init_params(sizes, np.random.default_rng([seed, 1]), init)
+            _, cache = forward(params, X, act, "identity")
+            grads = backward(params, cache, T)
+            out[act][j] = [np.mean(np.abs(dW)) for dW, _ in grads]
     return out
 
 
@@ -768,20 +810,29 @@ def cost_counts(sizes=(784, 256, 256, 10), N: int = 64) -> dict[str, int]:
 def _draw_xor(theme: Theme):
     r = xor_runs()
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.0, height=3.8)
-    epochs = np.arange(len(r["mlp_loss"]))
-    ax1.plot(epochs, r["mlp_loss"], label=f"MLP 2-{XOR_HIDDEN}-1 (tanh)")
-    ax1.plot(epochs, r["lin_loss"], label="linear model 2-1", linestyle="--")
+    for (model, label, style), colour in zip(
+        (("mlp", f"MLP 2-{XOR_HIDDEN}-1 (tanh)", "-"), ("lin", "linear model 2-1", "--")),
+        theme.palette,
+    ):
+        curves = r[model]["train_loss"][:, ::5]  # every 5th epoch: the curves are smooth
+        epochs = np.arange(r[model]["train_loss"].shape[1])[::5]
+        ax1.fill_between(epochs, curves.min(0), curves.max(0), color=colour, alpha=0.2, linewidth=0)
+        ax1.plot(
+            epochs, curves.mean(0), linestyle=style, color=colour,
+            label=f"{label}, lr {r[model]['lr']:g}",
+        )  # fmt: skip
     ax1.set_xlabel("epoch (full-batch gradient descent)")
-    ax1.set_ylabel("MSE loss  ½‖t − a‖², mean")
+    ax1.set_ylabel("training loss  ½‖t − a‖², mean")
     ax1.set_yscale("log")
     ax1.legend(loc="lower left")
-    ax1.set_title("Training loss")
+    ax1.set_title(f"Mean and min–max over {XOR_SEEDS} seeds")
 
-    X, y = r["X"], r["y"][:, 0]
+    X, y = xor_splits(r["seeds"][0])["train"]
+    y = y[:, 0]
     g = np.linspace(-2.6, 2.6, 81)
     gx, gy = np.meshgrid(g, g)
     grid = np.column_stack([gx.ravel(), gy.ravel()])
-    p = forward(r["mlp"], grid, "tanh", "sigmoid")[0].reshape(gx.shape)
+    p = forward(r["mlp"]["params"][0], grid, "tanh", "sigmoid")[0].reshape(gx.shape)
     c0, c1 = theme.palette[0], theme.palette[1]
     ax2.contourf(gx, gy, p, levels=[0, 0.5, 1], colors=[c0, c1], alpha=0.18)
     ax2.contour(gx, gy, p, levels=[0.5], colors=[theme.fg], linewidths=1.5)
@@ -792,7 +843,7 @@ def _draw_xor(theme: Theme):
     ax2.set_aspect("equal")
     ax2.grid(False)
     ax2.legend(loc="upper center", ncols=2, bbox_to_anchor=(0.5, -0.18))
-    ax2.set_title("MLP decision boundary (p = 0.5)")
+    ax2.set_title(f"MLP boundary (p = 0.5), seed {r['seeds'][0]}")
     return fig
 
 
@@ -818,7 +869,7 @@ def _draw_gradcheck(theme: Theme):
     ax1.set_aspect("equal")
     ax1.set_xlabel("backprop gradient")
     ax1.set_ylabel("finite-difference gradient")
-    ax1.set_title(f"{a.size} gradient entries, 16 networks")
+    ax1.set_title(f"{a.size} gradient entries, {len(rows)} networks")
 
     err = np.abs(a - n)
     mag = np.abs(a)
@@ -836,7 +887,11 @@ def _draw_gradcheck(theme: Theme):
     xs = np.array([1e-10, 1.0])
     ax2.plot(xs, 1e-7 * xs, color=theme.palette[1], linestyle="--", label="relative error 1e-7")
     ax2.axhline(
-        FD_NOISE, color=theme.fg, linestyle=":", linewidth=1.5, label="round-off floor ε·|L|/h"
+        _fd_floor(rows),
+        color=theme.fg,
+        linestyle=":",
+        linewidth=1.5,
+        label="round-off floor ε·|L|/h",
     )
     ax2.set_xscale("log")
     ax2.set_yscale("log")
@@ -852,12 +907,14 @@ def _draw_depth(theme: Theme):
     runs = depth_runs()
     fig, ax = new_figure(theme, width=6.4, height=3.4)
     layers = np.arange(1, DEPTH_LAYERS + 1)
-    for (act, g), marker in zip(runs.items(), ("o", "s", "^")):
-        ax.plot(layers, g, marker=marker, label=act)
+    for (act, g), marker, colour in zip(runs.items(), ("o", "s", "^"), theme.palette):
+        ax.fill_between(layers, g.min(0), g.max(0), color=colour, alpha=0.2, linewidth=0)
+        ax.plot(layers, _geomean(g), marker=marker, color=colour, label=act)
     ax.set_yscale("log")
     ax.set_xticks(layers)
     ax.set_xlabel("layer (1 = nearest the input)")
     ax.set_ylabel("mean |∂L/∂W| at initialisation")
+    ax.set_title(f"Geometric mean and min–max over {DEPTH_SEEDS} seeds")
     ax.legend(loc="lower right")
     return fig
 
@@ -865,6 +922,19 @@ def _draw_depth(theme: Theme):
 def figures():
     """Figure name → function drawing it for a theme."""
     return {"xor-training": _draw_xor, "gradient-check": _draw_gradcheck, "depth": _draw_depth}
+
+
+def _geomean(a: np.ndarray, axis: int = 0) -> np.ndarray:
+    return np.exp(np.mean(np.log(a), axis=axis))
+
+
+def _depth_ratios(runs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per seed: mean |dW| of the first layer over that of the last (output) layer."""
+    return {act: g[:, 0] / g[:, -1] for act, g in runs.items()}
+
+
+def _pct(x: float) -> str:
+    return fmt(100 * x, 1)
 
 
 def values() -> dict[str, object]:
@@ -898,35 +968,61 @@ def values() -> dict[str, object]:
     v["ex_loss_new"] = fmt(ex["loss_new"], 6)
     v["ex_loss_drop_pct"] = fmt(100 * (1 - ex["loss_new"] / ex["loss"]), 2)
     v["ex_grad_ratio"] = fmt(np.abs(ex["dW2"]).mean() / np.abs(ex["dW1"]).mean(), 1)
+    # mean |outer(u, v)| = mean |u| · mean |v|, so the ratio of the weight gradients factorises
+    v["ex_delta_ratio"] = fmt(np.abs(ex["delta2"]).mean() / np.abs(ex["delta1"]).mean(), 1)
+    v["ex_input_ratio"] = fmt(np.abs(ex["a1"]).mean() / np.abs(EXAMPLE["X"]).mean(), 2)
 
     r = xor_runs()
     v.update(
         {
-            "xor_n": len(r["y"]),
+            "xor_seeds": XOR_SEEDS,
+            "xor_n_train": XOR_SPLIT[0],
+            "xor_n_val": XOR_SPLIT[1],
+            "xor_n_test": XOR_SPLIT[2],
             "xor_epochs": XOR_EPOCHS,
-            "xor_lr": fmt(XOR_LR, 1),
+            "xor_lrs": ", ".join(f"{lr:g}" for lr in XOR_LRS),
             "xor_hidden": XOR_HIDDEN,
-            "xor_mlp_acc_pct": fmt(100 * r["mlp_acc"], 1),
-            "xor_lin_acc_pct": fmt(100 * r["lin_acc"], 1),
-            "xor_mlp_loss_start": fmt(r["mlp_loss"][0], 4),
-            "xor_mlp_loss_end": fmt(r["mlp_loss"][-1], 4),
-            "xor_lin_loss_end": fmt(r["lin_loss"][-1], 4),
         }
     )
+    for m in ("mlp", "lin"):
+        acc, curves = r[m]["test_acc"], r[m]["train_loss"]
+        v[f"xor_{m}_lr"] = f"{r[m]['lr']:g}"
+        v[f"xor_{m}_acc_pct"] = _pct(acc.mean())
+        v[f"xor_{m}_acc_min"] = _pct(acc.min())
+        v[f"xor_{m}_acc_max"] = _pct(acc.max())
+        v[f"xor_{m}_loss_start"] = fmt(curves[:, 0].mean(), 4)
+        v[f"xor_{m}_loss_end"] = fmt(curves[:, -1].mean(), 4)
 
     rows = gradcheck_runs()
+    errors = [r["rel_error"] for r in rows]
+    a = np.concatenate([r["analytic"] for r in rows])
+    n = np.concatenate([r["numeric"] for r in rows])
+    diff = np.abs(a - n)
     v["gc_networks"] = len(rows)
-    v["gc_entries"] = sum(r["analytic"].size for r in rows)
-    v["gc_worst"] = tex_sci(max(r["rel_error"] for r in rows))
-    v["gc_median"] = tex_sci(np.median([r["rel_error"] for r in rows]))
-    v["gc_floor"] = tex_sci(FD_NOISE, 0)
+    v["gc_entries"] = a.size
+    v["gc_worst"] = tex_sci(max(errors))
+    v["gc_median"] = tex_sci(np.median(errors))
+    v["gc_floor"] = tex_sci(_fd_floor(rows), 0)
+    v["gc_diff_median"] = tex_sci(np.median(diff), 0)
+    v["gc_diff_max"] = tex_sci(diff.max(), 0)
+    v["gc_entries_over_line"] = int(np.sum(diff > 1e-7 * np.abs(a)))
+    over = np.abs(a)[diff > 1e-7 * np.abs(a)].max(initial=0)
+    v["gc_over_line_max_entry"] = tex_sci(over, 0)
+    v["gc_over_line_max_entry_text"] = f"{over:.0e}"  # for alt text, which has no LaTeX
 
     d = depth_runs()
+    ratios = _depth_ratios(d)
     v["depth_layers"] = DEPTH_LAYERS
     v["depth_width"] = DEPTH_WIDTH
-    for act, g in d.items():
-        v[f"depth_{act}_ratio"] = tex_sci(g[0] / g[-1])
-    v["depth_sigmoid_orders"] = int(round(-np.log10(d["sigmoid"][0] / d["sigmoid"][-1])))
+    v["depth_seeds"] = DEPTH_SEEDS
+    for act, q in ratios.items():
+        v[f"depth_{act}_ratio"] = tex_sci(_geomean(q))
+        v[f"depth_{act}_ratio_min"] = tex_sci(q.min())
+        v[f"depth_{act}_ratio_max"] = tex_sci(q.max())
+    v["depth_sigmoid_orders"] = int(round(-np.log10(_geomean(ratios["sigmoid"]))))
+    v["depth_sigmoid_per_layer"] = fmt(
+        _geomean(d["sigmoid"][:, 1:-1] / d["sigmoid"][:, :-2], 1).mean(), 1
+    )
 
     c = cost_counts()
     v["cost_sizes"] = "784-256-256-10"
@@ -937,3 +1033,62 @@ def values() -> dict[str, object]:
     v["cost_fd_passes"] = f"{2 * c['params']:,}"
     v["cost_stored"] = f"{c['stored']:,}"
     return v
+
+
+# ---------------------------------------------------------------------------------------------
+# What the page concludes from its experiments: each claim re-runs on the seed set it is given.
+
+
+def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
+    """Claim name → (holds, evidence) for the experiments run on `seeds(n, seed_set)`."""
+    out: dict[str, tuple[bool, str]] = {}
+
+    r = xor_runs(seed_set)
+    mlp, lin = r["mlp"]["test_acc"], r["lin"]["test_acc"]
+    wins = int(np.sum(mlp > lin))
+    gap = 100 * (mlp.mean() - lin.mean())
+    worst = 100 * (mlp.min() - lin.max())  # the worst MLP seed against the best linear seed
+    out["xor_mlp_beats_linear"] = (
+        bool(wins == XOR_SEEDS and worst > 0),
+        f"{wins} of {XOR_SEEDS} seeds; test accuracy MLP mean {_pct(mlp.mean())} % "
+        f"(min-max {_pct(mlp.min())}-{_pct(mlp.max())}), linear mean {_pct(lin.mean())} % "
+        f"(min-max {_pct(lin.min())}-{_pct(lin.max())}); mean gap {gap:.1f} points; "
+        f"worst MLP seed minus best linear seed {worst:.1f} points",
+    )
+
+    rows = gradcheck_runs(seed_set)
+    errors = np.array([row["rel_error"] for row in rows])
+    below = int(np.sum(errors <= 1e-7))
+    out["gradcheck_below_bar"] = (
+        bool(below == len(rows)),
+        f"{below} of {len(rows)} random networks at relative error 1e-7 or less; worst "
+        f"{errors.max():.1e}, median {np.median(errors):.1e}",
+    )
+
+    d = depth_runs(seed_set)
+    log_ratio = {act: np.log10(q) for act, q in _depth_ratios(d).items()}
+    sig = log_ratio["sigmoid"]
+    others = np.concatenate([log_ratio["tanh"], log_ratio["relu"]])
+    margin = others.min() - sig.max()  # orders of magnitude, worst seed against worst seed
+    spread = max(np.ptp(q) for q in log_ratio.values())
+    out["depth_sigmoid_vanishes"] = (
+        bool(margin > spread),
+        f"{DEPTH_SEEDS} seeds per activation; log10 first/last layer: sigmoid "
+        f"{sig.min():.1f} to {sig.max():.1f}, tanh and ReLU {others.min():.1f} to "
+        f"{others.max():.1f}; margin {margin:.1f} orders, largest seed spread {spread:.1f}",
+    )
+    shrinking = int(np.sum(np.all(np.diff(d["sigmoid"], axis=1) > 0, axis=1)))
+    out["depth_sigmoid_shrinks_every_layer"] = (
+        bool(shrinking == DEPTH_SEEDS),
+        f"{shrinking} of {DEPTH_SEEDS} seeds: mean |dW| of the sigmoid network smaller at every "
+        f"layer than at the one above it",
+    )
+    level = {act: d[act][:, :-1].max(1) / d[act][:, :-1].min(1) for act in ("tanh", "relu")}
+    within = {act: int(np.sum(q < 10)) for act, q in level.items()}
+    out["depth_tanh_relu_level"] = (
+        bool(all(n == DEPTH_SEEDS for n in within.values())),
+        f"tanh {within['tanh']} of {DEPTH_SEEDS} seeds, ReLU {within['relu']} of {DEPTH_SEEDS}; "
+        f"largest over smallest mean |dW| across the {DEPTH_LAYERS - 1} hidden layers: tanh at "
+        f"most {level['tanh'].max():.1f}, ReLU at most {level['relu'].max():.1f} (bar 10)",
+    )
+    return out
