@@ -668,6 +668,11 @@ def conv_view_runs():
     big = conv2d(rng.normal(size=(1, C, H + 4, W + 4)), fc_as_conv(Wf, C, H, W), bf)
     Wg, bg = rng.normal(size=(C, K)), rng.normal(size=K)
     cam = class_activation_map(X, Wg, bg)
+    # with a hidden ReLU layer after GAP (MobileNetV3's kind of head) the identity breaks:
+    # the head applied at every position, then averaged, is not the head on the averages
+    hidden = [(rng.normal(size=(C, 16)), rng.normal(size=16)), (rng.normal(size=(16, K)), bg)]
+    per_position = X.transpose(0, 2, 3, 1).reshape(-1, C)
+    local = bp.forward(hidden, per_position, "relu")[0].reshape(4, H * W, K).mean(axis=1)
     return {
         "fc_vs_conv": float(np.max(np.abs(fc - conv[:, :, 0, 0]))),
         "conv_out_shape": conv.shape,
@@ -676,6 +681,7 @@ def conv_view_runs():
         "cam_vs_head": float(
             np.max(np.abs(cam.mean(axis=(2, 3)) - dense(global_avg_pool(X), Wg, bg)))
         ),
+        "cam_hidden_vs_head": float(np.max(np.abs(local - gap_head(X, hidden)))),
     }
 
 
@@ -970,6 +976,7 @@ def values() -> dict[str, object]:
     v["ex_gap"] = gap_fc_params(C, K)
     v["ex_gap_weights"] = C * K
     v["ex_ratio"] = fmt(count_ratio(C, S, S, K), 1)
+    v["ex_c_frac"] = fmt(100 * C / (C + 1), 1)
     for s in (1, 14, 32):
         v[f"ratio_{s}"] = fmt(count_ratio(C, s, s, K), 1)
         v[f"flat_{s}"] = f"{flatten_fc_params(C, s, s, K):,}"
@@ -1029,6 +1036,7 @@ def values() -> dict[str, object]:
     v["pos_big_contrast"] = fmt(POS_BIG_CONTRAST, 2)
     v["pos_far_cols"] = f"{POS_FAR[0]}–{POS_FAR[-1]}"
     v["pos_next_col"] = POS_NEXT
+    v["pos_last_train_col"] = max(POS_TRAIN_COLS)
     v["pos_bump_next"] = fmt(100 * np.exp(-1 / (2 * 0.8**2)), 0)
     for name in ("flatten", "gap", "flatten_all"):
         h = r[name]
@@ -1054,6 +1062,7 @@ def values() -> dict[str, object]:
     v["conv_big_side"] = cv["big_in_side"]
     v["conv_big_shape"] = str(cv["big_out_shape"])
     v["conv_cam_diff"] = fmt_sci(cv["cam_vs_head"])
+    v["conv_cam_hidden_diff"] = fmt(cv["cam_hidden_vs_head"], 1)
     return v
 
 
