@@ -20,6 +20,7 @@ from snippets import backprop as bp
 from snippets import checks
 from snippets.formatting import fmt, tex_matrix, tex_sci
 from snippets.plotting import Theme, new_figure
+from snippets.seeds import seeds
 
 # ---------------------------------------------------------------------------------------------
 # Input checks specific to feature maps and layer sizes.
@@ -499,29 +500,39 @@ def gap_example() -> dict[str, np.ndarray]:
 # ---------------------------------------------------------------------------------------------
 # Experiment: an object seen at some positions only; which head recognises it elsewhere?
 
-POS_SEED = 2024
 POS_SIDE = 7
 POS_TRAIN_COLS = (0, 1, 2)  # the training objects all sit in the left three columns
 POS_PER_CLASS = 100
+POS_VAL_PER_CLASS = 30  # validation maps, drawn like the training maps: they choose the rate
 POS_TEST_PER_CLASS = 30
 POS_EPOCHS = 150
-POS_LR = {"flatten": 1.0, "gap": 4.0}
+POS_LRS = (0.5, 2.0, 8.0)  # each head picks its rate from these, on its validation maps
+POS_N_SEEDS = 5
 POS_BIG_SIDE = 11
+# on an 11×11 map the object's bump is averaged over 121 cells instead of 49; scaling its
+# contrast by 121/49 restores its share of each channel mean (the control for the "dilution")
+POS_BIG_CONTRAST = POS_BIG_SIDE**2 / POS_SIDE**2
 
 
 def synthetic_maps(
-    rng: np.random.Generator, signatures: np.ndarray, n_per_class: int, cols, side: int
+    rng: np.random.Generator,
+    signatures: np.ndarray,
+    n_per_class: int,
+    cols,
+    side: int,
+    contrast: float = 1.0,
 ):
     """Feature maps of an object of class k at a random row and one of the columns `cols`.
 
-    Channel c of the map is `amp · signatures[k, c] · bump(row, col) + noise`, the way a
-    conv body's detectors fire together where the object is (a Gaussian bump, σ = 0.8 cells)
-    over a weak rectified-noise background; `amp` varies the object's contrast.
+    Channel c of the map is `contrast · amp · signatures[k, c] · bump(row, col) + noise`, the
+    way a conv body's detectors fire together where the object is (a Gaussian bump, σ = 0.8
+    cells) over a weak rectified-noise background; `amp` ~ U(0.7, 1.3) varies the contrast.
     """
     rng = checks.generator("rng", rng)
     signatures = checks.as_float_array("signatures", signatures, ndim=2)
     n_per_class = checks.positive_int("n_per_class", n_per_class)
     side = checks.positive_int("side", side)
+    contrast = checks.positive_float("contrast", contrast)
     try:
         cols = [int(c) for c in cols]
     except (TypeError, ValueError) as exc:
@@ -535,57 +546,114 @@ def synthetic_maps(
         for _ in range(n_per_class):
             r, c = rng.integers(0, side), rng.choice(cols)
             bump = np.exp(-((yy - r) ** 2 + (xx - c) ** 2) / (2 * 0.8**2))
-            amp = rng.uniform(0.7, 1.3)
+            amp = contrast * rng.uniform(0.7, 1.3)
             noise = 0.1 * np.abs(rng.normal(size=(C, side, side)))
             X.append(amp * signatures[k][:, None, None] * bump + noise)
             y.append(k)
     return np.array(X), np.array(y)
 
 
-@functools.cache
-def position_runs():
-    """Train a Flatten + FC and a GAP + FC head on objects in the left columns; test everywhere.
+def _flatten_features(M: np.ndarray) -> np.ndarray:
+    return M.reshape(len(M), -1)
 
-    Both heads are one dense layer with sigmoid outputs trained by the backprop snippet's
-    full-batch gradient descent on one-hot targets; each head's inputs are standardised with
-    the training set's mean and standard deviation (the job a BatchNorm does in a network).
+
+_FEATURES = {"flatten": _flatten_features, "gap": global_avg_pool}
+
+
+def _fit_head(name: str, train, val, seed: int) -> dict:
+    """One dense layer (sigmoid outputs) on flattened or pooled maps, its rate chosen on `val`.
+
+    Inputs are standardised with the training set's mean and standard deviation (the job a
+    BatchNorm does in a network); every rate of POS_LRS starts from the same initial weights;
+    the rate with the best validation accuracy wins (the smaller one on a tie).
     """
-    rng = np.random.default_rng(POS_SEED)
+    features = _FEATURES[name]
+    (X, y), (Xv, yv) = train, val
+    F = features(X)
+    mu, sd = F.mean(axis=0), F.std(axis=0)
+    init = bp.init_params([F.shape[1], EX_CLASSES], np.random.default_rng(seed))
+    T = np.eye(EX_CLASSES)[y]
+
+    def accuracy(M, labels, params) -> float:
+        A, _ = bp.forward(params, (features(M) - mu) / sd, "sigmoid")
+        return float(np.mean(A.argmax(axis=1) == labels))
+
+    best = None
+    for lr in POS_LRS:
+        params, losses = bp.train(init, (F - mu) / sd, T, lr, POS_EPOCHS, "sigmoid")
+        val_acc = accuracy(Xv, yv, params)
+        if best is None or val_acc > best["val_acc"]:
+            best = {"lr": lr, "params": params, "losses": losses, "val_acc": val_acc}
+    best["train_acc"] = accuracy(X, y, best["params"])
+    best["n_params"] = sum(W.size + b.size for W, b in best["params"])
+    best["accuracy"] = lambda M, labels, params=best["params"]: accuracy(M, labels, params)
+    return best
+
+
+def _position_seed(seed: int) -> dict:
+    """Data of one seed (class patterns, maps, initial weights); the three heads trained on it."""
+    rng = np.random.default_rng(seed)
     C, K, S = EX_CHANNELS, EX_CLASSES, POS_SIDE
     signatures = rng.uniform(0.0, 1.0, size=(K, C))
-    X, y = synthetic_maps(rng, signatures, POS_PER_CLASS, POS_TRAIN_COLS, S)
-    T = np.eye(K)[y]
-    tests = [synthetic_maps(rng, signatures, POS_TEST_PER_CLASS, [c], S) for c in range(S)]
-    big = synthetic_maps(rng, signatures, POS_TEST_PER_CLASS, range(POS_BIG_SIDE), POS_BIG_SIDE)
-    out = {"n_train": len(y), "n_test_col": len(tests[0][1]), "n_big": len(big[1])}
-    for name, features in (("flatten", lambda M: M.reshape(len(M), -1)), ("gap", global_avg_pool)):
-        F = features(X)
-        mu, sd = F.mean(axis=0), F.std(axis=0)
-        params = bp.init_params([F.shape[1], K], np.random.default_rng(POS_SEED + 1))
-        params, losses = bp.train(params, (F - mu) / sd, T, POS_LR[name], POS_EPOCHS, "sigmoid")
 
-        def accuracy(M, labels, features=features, mu=mu, sd=sd, params=params) -> float:
-            A, _ = bp.forward(params, (features(M) - mu) / sd, "sigmoid")
-            return float(np.mean(A.argmax(axis=1) == labels))
+    def maps(n: int, cols, side: int = S, contrast: float = 1.0):
+        return synthetic_maps(rng, signatures, n, cols, side, contrast)
 
-        out[name] = {
-            "params": params,
-            "losses": losses,
-            "train_acc": accuracy(X, y),
-            "col_acc": np.array([accuracy(M, labels) for M, labels in tests]),
-            "n_params": sum(W.size + b.size for W, b in params),
-        }
-        if name == "gap":  # maps of another size: only the GAP head can take them
-            out[name]["big_acc"] = accuracy(*big)
+    left, every = POS_TRAIN_COLS, range(S)
+    train, val = maps(POS_PER_CLASS, left), maps(POS_VAL_PER_CLASS, left)
+    # the control: the same flatten head, trained with objects in every column
+    train_all, val_all = maps(POS_PER_CLASS, every), maps(POS_VAL_PER_CLASS, every)
+    tests = [maps(POS_TEST_PER_CLASS, [c]) for c in every]
+    big = maps(POS_TEST_PER_CLASS, range(POS_BIG_SIDE), POS_BIG_SIDE)
+    big_bright = maps(POS_TEST_PER_CLASS, range(POS_BIG_SIDE), POS_BIG_SIDE, POS_BIG_CONTRAST)
+    out = {"n_train": len(train[1]), "n_val": len(val[1]), "n_test_col": len(tests[0][1])}
+    out["n_big"] = len(big[1])
+    for key, name, tr, va in (
+        ("flatten", "flatten", train, val),
+        ("gap", "gap", train, val),
+        ("flatten_all", "flatten", train_all, val_all),
+    ):
+        head = _fit_head(name, tr, va, seed + 1)
+        head["col_acc"] = np.array([head["accuracy"](M, labels) for M, labels in tests])
+        out[key] = head
+    out["gap"]["big_acc"] = out["gap"]["accuracy"](*big)
+    out["gap"]["big_bright_acc"] = out["gap"]["accuracy"](*big_bright)
     # the heads as functions of a feature map: the flatten head refuses a larger map
-    (Wf, bf), (Wg, bg) = out["flatten"]["params"][0], out["gap"]["params"][0]
     try:
-        flatten_head(big[0][:1], [(Wf, bf)], "sigmoid", "sigmoid")
+        flatten_head(big[0][:1], out["flatten"]["params"], "sigmoid", "sigmoid")
         out["flatten_big_error"] = ""
     except ValueError as exc:
         out["flatten_big_error"] = str(exc)
-    out["gap_big_out_shape"] = gap_head(big[0], [(Wg, bg)], "sigmoid", "sigmoid").shape
+    out["gap_big_out_shape"] = gap_head(big[0], out["gap"]["params"], "sigmoid", "sigmoid").shape
+    for head in ("flatten", "gap", "flatten_all"):
+        del out[head]["accuracy"]  # closures over the data: not kept in the cache
     return out
+
+
+POS_SEEN = list(POS_TRAIN_COLS)
+POS_NEXT = max(POS_TRAIN_COLS) + 1
+POS_FAR = [c for c in range(POS_SIDE) if c > POS_NEXT]  # two or more columns from training
+
+
+@functools.cache
+def position_runs(seed_set: int = 0) -> dict:
+    """Every seed of `seed_set` run; per-seed summaries stacked as arrays (one entry per seed)."""
+    runs = [_position_seed(s) for s in seeds(POS_N_SEEDS, seed_set)]
+    per_seed = {}
+    for head in ("flatten", "gap", "flatten_all"):
+        col = np.array([r[head]["col_acc"] for r in runs])  # (seeds, columns)
+        per_seed[head] = {
+            "col_acc": col,
+            "seen": col[:, POS_SEEN].mean(axis=1),
+            "next": col[:, POS_NEXT],
+            "far": col[:, POS_FAR].mean(axis=1),
+            "train": np.array([r[head]["train_acc"] for r in runs]),
+            "val": np.array([r[head]["val_acc"] for r in runs]),
+            "lr": np.array([r[head]["lr"] for r in runs]),
+        }
+    per_seed["gap"]["big"] = np.array([r["gap"]["big_acc"] for r in runs])
+    per_seed["gap"]["big_bright"] = np.array([r["gap"]["big_bright_acc"] for r in runs])
+    return {"runs": runs, **per_seed}
 
 
 @functools.cache
@@ -600,6 +668,11 @@ def conv_view_runs():
     big = conv2d(rng.normal(size=(1, C, H + 4, W + 4)), fc_as_conv(Wf, C, H, W), bf)
     Wg, bg = rng.normal(size=(C, K)), rng.normal(size=K)
     cam = class_activation_map(X, Wg, bg)
+    # with a hidden ReLU layer after GAP (MobileNetV3's kind of head) the identity breaks:
+    # the head applied at every position, then averaged, is not the head on the averages
+    hidden = [(rng.normal(size=(C, 16)), rng.normal(size=16)), (rng.normal(size=(16, K)), bg)]
+    per_position = X.transpose(0, 2, 3, 1).reshape(-1, C)
+    local = bp.forward(hidden, per_position, "relu")[0].reshape(4, H * W, K).mean(axis=1)
     return {
         "fc_vs_conv": float(np.max(np.abs(fc - conv[:, :, 0, 0]))),
         "conv_out_shape": conv.shape,
@@ -608,6 +681,7 @@ def conv_view_runs():
         "cam_vs_head": float(
             np.max(np.abs(cam.mean(axis=(2, 3)) - dense(global_avg_pool(X), Wg, bg)))
         ),
+        "cam_hidden_vs_head": float(np.max(np.abs(local - gap_head(X, hidden)))),
     }
 
 
@@ -838,19 +912,27 @@ def _draw_networks(theme: Theme):
 
 def _draw_position(theme: Theme):
     r = position_runs()
-    fig, ax = new_figure(theme, width=7.2, height=4.0)
+    fig, ax = new_figure(theme, width=7.2, height=4.2)
     cols = np.arange(POS_SIDE)
     lo, hi = min(POS_TRAIN_COLS) - 0.5, max(POS_TRAIN_COLS) + 0.5
     ax.axvspan(lo, hi, color=theme.grid, alpha=0.6, linewidth=0)
     ax.text((lo + hi) / 2, 50, "training\npositions", ha="center", va="center", color=theme.fg)
-    ax.plot(cols, 100 * r["flatten"]["col_acc"], marker="o", label="Flatten + FC")
-    ax.plot(cols, 100 * r["gap"]["col_acc"], marker="s", linestyle="--", label="GAP + FC")
+    heads = (
+        ("flatten", "Flatten + FC", "o", "-"),
+        ("gap", "GAP + FC", "s", "--"),
+        ("flatten_all", "Flatten + FC, trained on every column (control)", "^", ":"),
+    )
+    for i, (key, label, marker, style) in enumerate(heads):
+        acc = 100 * r[key]["col_acc"]  # (seeds, columns)
+        color = theme.palette[i]
+        ax.fill_between(cols, acc.min(axis=0), acc.max(axis=0), color=color, alpha=0.2, lw=0)
+        ax.plot(cols, acc.mean(axis=0), marker=marker, linestyle=style, color=color, label=label)
     ax.axhline(100 / EX_CLASSES, color=theme.muted, linestyle=":", linewidth=1.5, label="chance")
     ax.set_xticks(cols)
     ax.set_ylim(0, 105)
     ax.set_xlabel(f"column of the object on the {POS_SIDE}×{POS_SIDE} map")
     ax.set_ylabel("test accuracy (%)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
     return fig
 
 
@@ -866,6 +948,12 @@ def figures():
 
 # ---------------------------------------------------------------------------------------------
 # Values.
+
+
+def _pct(a) -> str:
+    """Accuracies over seeds as 'mean ± std' in percent (population std over the seeds)."""
+    a = 100 * np.asarray(a, dtype=float)
+    return f"{fmt(a.mean(), 1)} ± {fmt(a.std(), 1)}"
 
 
 def fmt_sci(x: float) -> str:
@@ -888,6 +976,7 @@ def values() -> dict[str, object]:
     v["ex_gap"] = gap_fc_params(C, K)
     v["ex_gap_weights"] = C * K
     v["ex_ratio"] = fmt(count_ratio(C, S, S, K), 1)
+    v["ex_c_frac"] = fmt(100 * C / (C + 1), 1)
     for s in (1, 14, 32):
         v[f"ratio_{s}"] = fmt(count_ratio(C, s, s, K), 1)
         v[f"flat_{s}"] = f"{flatten_fc_params(C, s, s, K):,}"
@@ -933,29 +1022,33 @@ def values() -> dict[str, object]:
     v["vgg_over_resnet_head"] = fmt(n["vgg"]["head_params"] / n["resnet"]["head_params"], 0)
 
     r = position_runs()
+    runs = r["runs"]
     v["pos_side"] = POS_SIDE
     v["pos_train_cols"] = f"{POS_TRAIN_COLS[0]}–{POS_TRAIN_COLS[-1]}"
-    v["pos_n_train"] = r["n_train"]
-    v["pos_n_test_col"] = r["n_test_col"]
+    v["pos_n_train"] = runs[0]["n_train"]
+    v["pos_n_val"] = runs[0]["n_val"]
+    v["pos_n_test_col"] = runs[0]["n_test_col"]
     v["pos_epochs"] = POS_EPOCHS
+    v["pos_lrs"] = ", ".join(f"{lr:g}" for lr in POS_LRS)
+    v["pos_n_seeds"] = POS_N_SEEDS
     v["pos_big_side"] = POS_BIG_SIDE
-    v["pos_n_big"] = r["n_big"]
-    seen = list(POS_TRAIN_COLS)
-    far = [c for c in range(POS_SIDE) if c > max(POS_TRAIN_COLS) + 1]
-    v["pos_far_cols"] = f"{far[0]}–{far[-1]}"
-    v["pos_next_col"] = max(POS_TRAIN_COLS) + 1
-    for name in ("flatten", "gap"):
+    v["pos_n_big"] = runs[0]["n_big"]
+    v["pos_big_contrast"] = fmt(POS_BIG_CONTRAST, 2)
+    v["pos_far_cols"] = f"{POS_FAR[0]}–{POS_FAR[-1]}"
+    v["pos_next_col"] = POS_NEXT
+    v["pos_last_train_col"] = max(POS_TRAIN_COLS)
+    v["pos_bump_next"] = fmt(100 * np.exp(-1 / (2 * 0.8**2)), 0)
+    for name in ("flatten", "gap", "flatten_all"):
         h = r[name]
-        v[f"pos_{name}_params"] = f"{h['n_params']:,}"
-        v[f"pos_{name}_train"] = fmt(100 * h["train_acc"], 1)
-        v[f"pos_{name}_seen"] = fmt(100 * h["col_acc"][seen].mean(), 1)
-        v[f"pos_{name}_next"] = fmt(100 * h["col_acc"][max(POS_TRAIN_COLS) + 1], 1)
-        v[f"pos_{name}_far"] = fmt(100 * h["col_acc"][far].mean(), 1)
+        v[f"pos_{name}_params"] = f"{runs[0][name]['n_params']:,}"
+        for key in ("train", "seen", "next", "far"):
+            v[f"pos_{name}_{key}"] = _pct(h[key])
         v[f"pos_{name}_min"] = fmt(100 * h["col_acc"].min(), 1)
     v["pos_chance"] = fmt(100 / EX_CLASSES, 1)
-    v["pos_gap_big"] = fmt(100 * r["gap"]["big_acc"], 1)
-    v["pos_flatten_error"] = "ValueError: " + r["flatten_big_error"]
-    v["pos_gap_big_shape"] = str(r["gap_big_out_shape"])
+    v["pos_gap_big"] = _pct(r["gap"]["big"])
+    v["pos_gap_big_bright"] = _pct(r["gap"]["big_bright"])
+    v["pos_flatten_error"] = "ValueError: " + runs[0]["flatten_big_error"]
+    v["pos_gap_big_shape"] = str(runs[0]["gap_big_out_shape"])
 
     tf = transformer_block_params(768, 3072)  # BERT-base / ViT-B/16
     v["tf_attention"] = f"{tf['attention']:,}"
@@ -969,4 +1062,80 @@ def values() -> dict[str, object]:
     v["conv_big_side"] = cv["big_in_side"]
     v["conv_big_shape"] = str(cv["big_out_shape"])
     v["conv_cam_diff"] = fmt_sci(cv["cam_vs_head"])
+    v["conv_cam_hidden_diff"] = fmt(cv["cam_hidden_vs_head"], 1)
     return v
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims: what the page concludes from the position experiment, re-checked on seed set 1.
+
+
+def _spread(a) -> float:
+    return float(np.std(a))
+
+
+def _margin(name: str, diff, unit: str = "points") -> tuple[bool, str]:
+    """A per-seed difference is a finding when every seed agrees and its mean exceeds its std."""
+    d = 100 * np.asarray(diff, dtype=float)
+    holds = bool(d.min() > 0 and d.mean() > d.std())
+    n = len(d)
+    return holds, (
+        f"{int(np.sum(d > 0))} of {n} seeds; {name}: mean margin {d.mean():.1f} {unit}, "
+        f"seed std {d.std():.1f}, min {d.min():.1f}"
+    )
+
+
+def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
+    """Name → (holds, evidence) for the position experiment on `seeds(POS_N_SEEDS, seed_set)`."""
+    r = position_runs(seed_set)
+    flat, gap, ctrl = r["flatten"], r["gap"], r["flatten_all"]
+    chance = 1 / EX_CLASSES
+    out = {}
+    # the flatten head scores higher on its own training maps than on new maps at those columns
+    out["flatten_train_above_seen"] = _margin(
+        "train minus test accuracy at the training columns", flat["train"] - flat["seen"]
+    )
+    # two or more columns away the flatten head is near chance: below twice chance on every seed
+    far = 100 * flat["far"]
+    out["flatten_far_near_chance"] = (
+        bool(far.max() < 200 * chance),
+        f"{len(far)} seeds; columns {POS_FAR[0]}-{POS_FAR[-1]}: mean {far.mean():.1f} %, "
+        f"min-max {far.min():.1f}-{far.max():.1f} %, chance {100 * chance:.1f} %, "
+        f"bound {200 * chance:.1f} %",
+    )
+    out["gap_beats_flatten_far"] = _margin(
+        f"GAP minus Flatten at columns {POS_FAR[0]}-{POS_FAR[-1]}", gap["far"] - flat["far"]
+    )
+    # GAP: no meaningful difference between unseen and seen columns (smaller than seed spread)
+    d = 100 * (gap["far"] - gap["seen"])
+    sd = 100 * _spread(gap["seen"])
+    out["gap_far_same_as_seen"] = (
+        bool(abs(d.mean()) < sd),
+        f"{len(d)} seeds; GAP far minus seen columns: mean {d.mean():.1f} points "
+        f"(min-max {d.min():.1f} to {d.max():.1f}), smaller than the seed std "
+        f"{sd:.1f} of its seen-column accuracy",
+    )
+    low = 100 * gap["col_acc"].min()
+    out["gap_above_85_every_column"] = (
+        bool(low >= 85.0),
+        f"{len(d)} seeds x {POS_SIDE} columns; lowest GAP accuracy {low:.1f} %",
+    )
+    # the control: the same flatten head trained with objects in every column
+    out["control_flatten_all_cols_far"] = _margin(
+        "Flatten trained on every column minus Flatten trained on columns "
+        f"{POS_TRAIN_COLS[0]}-{POS_TRAIN_COLS[-1]}, at columns {POS_FAR[0]}-{POS_FAR[-1]}",
+        ctrl["far"] - flat["far"],
+    )
+    out["gap_big_above_chance"] = _margin(
+        f"GAP on {POS_BIG_SIDE}x{POS_BIG_SIDE} maps minus chance", gap["big"] - chance
+    )
+    out["gap_big_below_seen"] = _margin(
+        f"GAP at {POS_SIDE}x{POS_SIDE} training columns minus {POS_BIG_SIDE}x{POS_BIG_SIDE}",
+        gap["seen"] - gap["big"],
+    )
+    out["control_big_contrast_restores"] = _margin(
+        f"GAP on {POS_BIG_SIDE}x{POS_BIG_SIDE} maps with contrast x{POS_BIG_CONTRAST:.2f} "
+        "minus at contrast 1",
+        gap["big_bright"] - gap["big"],
+    )
+    return out
