@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from snippets import backprop as bp
@@ -51,12 +51,16 @@ def test_gradients_match_finite_differences(shape):
     seed=st.integers(0, 2**32 - 1),
     scale=st.floats(0.1, 100),
 )
+@example(n=2, d=3, seed=1_570_001_003, scale=0.25)  # a near-tie: eps shows at 3e-6
 def test_output_has_mean_zero_and_variance_one_per_feature(n, d, seed, scale):
     rng = np.random.default_rng(seed)
     X = rng.normal(5.0, scale, size=(n, d))
-    Y, _ = batchnorm_forward(X, np.ones(d), np.zeros(d), eps=1e-12)
+    eps = 1e-12
+    Y, _ = batchnorm_forward(X, np.ones(d), np.zeros(d), eps=eps)
     np.testing.assert_allclose(Y.mean(axis=0), 0.0, atol=1e-9)
-    np.testing.assert_allclose(Y.var(axis=0), 1.0, rtol=1e-6)
+    # exactly var / (var + eps): two nearly equal samples make var small enough for eps to show
+    var = X.var(axis=0)
+    np.testing.assert_allclose(Y.var(axis=0), var / (var + eps), rtol=1e-9)
 
 
 def test_gamma_and_beta_set_scale_and_shift_per_channel():
