@@ -7,7 +7,8 @@ and the running statistics, updated and used exactly as `torch.nn.BatchNorm1d/2d
 `batchnorm_forward_naive` / `batchnorm_backward_naive` do the same one value at a time, the
 backward pass step by step through the mean and the variance; `fold_into_linear` merges an
 inference-mode batch norm into the dense layer before it. The rest of the module is the page's
-worked example, experiments (real training runs of the backprop network), figures and values.
+worked example, experiments (training runs of the backprop network over several seeds and a grid
+of learning rates, tuned on a validation split), figures, values and claims.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 from snippets import checks, datasets
 from snippets.formatting import fmt, tex_matrix, tex_sci
 from snippets.plotting import Theme, new_figure
+from snippets.seeds import seeds
 
 
 def _axes(X: np.ndarray) -> tuple[int, ...]:
@@ -396,27 +398,35 @@ def worked_example() -> dict[str, np.ndarray | float | int]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Experiment: a 6-hidden-layer ReLU network on two spirals, with and without batch norm, at
-# three learning rates. Mini-batch SGD on the backprop network (MSE loss, sigmoid output).
+# Experiment: a 6-hidden-layer ReLU network on two spirals, with and without batch norm, on a
+# grid of learning rates and several seeds. Mini-batch SGD on the backprop network (MSE loss,
+# sigmoid output). Each network's rate is chosen per seed on the validation loss; the test split
+# is used once, at the chosen rates.
 
 # --8<-- [start:experiment]
 SIZES = (2, 32, 32, 32, 32, 32, 32, 1)  # six hidden ReLU layers of 32 units
 ACT = "relu"
-LRS = (0.03, 1.0, 10.0)
-EPOCHS = 40
+LRS = (0.1, 1.0, 10.0)  # the grid both networks are run (and tuned) on
+EPOCHS = 30
 BATCH = 32
+N_SEEDS = 5  # a seed fixes the initial weights and the batch order
+WORKS = 0.9  # "trains" at a rate: mean validation accuracy over the seeds at least this
 SNAP_EPOCHS = (0, 2, 10, EPOCHS)  # when the hidden pre-activations are recorded
 PROBE = 5  # the last hidden layer (index into the hidden layers)
 WATCH = 2  # hidden layer 3: its weights are scaled and their norms followed
 # --8<-- [end:experiment]
 LR_NAMES = ("low", "mid", "high")
+MID = LRS[1]  # the rate the pitfalls and the noise figure use (where both networks train)
 
 
 @functools.cache
 def spiral_data():
-    """Two spirals (400 points, 1.5 turns), split 300 / 100 into training and validation."""
-    X, y = datasets.spirals(400, noise=0.05, turns=1.5, rng=0)
-    return datasets.train_val_split(X, y, 0.25, rng=1)
+    """Two spirals (500 points, 1.5 turns), split 300 / 100 / 100 into training, validation and
+    test: `(Xtr, ytr, Xva, yva, Xte, yte)`."""
+    X, y = datasets.spirals(500, noise=0.05, turns=1.5, rng=0)
+    Xrest, yrest, Xte, yte = datasets.train_val_split(X, y, 0.2, rng=1)
+    Xtr, ytr, Xva, yva = datasets.train_val_split(Xrest, yrest, 0.25, rng=2)
+    return Xtr, ytr, Xva, yva, Xte, yte
 
 
 def hidden_z(params, X, bn=None, act: str = ACT) -> list[np.ndarray]:
@@ -440,14 +450,19 @@ def dead_fraction(z) -> float:
 
 
 @functools.cache
-def run(lr: float, use_bn: bool) -> dict:
-    """Train the network once (seeded) and record losses, accuracies, weight norms and the
-    probe layer's pre-activations at `SNAP_EPOCHS`."""
+def run(lr: float, use_bn: bool, seed: int = 0, standardize: bool = False) -> dict:
+    """Train the network once and record training losses, validation loss and accuracy, weight
+    norms and the probe layer's pre-activations at `SNAP_EPOCHS`. `standardize` rescales the
+    inputs to mean 0 and variance 1 per coordinate (training statistics): the control for the
+    inputs' small scale. The test split is not touched here."""
     from snippets import backprop as bp
 
-    Xtr, ytr, Xva, yva = spiral_data()
+    Xtr, ytr, Xva, yva, _, _ = spiral_data()
+    if standardize:
+        mu, sd = Xtr.mean(axis=0), Xtr.std(axis=0)
+        Xtr, Xva = (Xtr - mu) / sd, (Xva - mu) / sd
     T = ytr[:, None].astype(float)
-    params = bp.init_params(list(SIZES), np.random.default_rng(0), "he")
+    params = bp.init_params(list(SIZES), np.random.default_rng(seed), "he")
     n_hidden = len(SIZES) - 2
     bn = [BatchNorm(SIZES[i + 1]) for i in range(n_hidden)] if use_bn else None
     snaps = {0: hidden_z(params, Xtr, bn)}
@@ -458,13 +473,16 @@ def run(lr: float, use_bn: bool) -> dict:
         if epoch in SNAP_EPOCHS:
             snaps[epoch] = hidden_z(p, Xtr, bn)
 
+    order = np.random.default_rng([seed, 1])
     trained, losses = bp.train(
-        params, Xtr, T, lr, EPOCHS, ACT, "sigmoid", batch_size=BATCH, rng=2, bn=bn, callback=record
-    )
-
+        params, Xtr, T, lr, EPOCHS, ACT, "sigmoid", batch_size=BATCH, rng=order, bn=bn,
+        callback=record,
+    )  # fmt: skip
+    A_val = bp.forward(trained, Xva, ACT, "sigmoid", bn, False)[0]
     return {
         "losses": losses,
-        "val_acc": bp.accuracy(bp.forward(trained, Xva, ACT, "sigmoid", bn, False)[0], yva),
+        "val_loss": bp.mse_loss(A_val, yva[:, None].astype(float)),
+        "val_acc": bp.accuracy(A_val, yva),
         "params": trained,
         "bn": bn,
         "z": {e: snaps[e][PROBE] for e in SNAP_EPOCHS},
@@ -474,9 +492,75 @@ def run(lr: float, use_bn: bool) -> dict:
     }
 
 
+@functools.cache
+def grid(seed_set: int = 0) -> dict:
+    """Every (rate, with/without batch norm) over the seeds of `seed_set`: arrays over seeds of
+    the final training loss, validation accuracy, dead share of the last hidden layer, and the
+    loss curves (seeds × epochs)."""
+    out = {}
+    for lr in LRS:
+        for use_bn in (False, True):
+            rs = [run(lr, use_bn, s) for s in seeds(N_SEEDS, seed_set)]
+            out[lr, use_bn] = {
+                "loss": np.array([r["losses"][-1] for r in rs]),
+                "curves": np.array([r["losses"] for r in rs]),
+                "val_acc": np.array([r["val_acc"] for r in rs]),
+                "dead": np.array([r["dead"][EPOCHS] for r in rs]),
+            }
+    return out
+
+
+def working_rates(seed_set: int = 0) -> dict[bool, list[float]]:
+    """The rates of the grid at which each network trains (mean validation accuracy ≥ WORKS)."""
+    g = grid(seed_set)
+    return {b: [lr for lr in LRS if g[lr, b]["val_acc"].mean() >= WORKS] for b in (False, True)}
+
+
+@functools.cache
+def tuned(seed_set: int = 0) -> dict:
+    """Per seed, each network's rate is the grid's lowest validation loss; the test split is
+    evaluated once, at that rate."""
+    from snippets import backprop as bp
+
+    Xte, yte = spiral_data()[4:]
+    out = {}
+    for use_bn in (False, True):
+        chosen, acc = [], []
+        for s in seeds(N_SEEDS, seed_set):
+            lr = min(LRS, key=lambda r: run(r, use_bn, s)["val_loss"])
+            r = run(lr, use_bn, s)
+            chosen.append(lr)
+            acc.append(
+                bp.accuracy(bp.forward(r["params"], Xte, ACT, "sigmoid", r["bn"], False)[0], yte)
+            )
+        out[use_bn] = {"lr": chosen, "test_acc": np.array(acc)}
+    return out
+
+
+@functools.cache
+def control(seed_set: int = 0) -> np.ndarray:
+    """Validation accuracies over the seeds of the plain network at the rate LRS[0] with
+    standardized inputs: does a larger input scale rescue it?"""
+    return np.array([run(LRS[0], False, s, True)["val_acc"] for s in seeds(N_SEEDS, seed_set)])
+
+
+@functools.cache
+def drift(seed_set: int = 0) -> dict:
+    """Standard deviation of what enters the last hidden layer's ReLU, at the start and at the
+    end of training at rate MID, over the seeds: with and without batch norm."""
+    out = {}
+    for use_bn in (False, True):
+        rs = [run(MID, use_bn, s) for s in seeds(N_SEEDS, seed_set)]
+        out[use_bn] = {
+            "start": np.array([r["z"][0].std() for r in rs]),
+            "end": np.array([r["z"][EPOCHS].std() for r in rs]),
+        }
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
-# Experiment: forgetting eval mode. The trained batch-norm network (middle learning rate) on the
-# validation set, with running statistics, and with batch statistics of batches of several sizes.
+# Experiment: forgetting eval mode. The trained batch-norm networks (rate MID) on the validation
+# set, with running statistics, and with batch statistics of batches of several sizes.
 
 MISMATCH_SIZES = (100, 32, 8, 4, 2)
 MISMATCH_ORDERS = 4
@@ -497,27 +581,30 @@ def _accuracy_in_training_mode(params, bn, X, y, order, batch_size: int) -> floa
 
 
 @functools.cache
-def mismatch_runs() -> dict:
-    r = run(LRS[1], True)
-    _, _, Xva, yva = spiral_data()
-    rng = np.random.default_rng(4)
-    out = {"eval": r["val_acc"]}
-    for m in MISMATCH_SIZES:
-        orders = [rng.permutation(len(yva)) for _ in range(MISMATCH_ORDERS)]
-        out[m] = float(
-            np.mean(
-                [_accuracy_in_training_mode(r["params"], r["bn"], Xva, yva, o, m) for o in orders]
-            )
-        )
+def mismatch_runs(seed_set: int = 0) -> dict:
+    """Validation accuracies, one per seed: `eval` (running statistics), each batch size of
+    MISMATCH_SIZES (training mode, mean over MISMATCH_ORDERS shuffles) and `sorted`."""
+    _, _, Xva, yva, _, _ = spiral_data()
     by_class = np.argsort(yva, kind="stable")  # every batch holds one class only
-    out["sorted"] = _accuracy_in_training_mode(
-        r["params"], r["bn"], Xva, yva, by_class, SORTED_BATCH
-    )
-    return out
+    out = {k: [] for k in ("eval", "sorted", *MISMATCH_SIZES)}
+    for s in seeds(N_SEEDS, seed_set):
+        r = run(MID, True, s)
+        out["eval"].append(r["val_acc"])
+        rng = np.random.default_rng([s, 4])
+        for m in MISMATCH_SIZES:
+            orders = [rng.permutation(len(yva)) for _ in range(MISMATCH_ORDERS)]
+            accs = [
+                _accuracy_in_training_mode(r["params"], r["bn"], Xva, yva, o, m) for o in orders
+            ]
+            out[m].append(float(np.mean(accs)))
+        out["sorted"].append(
+            _accuracy_in_training_mode(r["params"], r["bn"], Xva, yva, by_class, SORTED_BATCH)
+        )
+    return {k: np.array(v) for k, v in out.items()}
 
 
 # ---------------------------------------------------------------------------------------------
-# Experiment: how noisy batch statistics are. Real pre-batch-norm values (hidden layer 3 of the
+# Experiment: how noisy batch statistics are. Real pre-batch-norm values (hidden layer 3 of a
 # trained network, all 300 training samples), random batches drawn without replacement.
 
 NOISE_SIZES = (2, 4, 8, 16, 32, 64)
@@ -557,15 +644,22 @@ def batch_statistics_noise(values, sizes=NOISE_SIZES, draws: int = NOISE_DRAWS, 
 
 
 @functools.cache
-def noise_runs() -> dict:
-    r = run(LRS[1], True)
-    Xtr = spiral_data()[0]
+def noise_runs(seed: int = 0) -> dict:
+    """`batch_statistics_noise` on what hidden layer NOISE_LAYER's batch norm receives, for the
+    network trained at rate MID with `seed`."""
     from snippets import backprop as bp
 
+    r = run(MID, True, seed)
+    Xtr = spiral_data()[0]
     _, cache = bp.forward(r["params"], Xtr, ACT, "sigmoid", copy.deepcopy(r["bn"]), True)
     W, b = r["params"][NOISE_LAYER]
     pre = cache.inputs[NOISE_LAYER] @ W + b  # what the batch-norm layer receives
-    return batch_statistics_noise(pre)
+    return batch_statistics_noise(pre, rng=np.random.default_rng([seed, 5]))
+
+
+def _slope(sizes, spread) -> float:
+    """Slope of log(spread) against log(batch size): -1/2 is the 1/sqrt(m) law."""
+    return float(np.polyfit(np.log(sizes), np.log(spread), 1)[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -577,7 +671,7 @@ def scale_invariance(layer: int = WATCH, factor: float = 10.0) -> dict:
     """At initialisation: scale one hidden layer's W by `factor`; compare outputs and gradients."""
     from snippets import backprop as bp
 
-    Xtr, ytr, _, _ = spiral_data()
+    Xtr, ytr = spiral_data()[:2]
     X, T = Xtr[:BATCH], ytr[:BATCH, None].astype(float)
     base = bp.init_params(list(SIZES), np.random.default_rng(0), "he")
     out = {}
@@ -602,18 +696,23 @@ def scale_invariance(layer: int = WATCH, factor: float = 10.0) -> dict:
     }
 
 
-def fold_check() -> float:
-    """Largest output difference on the validation set between the trained batch-norm network in
-    inference mode and the same network with every batch norm folded into its dense layer."""
+@functools.cache
+def fold_check(seed_set: int = 0) -> float:
+    """Largest output difference on the validation set between a trained batch-norm network
+    (rate MID) in inference mode and the same network with every batch norm folded into its
+    dense layer, over the seeds of `seed_set`."""
     from snippets import backprop as bp
 
-    r = run(LRS[1], True)
     Xva = spiral_data()[2]
-    folded = [fold_into_linear(W, b, n) for (W, b), n in zip(r["params"][:-1], r["bn"])]
-    folded.append(r["params"][-1])
-    A = bp.forward(r["params"], Xva, ACT, "sigmoid", r["bn"], training=False)[0]
-    A_folded = bp.forward(folded, Xva, ACT, "sigmoid")[0]
-    return float(np.abs(A - A_folded).max())
+    worst = 0.0
+    for s in seeds(N_SEEDS, seed_set):
+        r = run(MID, True, s)
+        folded = [fold_into_linear(W, b, n) for (W, b), n in zip(r["params"][:-1], r["bn"])]
+        folded.append(r["params"][-1])
+        A = bp.forward(r["params"], Xva, ACT, "sigmoid", r["bn"], training=False)[0]
+        A_folded = bp.forward(folded, Xva, ACT, "sigmoid")[0]
+        worst = max(worst, float(np.abs(A - A_folded).max()))
+    return worst
 
 
 def values_per_statistic(shape) -> int:
@@ -626,17 +725,23 @@ def values_per_statistic(shape) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# What the page shows: figures (drawn for a theme) and values (the numbers it quotes).
+# What the page shows: figures (drawn for a theme), values (the numbers it quotes, seed set 0)
+# and claims (what it concludes, re-checked on seed set 1).
 
 
 def _draw_training(theme: Theme):
     fig, axes = new_figure(theme, ncols=len(LRS), width=10.0, height=3.7)
     epochs = np.arange(EPOCHS + 1)
-    lowest = min(run(lr, b)["losses"].min() for lr in LRS for b in (False, True))
+    g = grid(0)
+    lowest = min(g[k]["curves"].min() for k in g)
     for i, (ax, lr) in enumerate(zip(axes, LRS)):
-        plain, normed = run(lr, False), run(lr, True)
-        ax.plot(epochs, plain["losses"], color=theme.palette[0], label="without BN")
-        ax.plot(epochs, normed["losses"], color=theme.palette[1], linestyle="--", label="with BN")
+        for use_bn, color, style, label in (
+            (False, theme.palette[0], "-", "without BN"),
+            (True, theme.palette[1], "--", "with BN"),
+        ):
+            c = g[lr, use_bn]["curves"]
+            ax.fill_between(epochs, c.min(axis=0), c.max(axis=0), color=color, alpha=0.2, lw=0)
+            ax.plot(epochs, np.median(c, axis=0), color=color, linestyle=style, label=label)
         ax.set_yscale("log")
         ax.set_ylim(10 ** np.floor(np.log10(lowest)), 0.3)  # whole decades, shared
         ax.minorticks_off()  # a tick per decade is enough, and keeps the SVG small
@@ -655,7 +760,7 @@ def _draw_histograms(theme: Theme, lr: float = LRS[2]):
     fig.get_layout_engine().set(wspace=0.06)  # keep the panels' tick labels apart
     styles = ("-", "--", "-.", ":")
     for ax, use_bn, reach in zip(axes, (False, True), (1.0, 4.0)):
-        r = run(lr, use_bn)
+        r = run(lr, use_bn, seeds(1)[0])
         bins = np.linspace(-reach, reach, 41)
         top = 0.0
         for j, e in enumerate(SNAP_EPOCHS):
@@ -677,14 +782,14 @@ def _draw_histograms(theme: Theme, lr: float = LRS[2]):
         ax.legend(loc="upper right", ncols=1 if not use_bn else 2)
     axes[0].set_ylabel("density")
     fig.supxlabel(
-        f"input to the ReLU in hidden layer {PROBE + 1}, all units and samples, η = {lr:g}",
+        f"input to the ReLU in hidden layer {PROBE + 1}, all units and samples, η = {lr:g}, seed 0",
         fontsize="medium",
     )
     return fig
 
 
 def _draw_noise(theme: Theme):
-    r = noise_runs()
+    r = noise_runs(seeds(1)[0])
     sizes = np.array(NOISE_SIZES)
     fig, ax = new_figure(theme, width=6.4, height=3.8)
     ax.plot(
@@ -726,8 +831,25 @@ def figures():
     }
 
 
+def _pct(a) -> str:
+    """Accuracies over seeds as 'mean (min–max)' in percent."""
+    a = 100 * np.asarray(a)
+    return f"{a.mean():.0f} ({a.min():.0f}–{a.max():.0f})"
+
+
+def _loss(a) -> str:
+    """Losses over seeds as 'median (min–max)'."""
+    a = np.asarray(a)
+    return f"{np.median(a):.4f} ({a.min():.4f}–{a.max():.4f})"
+
+
+def _ratio(a, digits: int = 2) -> str:
+    a = np.asarray(a)
+    return f"{a.mean():.{digits}f} ({a.min():.{digits}f}–{a.max():.{digits}f})"
+
+
 def values() -> dict[str, object]:
-    """Every number the page quotes, formatted as the page shows it."""
+    """Every number the page quotes, formatted as the page shows it (seed set 0)."""
     v: dict[str, object] = {}
     ex = worked_example()
     for key in ("X", "gamma", "beta", "x_new", "dY"):
@@ -768,40 +890,55 @@ def values() -> dict[str, object]:
     v["exp_width"] = SIZES[1]
     v["exp_epochs"] = EPOCHS
     v["exp_batch"] = BATCH
-    Xtr, _, Xva, _ = spiral_data()
+    v["exp_seeds"] = N_SEEDS
+    v["exp_works"] = fmt(100 * WORKS, 0)
+    Xtr, _, Xva, _, Xte, _ = spiral_data()
     v["exp_ntrain"] = len(Xtr)
     v["exp_nval"] = len(Xva)
+    v["exp_ntest"] = len(Xte)
     v["exp_steps"] = EPOCHS * math.ceil(len(Xtr) / BATCH)
+    g = grid(0)
     for name, lr in zip(LR_NAMES, LRS):
         v[f"lr_{name}"] = f"{lr:g}"
         for tag, use_bn in (("plain", False), ("bn", True)):
-            r = run(lr, use_bn)
-            v[f"{name}_{tag}_loss"] = fmt(r["losses"][-1], 4)
-            v[f"{name}_{tag}_acc"] = fmt(100 * r["val_acc"], 0)
-    plain = run(LRS[0], False)  # every plain run starts from the same weights
-    v["loss_start"] = fmt(plain["losses"][0], 3)
-    v["init_zstd_first"] = fmt(plain["z_std0"][0], 2)
-    v["init_zstd_last"] = fmt(plain["z_std0"][PROBE], 2)
-    v["mid_plain_zstd"] = fmt(run(LRS[1], False)["z"][EPOCHS].std(), 2)
-    v["mid_bn_zstd"] = fmt(run(LRS[1], True)["z"][EPOCHS].std(), 2)
+            v[f"{name}_{tag}_loss"] = _loss(g[lr, use_bn]["loss"])
+            v[f"{name}_{tag}_acc"] = _pct(g[lr, use_bn]["val_acc"])
+            v[f"{name}_{tag}_dead"] = _pct(g[lr, use_bn]["dead"])
+    tu = tuned(0)
+    for tag, use_bn in (("plain", False), ("bn", True)):
+        v[f"tuned_{tag}_test"] = _pct(tu[use_bn]["test_acc"])
+        v[f"tuned_{tag}_lrs"] = ", ".join(f"{lr:g}" for lr in tu[use_bn]["lr"])
+    v["control_acc"] = _pct(control(0))
+    w = working_rates(0)
+    v["works_bn"], v["works_plain"] = _rates(w[True]), _rates(w[False])
+    dr = drift(0)
+    v["drift_plain_start"] = _ratio(dr[False]["start"])
+    v["drift_plain_end"] = _ratio(dr[False]["end"])
+    v["drift_bn_end"] = _ratio(dr[True]["end"])
     v["snap_mid"] = SNAP_EPOCHS[2]
-    v["high_plain_dead"] = fmt(100 * run(LRS[2], False)["dead"][EPOCHS], 0)
-    v["high_plain_dead_mid"] = fmt(100 * run(LRS[2], False)["dead"][SNAP_EPOCHS[2]], 0)
-    norms = run(LRS[2], True)["weight_norms"][:, WATCH]
-    v["high_bn_wnorm_growth"] = fmt(norms[-1] / norms[0], 1)
-    v["high_bn_eff_lr"] = fmt((norms[0] / norms[-1]) ** 2, 2)  # eta / ||W||^2, relative
-    bias = max(np.abs(b).max() for _, b in run(LRS[1], True)["params"][:-1])
+    first = seeds(1)[0]
+    v["high_plain_dead_seed0"] = fmt(100 * run(LRS[2], False, first)["dead"][EPOCHS], 0)
+    v["high_plain_dead_mid_seed0"] = fmt(100 * run(LRS[2], False, first)["dead"][SNAP_EPOCHS[2]], 0)
+    growth = np.array(
+        [
+            (lambda n: n[-1] / n[0])(run(LRS[2], True, s)["weight_norms"][:, WATCH])
+            for s in seeds(N_SEEDS)
+        ]
+    )
+    v["high_bn_wnorm_growth"] = _ratio(growth)
+    v["high_bn_eff_lr"] = _ratio(1 / growth**2)  # eta / ||W||^2, relative to its start
+    bias = max(np.abs(b).max() for s in seeds(N_SEEDS) for _, b in run(MID, True, s)["params"][:-1])
     v["bn_bias_max"] = tex_sci(bias, 0)
 
-    mm = mismatch_runs()
-    v["mm_eval"] = fmt(100 * mm["eval"], 0)
+    mm = mismatch_runs(0)
+    v["mm_eval"] = _pct(mm["eval"])
     for m in MISMATCH_SIZES:
-        v[f"mm_{m}"] = fmt(100 * mm[m], 0)
-    v["mm_sorted"] = fmt(100 * mm["sorted"], 0)
+        v[f"mm_{m}"] = _pct(mm[m])
+    v["mm_sorted"] = _pct(mm["sorted"])
     v["mm_orders"] = MISMATCH_ORDERS
     v["mm_sorted_batch"] = SORTED_BATCH
 
-    nz = noise_runs()
+    nz = noise_runs(first)
     for i, m in enumerate(NOISE_SIZES):
         v[f"noise_mean_{m}"] = fmt(nz["mean_sd"][i], 2)
         v[f"noise_xhat_{m}"] = fmt(nz["xhat_sd"][i], 2)
@@ -815,8 +952,146 @@ def values() -> dict[str, object]:
     v["scale_grad_ratio"] = fmt(sc["grad_ratio"], 2)
     v["scale_max_cos"] = tex_sci(sc["max_cos"], 0)
 
-    v["fold_diff"] = tex_sci(fold_check(), 0)
+    v["fold_diff"] = tex_sci(fold_check(0), 0)
     v["cnn_values"] = f"{values_per_statistic((32, 64, 56, 56)):,}"
     v["cnn_one_image"] = f"{values_per_statistic((1, 64, 56, 56)):,}"
     v["mlp_values"] = values_per_statistic((32, 64))
     return v
+
+
+def _spread(a, pct: bool = True) -> str:
+    """'mean X (min A, max B)' for evidence text, in percent or with three decimals."""
+    a = 100 * np.asarray(a) if pct else np.asarray(a)
+    d = 0 if pct else 3
+    return f"mean {a.mean():.{d}f} (min {a.min():.{d}f}, max {a.max():.{d}f})"
+
+
+def _rates(rates) -> str:
+    return ", ".join(f"{r:g}" for r in rates) or "none"
+
+
+def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
+    """What the page concludes from its experiments: name → (holds, evidence), on the seeds of
+    `seed_set`. Accuracies in the evidence are validation accuracies in percent unless said."""
+    n = N_SEEDS
+    g = grid(seed_set)
+    low, mid, high = LRS
+    out: dict[str, tuple[bool, str]] = {}
+
+    w = working_rates(seed_set)
+    per_rate = "; ".join(
+        f"rate {lr:g}: BN {_spread(g[lr, True]['val_acc'])}, "
+        f"plain {_spread(g[lr, False]['val_acc'])}"
+        for lr in LRS
+    )
+    out["bn_wider_lr_range"] = (
+        len(w[True]) > len(w[False]),
+        f"rates with mean validation accuracy >= {100 * WORKS:.0f} % over {n} seeds: with BN "
+        f"{_rates(w[True])}; without {_rates(w[False])}; {per_rate}",
+    )
+
+    a, b = g[low, True], g[low, False]
+    gap_acc = a["val_acc"].min() - b["val_acc"].max()
+    gap_loss = b["loss"].min() - a["loss"].max()
+    out["plain_stalls_low_lr"] = (
+        bool(gap_acc > 0 and gap_loss > 0),
+        f"rate {low:g}, {n} of {n} seeds: worst BN accuracy minus best plain accuracy "
+        f"{100 * gap_acc:.0f} points; lowest plain training loss {b['loss'].min():.4f} above "
+        f"highest BN loss {a['loss'].max():.4f}",
+    )
+
+    c = control(seed_set)
+    out["standardized_inputs_do_not_rescue"] = (
+        bool(c.max() < a["val_acc"].min()),
+        f"rate {low:g}, plain network on standardized inputs: {_spread(c)}; without "
+        f"standardizing: {_spread(b['val_acc'])}; BN: {_spread(a['val_acc'])}; best control "
+        f"seed {100 * (a['val_acc'].min() - c.max()):.0f} points below the worst BN seed",
+    )
+
+    a, b = g[high, True], g[high, False]
+    out["plain_dies_high_lr"] = (
+        bool(b["dead"].min() >= 0.5 and a["dead"].max() <= 0.05),
+        f"rate {high:g}, share of dead ReLUs in the last hidden layer after training: plain "
+        f"{_spread(b['dead'])} percent, BN {_spread(a['dead'])} percent ({n} seeds)",
+    )
+    out["bn_beats_plain_high_lr"] = (
+        bool(a["val_acc"].min() > b["val_acc"].max()),
+        f"rate {high:g}: BN {_spread(a['val_acc'])}, plain {_spread(b['val_acc'])}; worst BN "
+        f"seed {100 * (a['val_acc'].min() - b['val_acc'].max()):.0f} points above the best plain",
+    )
+
+    lower = int(np.sum(g[mid, False]["loss"] < g[mid, True]["loss"]))
+    out["plain_lower_loss_mid_most_seeds"] = (
+        lower >= n - 1,
+        f"rate {mid:g}: plain final training loss below BN's in {lower} of {n} seeds (paired by "
+        f"seed); plain median {np.median(g[mid, False]['loss']):.4f}, BN median "
+        f"{np.median(g[mid, True]['loss']):.4f}",
+    )
+
+    tu = tuned(seed_set)
+    ta, tb = tu[True]["test_acc"], tu[False]["test_acc"]
+    overlap = ta.min() <= tb.max() and tb.min() <= ta.max()
+    out["tuned_no_meaningful_difference"] = (
+        bool(overlap),
+        f"test accuracy at each network's validation-tuned rate ({n} seeds): BN {_spread(ta)} "
+        f"(rates {_rates(tu[True]['lr'])}), plain {_spread(tb)} (rates "
+        f"{_rates(tu[False]['lr'])}); the seed ranges overlap, gap of means "
+        f"{100 * (ta.mean() - tb.mean()):.1f} points",
+    )
+
+    dr = drift(seed_set)
+    rp = dr[False]["end"] / dr[False]["start"]
+    rb = dr[True]["end"] / dr[True]["start"]
+    out["scale_drifts_without_bn"] = (
+        bool(rp.min() > 1.2 and np.abs(rb - 1).max() < 0.05),
+        f"rate {mid:g}, std of the last hidden layer's ReLU input, end over start of training: "
+        f"plain {_spread(rp, False)}, BN {_spread(rb, False)} ({n} seeds)",
+    )
+
+    grows = [
+        bool(np.all(np.diff(run(lr, True, s)["weight_norms"], axis=0) > 0))
+        for lr in LRS
+        for s in seeds(n, seed_set)
+    ]
+    out["bn_weight_norms_grow"] = (
+        all(grows),
+        f"every hidden layer's weight norm grew at every epoch in {sum(grows)} of {len(grows)} "
+        f"BN runs ({len(LRS)} rates x {n} seeds)",
+    )
+
+    mm = mismatch_runs(seed_set)
+    means = [mm["eval"].mean(), *(mm[m].mean() for m in MISMATCH_SIZES)]
+    drop4 = mm["eval"] - mm[4]
+    out["train_mode_small_batches_hurt"] = (
+        bool(np.all(np.diff(means) < 0) and drop4.min() > 0.3),
+        "mean accuracy in inference mode, then training mode with batches of "
+        f"{', '.join(map(str, MISMATCH_SIZES))}: {', '.join(f'{100 * x:.0f}' for x in means)}; "
+        f"batches of 4 cost {_spread(drop4)} points ({n} seeds)",
+    )
+    out["batches_of_two_near_chance"] = (
+        bool(abs(mm[2].mean() - 0.5) < 0.05),
+        f"training mode, batches of 2: {_spread(mm[2])} percent; chance is 50 percent",
+    )
+    drop_sorted = mm["eval"] - mm["sorted"]
+    out["class_sorted_batches_hurt"] = (
+        bool(drop_sorted.min() > 0.2),
+        f"class-sorted batches of {SORTED_BATCH} cost {_spread(drop_sorted)} points against "
+        f"inference mode ({n} seeds)",
+    )
+
+    nz = [noise_runs(s) for s in seeds(n, seed_set)]
+    dev = max(float(np.max(np.abs(r["mean_sd"] / r["mean_sd_theory"] - 1))) for r in nz)
+    out["batch_mean_follows_theory"] = (
+        dev < 0.1,
+        f"largest relative gap between the measured spread of batch means and the sampling "
+        f"formula: {100 * dev:.1f} percent (batch sizes {NOISE_SIZES[0]}-{NOISE_SIZES[-1]}, "
+        f"{n} trained networks, {NOISE_DRAWS} batches each)",
+    )
+    slopes = np.array([[_slope(NOISE_SIZES, r[k]) for k in ("std_sd", "xhat_sd")] for r in nz])
+    out["batch_noise_falls_like_root_m"] = (
+        bool(np.all((slopes > -0.7) & (slopes < -0.4))),
+        f"log-log slope against batch size (1/sqrt(m) is -0.5): batch std "
+        f"{_spread(slopes[:, 0], False)}, "
+        f"one sample's normalized value {_spread(slopes[:, 1], False)} ({n} networks)",
+    )
+    return out

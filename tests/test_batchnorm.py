@@ -1,5 +1,6 @@
 """Tests for snippets/batchnorm.py: exact gradients, PyTorch's running statistics, bad input;
-batch norm inside the backprop network; the page's worked example and experiments."""
+batch norm inside the backprop network; the page's worked example, the invariants of its
+experiments, and its claims on seed set 0."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from snippets import backprop as bp
@@ -50,12 +51,16 @@ def test_gradients_match_finite_differences(shape):
     seed=st.integers(0, 2**32 - 1),
     scale=st.floats(0.1, 100),
 )
+@example(n=2, d=3, seed=1_570_001_003, scale=0.25)  # a near-tie: eps shows at 3e-6
 def test_output_has_mean_zero_and_variance_one_per_feature(n, d, seed, scale):
     rng = np.random.default_rng(seed)
     X = rng.normal(5.0, scale, size=(n, d))
-    Y, _ = batchnorm_forward(X, np.ones(d), np.zeros(d), eps=1e-12)
+    eps = 1e-12
+    Y, _ = batchnorm_forward(X, np.ones(d), np.zeros(d), eps=eps)
     np.testing.assert_allclose(Y.mean(axis=0), 0.0, atol=1e-9)
-    np.testing.assert_allclose(Y.var(axis=0), 1.0, rtol=1e-6)
+    # exactly var / (var + eps): two nearly equal samples make var small enough for eps to show
+    var = X.var(axis=0)
+    np.testing.assert_allclose(Y.var(axis=0), var / (var + eps), rtol=1e-9)
 
 
 def test_gamma_and_beta_set_scale_and_shift_per_channel():
@@ -439,49 +444,50 @@ def test_worked_example_by_hand():
     np.testing.assert_allclose(ex["dX_dot_xhat"], remainder, rtol=1e-6)
 
 
-# --- the experiments behind the page's claims ---------------------------------------------------
+# --- the page's experiments: invariants here; its conclusions are claims -----------------------
 
 
-def test_batch_norm_trains_at_every_learning_rate_and_the_plain_network_does_not():
-    low, mid, high = bnm.LRS
-    assert bnm.run(low, True)["losses"][-1] < 0.5 * bnm.run(low, False)["losses"][-1]
-    assert bnm.run(low, True)["val_acc"] >= 0.9 > bnm.run(low, False)["val_acc"]
-    assert bnm.run(mid, True)["val_acc"] >= 0.9 and bnm.run(mid, False)["val_acc"] >= 0.9
-    # too high for the plain network: most ReLUs of the last hidden layer die
-    assert bnm.run(high, False)["dead"][bnm.EPOCHS] >= 0.9
-    assert bnm.run(high, False)["val_acc"] <= 0.7
-    assert bnm.run(high, True)["val_acc"] >= 0.8
-    assert bnm.run(high, True)["dead"][bnm.EPOCHS] <= 0.1
-    for lr in bnm.LRS:
-        for use_bn in (False, True):
-            assert len(bnm.run(lr, use_bn)["losses"]) == bnm.EPOCHS + 1
+def test_claims_hold_on_seed_set_0():
+    # tests/test_claims.py re-checks them on seed set 1
+    claims = bnm.claims(0)
+    failing = {k: ev for k, (holds, ev) in claims.items() if not holds}
+    assert not failing, failing
+    assert all(isinstance(ev, str) and "$" not in ev for _, ev in claims.values())
 
 
-def test_runs_are_deterministic():
-    again = bnm.run.__wrapped__(bnm.LRS[1], False)
-    np.testing.assert_array_equal(again["losses"], bnm.run(bnm.LRS[1], False)["losses"])
+def test_data_splits_are_disjoint():
+    Xtr, ytr, Xva, yva, Xte, yte = bnm.spiral_data()
+    assert (len(Xtr), len(Xva), len(Xte)) == (300, 100, 100)
+    rows = {tuple(x) for X in (Xtr, Xva, Xte) for x in X}
+    assert len(rows) == 500
+
+
+def test_runs_are_deterministic_and_seeds_differ():
+    again = bnm.run.__wrapped__(bnm.MID, False, 0)
+    np.testing.assert_array_equal(again["losses"], bnm.run(bnm.MID, False, 0)["losses"])
+    assert not np.array_equal(bnm.run(bnm.MID, False, 1)["losses"], again["losses"])
+
+
+def test_tuning_picks_the_lowest_validation_loss():
+    tu = bnm.tuned(0)
+    for use_bn in (False, True):
+        for s, lr in zip(bnm.seeds(bnm.N_SEEDS, 0), tu[use_bn]["lr"]):
+            losses = [bnm.run(r, use_bn, s)["val_loss"] for r in bnm.LRS]
+            assert bnm.run(lr, use_bn, s)["val_loss"] == min(losses)
 
 
 def test_batch_norm_layer_outputs_have_mean_beta_and_std_gamma():
-    r = bnm.run(bnm.LRS[1], True)
+    r = bnm.run(bnm.MID, True)
     z, layer = r["z"][bnm.EPOCHS], r["bn"][bnm.PROBE]
     np.testing.assert_allclose(z.mean(axis=0), layer.beta, atol=1e-10)
     np.testing.assert_allclose(z.std(axis=0), np.abs(layer.gamma), rtol=1e-3)
 
 
 def test_bias_before_batch_norm_never_moves():
-    r = bnm.run(bnm.LRS[1], True)
+    r = bnm.run(bnm.MID, True)
     for _, b in r["params"][:-1]:
         assert np.abs(b).max() < 1e-12  # initialised at 0; its gradient is 0 up to round-off
     assert np.abs(r["params"][-1][1]).max() > 1e-3  # the output layer's bias does learn
-
-
-def test_weights_before_batch_norm_only_grow_under_sgd():
-    # dW is orthogonal to W (up to eps), so ||W - lr dW||^2 = ||W||^2 + lr^2 ||dW||^2
-    for lr in bnm.LRS:
-        assert np.all(np.diff(bnm.run(lr, True)["weight_norms"], axis=0) > 0)
-    # without batch norm nothing forces this
-    assert all(np.any(np.diff(bnm.run(lr, False)["weight_norms"], axis=0) < 0) for lr in bnm.LRS)
 
 
 def test_hidden_z_leaves_the_running_statistics_alone():
@@ -498,14 +504,6 @@ def test_dead_fraction_by_hand():
     assert bnm.dead_fraction(z) == 0.5  # columns 0 and 3 never positive
 
 
-def test_forgetting_eval_mode_costs_accuracy():
-    mm = bnm.mismatch_runs()
-    assert mm["eval"] >= 0.9
-    assert mm[2] <= 0.65  # batches of two: each unit keeps only a sign
-    assert mm[2] < mm[8] < mm[100] <= mm["eval"]
-    assert mm["sorted"] < mm["eval"] - 0.2
-
-
 def test_batch_statistics_noise_follows_the_sampling_theory():
     rng = np.random.default_rng(14)
     values = rng.normal(3.0, 2.0, size=(200, 6))
@@ -519,21 +517,24 @@ def test_batch_statistics_noise_follows_the_sampling_theory():
     assert r["xhat_sd"][0] <= 1.0 + 1e-9  # with two samples x_hat is ±1
 
 
-def test_page_experiment_noise_and_scale_numbers():
-    nz = bnm.noise_runs()
-    np.testing.assert_allclose(nz["mean_sd"], nz["mean_sd_theory"], rtol=0.1)
-    assert np.all(np.diff(nz["xhat_sd"]) < 0)
+def test_slope_of_a_power_law():
+    m = np.array([2.0, 4.0, 8.0, 16.0])
+    assert bnm._slope(m, 3.0 / np.sqrt(m)) == pytest.approx(-0.5, abs=1e-12)
+
+
+def test_scale_invariance_and_folding_on_the_page_networks():
     sc = bnm.scale_invariance()
     assert sc["grad_ratio"] == pytest.approx(sc["factor"], rel=1e-3)
     assert sc["output_diff"] < 1e-4 and sc["max_cos"] < 1e-4
-    assert bnm.fold_check() < 1e-12
+    assert bnm.fold_check(0) < 1e-12
 
 
 def test_values_and_figures_are_well_formed():
     v = bnm.values()
     assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", k) for k in v)
     assert all(isinstance(x, (int, float, str)) for x in v.values())
-    assert v["ex_warmup"] == 44 and v["cnn_values"] == "100,352"
+    assert bnm.worked_example()["warmup_batches"] == 44  # 0.9^44 <= 0.01 < 0.9^43
+    assert bnm.values_per_statistic((32, 64, 56, 56)) == 32 * 56 * 56
     assert set(bnm.figures()) == {"training-curves", "activation-histograms", "batch-noise"}
 
 
