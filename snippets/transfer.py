@@ -76,13 +76,6 @@ METHODS = ("scratch", *STRATEGIES, "all_low", "xavier")
 BN_MOMENTUM = 0.1
 BN_BATCH = 10
 BN_STEPS = 40
-LABELS = {  # short names for the figures
-    "scratch": "from scratch",
-    "head": "head only",
-    "early": "freeze early layer",
-    "all": "fine-tune all",
-    "gradual": "gradual unfreezing",
-}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -497,7 +490,10 @@ def _fine_tune_stack(params, X, T, stages, lrs, callback=None):
 
 def _stack(nets):
     """A list of networks → one stacked network (arrays with a leading axis)."""
-    return [(np.stack([n[l][0] for n in nets]), np.stack([n[l][1] for n in nets])) for l in range(len(nets[0]))]
+    return [
+        (np.stack([n[l][0] for n in nets]), np.stack([n[l][1] for n in nets]))
+        for l in range(len(nets[0]))
+    ]
 
 
 def _unstack(params, i):
@@ -663,28 +659,41 @@ def tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0) -> d
     )
     curve = np.array(curve).T  # (configs, 1 + EPOCHS)
     Av = _stack_forward(trained, Xv)[0]
-    val_loss = 0.5 * np.sum((bp.one_hot(yv.ravel(), TARGET_CLASSES).reshape(Av.shape) - Av) ** 2, axis=(1, 2)) / Av.shape[1]
+    val_loss = (
+        0.5
+        * np.sum((bp.one_hot(yv.ravel(), TARGET_CLASSES).reshape(Av.shape) - Av) ** 2, axis=(1, 2))
+        / Av.shape[1]
+    )
     G = len(configs) // len(S)
     val_acc = curve[:, -1].reshape(len(S), G)
     # best validation accuracy; ties go to the lower validation loss
-    pick = np.lexsort((val_loss.reshape(len(S), G), -val_acc), axis=1)[:, 0] if G > 1 else np.zeros(len(S), int)
+    pick = (
+        np.lexsort((val_loss.reshape(len(S), G), -val_acc), axis=1)[:, 0]
+        if G > 1
+        else np.zeros(len(S), int)
+    )
     chosen = np.arange(len(S)) * G + pick
     w = world()
-    test = np.array([
-        bp.accuracy(predict(_unstack(trained, c), w.X_test), w.y_test) for c in chosen
-    ])
-    drift = np.array([
-        [np.linalg.norm(trained[l][0][c] - start[l][0][c]) / np.linalg.norm(start[l][0][c]) for l in range(len(SIZES) - 1)]
-        for c in chosen
-    ])
+    test = np.array(
+        [bp.accuracy(predict(_unstack(trained, c), w.X_test), w.y_test) for c in chosen]
+    )
+    drift = np.stack(  # (configs, backbone layers): relative change of each layer's weights
+        [
+            np.linalg.norm(trained[l][0] - start[l][0], axis=(1, 2))
+            / np.linalg.norm(start[l][0], axis=(1, 2))
+            for l in range(len(SIZES) - 1)
+        ],
+        axis=1,
+    )
     return {
         "test": test,
         "val": val_acc[np.arange(len(S)), pick],
         "rates": np.array([configs[c][1] for c in chosen]),
         "val_grid": val_acc,
+        "drift_grid": drift.reshape(len(S), G, -1),
         "losses": losses[chosen],
         "val_curve": curve[chosen],
-        "drift": drift,
+        "drift": drift[chosen],
     }
 
 
@@ -758,26 +767,32 @@ def bn_running_mean_drift(Z_source, Z_target, steps: int, batch_size: int, momen
 
 
 @functools.cache
-def bn_demo() -> dict:
-    """The drift on the pre-trained backbone's first layer (source at 0° → the target set of
-    seed 0, SMALL examples per class), and what it does to the layer's output."""
-    W, b = pretrained(0)["params"][0]
+def bn_demo(seed_set: int = 0) -> dict:
+    """The drift on a pre-trained backbone's first layer (the set's first seed, source at 0°)
+    fed that seed's target training set, and what it does to the layer's output on the
+    target's validation split."""
+    seed = seeds(1, seed_set)[0]
+    W, b = (x[0] for x in pretrained(0, seed_set)["params"][0])
+    X_train, _, X_val, _ = target_data(SMALL, seed)
     Zs = source_data(0)[0] @ W + b
-    Zt = target_data(SMALL, SEEDS[0])[0] @ W + b
-    r = bn_running_mean_drift(Zs, Zt, BN_STEPS, BN_BATCH, BN_MOMENTUM, WORLD_SEED)
+    Zt = X_train @ W + b
+    r = bn_running_mean_drift(
+        Zs, Zt, BN_STEPS, BN_BATCH, BN_MOMENTUM, np.random.default_rng([WORLD_SEED, 5, seed])
+    )
     sd = np.sqrt(r["before"].running_var)
-    Z_test = world().X_test @ W + b
-    out_before = r["before"](Z_test, training=False)[0]
-    out_after = r["after"](Z_test, training=False)[0]
+    Z_val = X_val @ W + b
+    out_before = r["before"](Z_val, training=False)[0]
+    out_after = r["after"](Z_val, training=False)[0]
     # training mode: one example normalized with different batchmates
-    rng = np.random.default_rng([WORLD_SEED, 5])
-    probe = Zt[:1]
-    outs = []
+    rng = np.random.default_rng([WORLD_SEED, 6, seed])
+    probe, outs = Zt[:1], []
     for _ in range(50):
         mates = Zt[1 + rng.permutation(len(Zt) - 1)[: BN_BATCH - 1]]
         outs.append(BatchNorm(len(b))(np.vstack([probe, mates]), training=True)[0][0])
+    k = np.arange(BN_STEPS + 1)
     return {
         **r,
+        "expected": 1 - (1 - BN_MOMENTUM) ** k,
         "shift_sd": float(np.mean(np.abs(r["target_mean"] - r["source_mean"]) / sd)),
         "output_change": float(np.mean(np.abs(out_after - out_before))),
         "batch_noise": float(np.mean(np.std(np.array(outs), axis=0))),
@@ -785,8 +800,48 @@ def bn_demo() -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
+# Summaries the pages and claims share: per-seed accuracies, sweeps over the backbone's rate.
+
+SIZE_METHODS = ("scratch", "head", "all")
+LR_CASES = ((0, SMALL), (0, LARGE), (15, LARGE), (90, LARGE))  # (angle, examples per class)
+
+
+def test_acc(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0) -> np.ndarray:
+    """Test accuracy (%) of every seed, each at the rates its validation split picked."""
+    return 100 * tuned(method, angle_deg, n_per_class, seed_set)["test"]
+
+
+@functools.cache
+def backbone_rate_sweep(seed_set: int = 0) -> dict[tuple[int, int], dict[str, np.ndarray]]:
+    """Fine-tune all at each backbone ratio of `BACKBONE_RATIOS` (ratio 0: the head only),
+    the head's rate picked per seed and ratio on validation: validation accuracy (%) and the
+    first layer's relative change (%), shape (1 + len(BACKBONE_RATIOS), N_SEEDS)."""
+    out = {}
+    H, R = len(HEAD_LRS), len(BACKBONE_RATIOS)
+    for a, n in LR_CASES:
+        head, full = tuned("head", a, n, seed_set), tuned("all", a, n, seed_set)
+        val = full["val_grid"].reshape(N_SEEDS, H, R)
+        drift = full["drift_grid"][:, :, 0].reshape(N_SEEDS, H, R)
+        best = val.argmax(axis=1)  # per seed and ratio: the head rate validation prefers
+        picked = np.take_along_axis(drift, best[:, None, :], axis=1)[:, 0, :]
+        out[(a, n)] = {
+            "val": 100 * np.vstack([head["val"], val.max(axis=1).T]),
+            "drift": 100 * np.vstack([np.zeros(N_SEEDS), picked.T]),
+        }
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # What the pages show: figures (drawn for a theme) and values (the numbers they quote).
 
+LABELS = {  # short names for the figures
+    "scratch": "from scratch",
+    "head": "head only",
+    "early": "freeze early layer",
+    "all": "fine-tune all",
+    "gradual": "gradual unfreezing",
+    "all_low": "fine-tune all, backbone 0.1x",
+}
 METHOD_STYLE = {  # palette index and marker per method, the same in every figure
     "scratch": (1, "s"),
     "head": (0, "o"),
@@ -801,16 +856,11 @@ def _style(theme: Theme, method: str) -> dict:
     return {"color": theme.palette[i], "marker": marker, "label": LABELS[method]}
 
 
-def _pct(a) -> np.ndarray:
-    return 100 * np.asarray(a)
-
-
 def _draw_data_size(theme: Theme):
-    sweep = size_sweep()
     fig, ax = new_figure(theme, width=6.8, height=4.0)
     n = np.array(SIZES_PER_CLASS)
-    for m in ("scratch", "head", "all"):
-        acc = _pct(sweep[m])
+    for m in SIZE_METHODS:
+        acc = np.array([test_acc(m, 0, k) for k in SIZES_PER_CLASS])
         style = _style(theme, m)
         ax.fill_between(n, acc.min(1), acc.max(1), color=style["color"], alpha=0.18, lw=0)
         ax.plot(n, acc.mean(1), markersize=6, linestyle="--" if m == "all" else "-", **style)
@@ -822,23 +872,22 @@ def _draw_data_size(theme: Theme):
     ax.set_xlabel("target training examples per class (5 classes)")
     ax.set_ylabel("target test accuracy (%)")
     ax.set_ylim(15, 100)
-    ax.legend(loc="center right")
+    ax.legend(loc="lower right")
     return fig
 
 
 def _draw_convergence(theme: Theme):
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.6, height=3.9)
-    for m in ("scratch", "head", "all"):
-        runs = [run(m, SMALL, s) for s in SEEDS]
-        curve = _pct(np.array([r["curve"] for r in runs]))
-        loss = np.array([r["losses"] for r in runs])
+    for m in SIZE_METHODS:
+        r = tuned(m, 0, SMALL)
+        curve = 100 * r["val_curve"]
         style = _style(theme, m)
         epochs = np.arange(curve.shape[1])
         ax1.fill_between(epochs, curve.min(0), curve.max(0), color=style["color"], alpha=0.18, lw=0)
         ax1.plot(epochs, curve.mean(0), color=style["color"], label=style["label"])
-        ax2.plot(epochs, loss.mean(0), color=style["color"], label=style["label"])
+        ax2.plot(epochs, r["losses"].mean(0), color=style["color"], label=style["label"])
     ax1.set_xlabel("epoch")
-    ax1.set_ylabel("target test accuracy (%)")
+    ax1.set_ylabel("validation accuracy (%)")
     ax1.legend(loc="lower right")
     ax2.set_yscale("log")
     ax2.set_xlabel("epoch")
@@ -849,7 +898,7 @@ def _draw_convergence(theme: Theme):
 def _draw_strategy_curves(theme: Theme):
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=10.0, height=4.0)
     for m in ("scratch", *STRATEGIES):
-        curve = _pct(np.array([run(m, SMALL, s)["curve"] for s in SEEDS])).mean(0)
+        curve = 100 * tuned(m, 0, SMALL)["val_curve"].mean(0)
         style = _style(theme, m)
         ax1.plot(
             np.arange(curve.size),
@@ -858,22 +907,22 @@ def _draw_strategy_curves(theme: Theme):
             label=style["label"],
             linestyle="--" if m == "scratch" else "-",
         )
-    stages = strategy_stages("gradual", len(SIZES), EPOCHS)
     edge = 0
-    for s in stages[:-1]:
+    for s in strategy_stages("gradual", len(SIZES), EPOCHS)[:-1]:
         edge += s.epochs
         ax1.axvline(edge, color=theme.muted, linestyle=":", linewidth=1.2)
     ax1.set_xlabel("epoch (dotted: unfreezing stages)")
-    ax1.set_ylabel("target test accuracy (%)")
-    ax1.set_ylim(40, 100)
+    ax1.set_ylabel("validation accuracy (%)")
+    ax1.set_ylim(15, 100)
     ax1.legend(loc="lower right", fontsize=10)
 
+    net = with_new_head(_unstack(pretrained(0)["params"], 0), TARGET_CLASSES, 0)
     names, counts, colours = [], [], []
     for m in STRATEGIES:
-        trainable = run(m, SMALL, SEEDS[0])["trainable"]
-        for i, c in enumerate(trainable):
-            names.append(f"gradual, stage {i + 1}" if len(trainable) > 1 else LABELS[m])
-            counts.append(c)
+        stages = strategy_stages(m, len(SIZES), EPOCHS)
+        for i, st in enumerate(stages):
+            names.append(f"gradual, stage {i + 1}" if len(stages) > 1 else LABELS[m])
+            counts.append(trainable_parameters(net, st.frozen))
             colours.append(theme.palette[METHOD_STYLE[m][0]])
     y = np.arange(len(names))[::-1]
     ax2.barh(y, counts, color=colours, height=0.65)
@@ -890,14 +939,14 @@ def _draw_strategy_curves(theme: Theme):
 def _draw_strategy_grid(theme: Theme):
     import matplotlib
 
-    grid = strategy_grid()
     methods = ("scratch", *STRATEGIES)
     cols = [(a, n) for a in ANGLES for n in (SMALL, LARGE)]
-    acc = np.array([[_pct(grid[(a, n, m)]).mean() for a, n in cols] for m in methods])
+    runs = [[test_acc(m, a, n) for a, n in cols] for m in methods]
+    acc = np.array([[r.mean() for r in row] for row in runs])
+    sd = np.array([[r.std(ddof=1) for r in row] for row in runs])
     fig, ax = new_figure(theme, width=9.6, height=3.9)
     cmap = matplotlib.colormaps["cividis"]
     ax.imshow(acc, cmap=cmap, vmin=40, vmax=100, aspect="auto")
-    best = acc.argmax(0)
     for i in range(acc.shape[0]):
         for j in range(acc.shape[1]):
             r, g, bl, _ = cmap((acc[i, j] - 40) / 60)
@@ -905,12 +954,11 @@ def _draw_strategy_grid(theme: Theme):
             ax.text(
                 j,
                 i,
-                f"{acc[i, j]:.1f}" + (" ★" if best[j] == i else ""),
+                f"{acc[i, j]:.1f} ± {sd[i, j]:.1f}",
                 ha="center",
                 va="center",
-                fontsize=11,
+                fontsize=10,
                 color="white" if dark else "black",
-                fontweight="bold" if best[j] == i else "normal",
             )
     ax.set_xticks(range(len(cols)), [f"{a}°, {n}" for a, n in cols])
     ax.set_yticks(range(len(methods)), [LABELS[m] for m in methods])
@@ -922,19 +970,20 @@ def _draw_strategy_grid(theme: Theme):
 
 
 def _draw_backbone_lr(theme: Theme):
-    sweep = lr_sweep()
+    sweep = backbone_rate_sweep()
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.6, height=3.9)
-    x = np.arange(len(LR_RATIOS))
+    x = np.arange(1 + len(BACKBONE_RATIOS))
     for k, ((a, n), r) in enumerate(sweep.items()):
         label = f"{a}°, {n} per class"
-        marker = ("o", "s", "^")[k]
-        ax1.plot(x, _pct(r["acc"]).mean(1), marker=marker, color=theme.palette[k], label=label)
-        ax2.plot(x, _pct(r["drift"]).mean(1), marker=marker, color=theme.palette[k], label=label)
+        marker = ("o", "s", "^", "D")[k]
+        ax1.plot(x, r["val"].mean(1), marker=marker, color=theme.palette[k], label=label)
+        ax2.plot(x, r["drift"].mean(1), marker=marker, color=theme.palette[k], label=label)
     for ax in (ax1, ax2):
-        ax.set_xticks(x, [f"{v:g}" for v in LR_RATIOS])
+        ax.set_xticks(x, ["0", *(f"{v:g}" for v in BACKBONE_RATIOS)])
         ax.set_xlabel("backbone learning rate ÷ head learning rate")
-    ax1.set_ylabel("target test accuracy (%)")
+    ax1.set_ylabel("validation accuracy (%)")
     ax1.legend(loc="lower right", fontsize=10)
+    ax2.set_yscale("symlog", linthresh=1)
     ax2.set_ylabel("change of first-layer weights (%)")
     return fig
 
@@ -944,13 +993,7 @@ def _draw_bn(theme: Theme):
     fig, ax = new_figure(theme, width=6.8, height=3.8)
     k = np.arange(r["fraction"].size)
     ax.plot(k, 100 * r["fraction"], color=theme.palette[0], label="train mode (momentum 0.1)")
-    ax.plot(
-        k,
-        100 * (1 - (1 - BN_MOMENTUM) ** k),
-        color=theme.fg,
-        linestyle=":",
-        label=r"$1 - 0.9^k$ (expected)",
-    )
+    ax.plot(k, 100 * r["expected"], color=theme.fg, linestyle=":", label=r"$1 - 0.9^k$ (expected)")
     ax.plot(
         k,
         np.zeros_like(k, dtype=float),
@@ -978,14 +1021,20 @@ def figures():
 
 
 def _put_acc(v: dict, key: str, acc) -> None:
-    acc = _pct(acc)
+    """Mean, standard deviation over seeds, minimum and maximum of per-seed accuracies (%)."""
+    acc = np.asarray(acc)
     v[key] = fmt(acc.mean(), 1)
+    v[key + "_sd"] = fmt(acc.std(ddof=1), 1)
     v[key + "_lo"] = fmt(acc.min(), 1)
     v[key + "_hi"] = fmt(acc.max(), 1)
 
 
+def _rates(values) -> str:
+    return ", ".join(fmt(x, 2).rstrip("0").rstrip(".") for x in values)
+
+
 def values() -> dict[str, object]:
-    """Every number the two pages quote, formatted as they show it."""
+    """Every number the two pages quote, formatted as they show it (seed set 0)."""
     v: dict[str, object] = {
         "n_signal": N_SIGNAL,
         "n_nuisance": N_NUISANCE,
@@ -994,20 +1043,25 @@ def values() -> dict[str, object]:
         "target_classes": TARGET_CLASSES,
         "source_n": f"{SOURCE_CLASSES * SOURCE_PER_CLASS:,}",
         "test_n": TARGET_CLASSES * TEST_PER_CLASS,
+        "val_per_class": VAL_PER_CLASS,
+        "val_n": VAL_PER_CLASS * TARGET_CLASSES,
         "sizes": "-".join(str(s) for s in SIZES),
-        "seeds": len(SEEDS),
+        "seeds": N_SEEDS,
         "epochs": EPOCHS,
-        "lr": fmt(LR, 1),
-        "lr_scratch": fmt(LR_SCRATCH, 1),
+        "head_lrs": _rates(HEAD_LRS),
+        "ratios": _rates(BACKBONE_RATIOS),
+        "scratch_lrs": _rates(SCRATCH_LRS),
+        "low_ratio": fmt(LOW_RATIO, 1),
+        "grid_points": len(HEAD_LRS) * len(BACKBONE_RATIOS),
+        "backbone_lr_min": _rates([min(HEAD_LRS) * min(BACKBONE_RATIOS)]),
+        "backbone_lr_max": _rates([max(HEAD_LRS) * max(BACKBONE_RATIOS)]),
         "head_scale": fmt(HEAD_SCALE, 2),
-        "ratio_all": fmt(STRATEGY_RATIO["all"], 1),
         "pretrain_epochs": PRETRAIN_EPOCHS,
         "pretrain_lr": fmt(PRETRAIN_LR, 1),
         "pretrain_batch": PRETRAIN_BATCH,
         "small": SMALL,
         "large": LARGE,
         "small_n": SMALL * TARGET_CLASSES,
-        "large_n": LARGE * TARGET_CLASSES,
         "chance": fmt(100 / TARGET_CLASSES, 0),
         "class_noise": fmt(CLASS_NOISE, 2),
         "nuisance": fmt(NUISANCE, 1),
@@ -1015,14 +1069,13 @@ def values() -> dict[str, object]:
     }
     for a in ANGLES:
         p = pretrained(a)
-        v[f"src_train_{a}"] = fmt(100 * p["train_acc"], 1)
-        v[f"src_val_{a}"] = fmt(100 * p["val_acc"], 1)
+        v[f"src_train_{a}"] = fmt(100 * p["train_acc"].mean(), 1)
+        v[f"src_val_{a}"] = fmt(100 * p["val_acc"].mean(), 1)
 
     # parameter counts of the target network, per strategy and per gradual stage
-    net = with_new_head(pretrained(0)["params"], TARGET_CLASSES, 0)
+    net = with_new_head(_unstack(pretrained(0)["params"], 0), TARGET_CLASSES, 0)
     total = trainable_parameters(net)
     v["params_total"] = f"{total:,}"
-    v["params_source"] = f"{trainable_parameters(pretrained(0)['params']):,}"
     for m in STRATEGIES:
         counts = [trainable_parameters(net, st.frozen) for st in strategy_stages(m, 3, EPOCHS)]
         v[f"params_{m}"] = f"{counts[-1]:,}"
@@ -1033,65 +1086,44 @@ def values() -> dict[str, object]:
         v[f"params_gradual_{i}"] = f"{trainable_parameters(net, st.frozen):,}"
 
     # DL0005: accuracy against the number of target examples
-    sweep = size_sweep()
-    for m, acc in sweep.items():
-        for n, row in zip(SIZES_PER_CLASS, acc):
-            _put_acc(v, f"acc_{m}_{n}", row)
-    for i, n in enumerate(SIZES_PER_CLASS):
-        gain = 100 * (sweep["all"][i].mean() - sweep["scratch"][i].mean())
-        v[f"gain_{n}"] = fmt(gain, 1)
-        v[f"lead_scratch_{n}"] = fmt(-gain, 1)
+    for m in SIZE_METHODS:
+        for n in SIZES_PER_CLASS:
+            _put_acc(v, f"acc_{m}_{n}", test_acc(m, 0, n))
+    for n in SIZES_PER_CLASS:
+        v[f"gain_{n}"] = fmt(test_acc("all", 0, n).mean() - test_acc("scratch", 0, n).mean(), 1)
     v["features_mean"] = fmt(
         np.mean(bp.forward(net, target_data(SMALL, 0)[0], ACTIVATION, "sigmoid")[1].a[-2]), 2
     )
 
-    # DL0005: convergence with SMALL examples per class
-    scratch_final = np.mean([run("scratch", SMALL, s)["curve"][-1] for s in SEEDS])
-    for m in ("scratch", "head", "all"):
-        runs = [run(m, SMALL, s) for s in SEEDS]
-        curve = np.mean([r["curve"] for r in runs], axis=0)
-        v[f"reach_{m}"] = int(np.argmax(curve >= scratch_final - 1e-12))
-        v[f"acc5_{m}"] = fmt(100 * curve[5], 1)
-        v[f"acc10_{m}"] = fmt(100 * curve[10], 1)
-        v[f"loss_end_{m}"] = fmt(np.mean([r["losses"][-1] for r in runs]), 4)
-        v[f"train_loss_ratio_{m}"] = fmt(
-            np.mean([r["losses"][-1] for r in runs]) / np.mean([r["losses"][0] for r in runs]), 3
-        )
+    # DL0005: learning curves on the validation split, SMALL examples per class
+    for m in SIZE_METHODS:
+        r = tuned(m, 0, SMALL)
+        v[f"val_half_{m}"] = fmt(100 * r["val_curve"][:, EPOCHS // 2].mean(), 1)
+        v[f"val_end_{m}"] = fmt(100 * r["val_curve"][:, -1].mean(), 1)
+        v[f"loss_end_{m}"] = fmt(r["losses"][:, -1].mean(), 4)
+    v["half"] = EPOCHS // 2
 
-    # DL0005 + DL0006: the grid of strategies, sizes and domain angles
-    grid = strategy_grid()
-    for (a, n, m), acc in grid.items():
-        _put_acc(v, f"g_{m}_{a}_{n}", acc)
-    columns = [(a, n) for a in ANGLES for n in (SMALL, LARGE)]
-    v["grid_columns"] = len(columns)
-    v["early_best"] = sum(
-        max(STRATEGIES, key=lambda m: grid[(a, n, m)].mean()) == "early" for a, n in columns
-    )
-    v["strategy_spread_0_10"] = fmt(
-        100 * np.ptp([grid[(0, SMALL, m)].mean() for m in STRATEGIES]), 1
-    )
+    # DL0005 + DL0006: the grid of strategies, sizes and domain angles, and the 90° control
+    for a in ANGLES:
+        for n in (SMALL, LARGE):
+            for m in ("scratch", *STRATEGIES):
+                _put_acc(v, f"g_{m}_{a}_{n}", test_acc(m, a, n))
+    for n in (SMALL, LARGE):
+        _put_acc(v, f"g_all_low_90_{n}", test_acc("all_low", 90, n))
+    picked = tuned("all", 90, LARGE)["rates"]
+    v["picked_backbone_90"] = _rates(sorted(set(picked[:, 0] * picked[:, 1])))
 
-    # the learning rates: the grid the chosen ones won, the head-init pitfall
-    check = lr_check()
-    for k, acc in check.items():
-        _put_acc(v, f"lrc_{k}", acc)
-    v["lr_scratch_low"] = fmt(LR_SCRATCH / 2, 1)
-    v["lr_scratch_high"] = fmt(LR_SCRATCH * 2, 1)
-    v["lr_head_low"] = fmt(LR / 2, 2)
-    v["lr_head_high"] = fmt(LR * 2, 1)
-    xh = xavier_head()
-    _put_acc(v, "xavier_head", xh["acc"])
+    # the head-initialization pitfall
+    _put_acc(v, "xavier_head", test_acc("xavier", 0, SMALL))
     v["xavier_scale"] = fmt(XAVIER_HEAD_SCALE, 2)
-    v["xavier_loss"] = fmt(xh["loss"].mean(), 3)
-    v["small_head_loss"] = fmt(np.mean([run("head", SMALL, s)["losses"][-1] for s in SEEDS]), 3)
 
-    # DL0006: the backbone's learning rate
-    for (a, n), r in lr_sweep().items():
-        for ratio, acc, drift in zip(LR_RATIOS, r["acc"], r["drift"]):
+    # DL0006: the backbone's learning rate (validation accuracy, first-layer change)
+    for (a, n), r in backbone_rate_sweep().items():
+        for ratio, acc, drift in zip((0.0, *BACKBONE_RATIOS), r["val"], r["drift"]):
             key = f"{a}_{n}_{fmt(ratio, 1).replace('.', '')}"
-            v[f"lrs_acc_{key}"] = fmt(_pct(acc).mean(), 1)
-            v[f"lrs_drift_{key}"] = fmt(_pct(drift).mean(), 1)
-    ulmfit = layer_lrs(LR, len(SIZES), 1 / 2.6, 1 / 2.6)
+            v[f"lrs_val_{key}"] = fmt(acc.mean(), 1)
+            v[f"lrs_drift_{key}"] = fmt(drift.mean(), 1)
+    ulmfit = layer_lrs(1.0, len(SIZES), 1 / 2.6, 1 / 2.6)
     v["ulmfit_lrs"] = ", ".join(fmt(x, 3) for x in ulmfit)
 
     # DL0006: batch norm in a frozen backbone
@@ -1102,7 +1134,189 @@ def values() -> dict[str, object]:
     v["bn_shift_sd"] = fmt(bn["shift_sd"], 2)
     for k in (5, 10, BN_STEPS):
         v[f"bn_frac_{k}"] = fmt(100 * bn["fraction"][k], 0)
-        v[f"bn_expected_{k}"] = fmt(100 * (1 - (1 - BN_MOMENTUM) ** k), 0)
+        v[f"bn_expected_{k}"] = fmt(100 * bn["expected"][k], 0)
     v["bn_output_change"] = fmt(bn["output_change"], 2)
     v["bn_batch_noise"] = fmt(bn["batch_noise"], 2)
     return v
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims: what the pages conclude, checked on a seed set (the build on set 0, tests on set 1).
+
+
+def _spread(*runs) -> float:
+    """The larger of the runs' standard deviations over seeds (ddof = 1)."""
+    return max(float(np.std(r, ddof=1)) for r in runs)
+
+
+def _beats(a, b, what: str) -> tuple[bool, str]:
+    """`a` is ahead of `b` (per-seed values, paired by seed) by more than the seed spread."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    margin, spread = a.mean() - b.mean(), _spread(a, b)
+    ahead = int(np.sum(a > b))
+    return bool(margin > spread), (
+        f"{what}: {a.mean():.1f} vs {b.mean():.1f}, margin {margin:.1f}, "
+        f"seed spread {spread:.1f}, ahead in {ahead} of {a.size} seeds"
+    )
+
+
+def _level(runs: dict[str, np.ndarray], what: str) -> tuple[bool, str]:
+    """No meaningful difference: the means lie closer together than the seed spread."""
+    means = {k: float(np.mean(r)) for k, r in runs.items()}
+    gap, spread = max(means.values()) - min(means.values()), _spread(*runs.values())
+    listed = ", ".join(f"{k} {m:.1f}" for k, m in means.items())
+    return bool(gap < spread), f"{what}: {listed}; largest gap {gap:.1f}, seed spread {spread:.1f}"
+
+
+def _all_of(*results: tuple[bool, str]) -> tuple[bool, str]:
+    return all(h for h, _ in results), "; ".join(e for _, e in results)
+
+
+def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
+    """Claim name → (holds, evidence) for DL0005 and DL0006, on `seed_set`'s seeds.
+
+    Accuracies are test accuracies in % (mean over seeds; spread = standard deviation over
+    seeds), each method at the rates its validation split picked, unless a claim says
+    validation. A difference counts only when the margin exceeds the seed spread.
+    """
+
+    def acc(m, a, n):
+        return test_acc(m, a, n, seed_set)
+
+    c: dict[str, tuple[bool, str]] = {}
+    # DL0005: small target sets
+    c["reuse_beats_scratch_small"] = _all_of(
+        *(
+            _beats(acc(m, 0, n), acc("scratch", 0, n), f"{m} vs scratch at {n}/class")
+            for n in (1, 3, SMALL)
+            for m in ("head", "all")
+        )
+    )
+    c["head_level_with_all_small"] = _all_of(
+        *(
+            _level({"head": acc("head", 0, n), "all": acc("all", 0, n)}, f"{n}/class")
+            for n in (1, 3, SMALL)
+        )
+    )
+    gains = {n: acc("all", 0, n) - acc("scratch", 0, n) for n in SIZES_PER_CLASS}
+    c["gain_shrinks"] = _beats(gains[1], gains[100], "fine-tune minus scratch, 1 vs 100/class")
+    c["all_beats_scratch_large"] = _all_of(
+        *(
+            _beats(acc("all", 0, n), acc("scratch", 0, n), f"all vs scratch at {n}/class")
+            for n in (LARGE, 100)
+        )
+    )
+    c["all_beats_head_100"] = _beats(acc("all", 0, 100), acc("head", 0, 100), "at 100/class")
+    c["scratch_beats_head_100"] = _beats(
+        acc("scratch", 0, 100), acc("head", 0, 100), "at 100/class"
+    )
+    # DL0005: learning curves (validation) and training loss at SMALL
+    loss_head = tuned("head", 0, SMALL, seed_set)["losses"][:, -1]
+    loss_scratch = tuned("scratch", 0, SMALL, seed_set)["losses"][:, -1]
+    c["head_higher_loss_better_test"] = _all_of(
+        _beats(
+            1000 * loss_head, 1000 * loss_scratch, "final training loss x 1000, head vs scratch"
+        ),
+        _beats(acc("head", 0, SMALL), acc("scratch", 0, SMALL), "test accuracy, head vs scratch"),
+    )
+    # DL0005: domain gap
+    c["trained_backbone_beats_scratch_15_small"] = _all_of(
+        *(
+            _beats(acc(m, 15, SMALL), acc("scratch", 15, SMALL), f"{m} vs scratch at 15°")
+            for m in ("early", "all", "gradual")
+        )
+    )
+    c["all_beats_scratch_15_large"] = _beats(
+        acc("all", 15, LARGE), acc("scratch", 15, LARGE), f"at 15°, {LARGE}/class"
+    )
+    c["frozen_90_below_scratch"] = _all_of(
+        *(
+            _beats(acc("scratch", 90, n), acc(m, 90, n), f"scratch vs {m} at 90°, {n}/class")
+            for n in (SMALL, LARGE)
+            for m in ("head", "early")
+        )
+    )
+    c["all_90_level_with_scratch"] = _all_of(
+        *(
+            _level({"all": acc("all", 90, n), "scratch": acc("scratch", 90, n)}, f"90°, {n}/class")
+            for n in (SMALL, LARGE)
+        )
+    )
+    c["low_rate_90_below_scratch"] = _all_of(
+        *(
+            _beats(
+                acc("scratch", 90, n), acc("all_low", 90, n), f"scratch vs all at 0.1x, {n}/class"
+            )
+            for n in (SMALL, LARGE)
+        )
+    )
+    c["tuned_rate_90_beats_low"] = _all_of(
+        *(
+            _beats(acc("all", 90, n), acc("all_low", 90, n), f"tuned vs 0.1x at 90°, {n}/class")
+            for n in (SMALL, LARGE)
+        )
+    )
+    # DL0005: the Glorot-sized head
+    xavier, small = acc("xavier", 0, SMALL), acc("head", 0, SMALL)
+    ratio = np.std(xavier, ddof=1) / np.std(small, ddof=1)
+    c["xavier_head_unreliable"] = (
+        bool(small.min() - xavier.min() > np.std(small, ddof=1) and ratio > 3),
+        f"worst seed {xavier.min():.1f} (Glorot head) vs {small.min():.1f} (small head); "
+        f"seed spread {np.std(xavier, ddof=1):.1f} vs {np.std(small, ddof=1):.1f} ({ratio:.1f}x)",
+    )
+    # DL0006: strategies
+    c["strategies_level_0_small"] = _level(
+        {m: acc(m, 0, SMALL) for m in STRATEGIES}, f"0°, {SMALL}/class"
+    )
+    c["trained_backbones_level_0_large"] = _level(
+        {m: acc(m, 0, LARGE) for m in ("early", "all", "gradual")}, f"0°, {LARGE}/class"
+    )
+    c["training_backbone_beats_head_15"] = _all_of(
+        _beats(acc("early", 15, SMALL), acc("head", 15, SMALL), f"early vs head at 15°, {SMALL}"),
+        _beats(acc("all", 15, LARGE), acc("head", 15, LARGE), f"all vs head at 15°, {LARGE}"),
+    )
+    c["all_level_with_gradual_15_large"] = _level(
+        {m: acc(m, 15, LARGE) for m in ("all", "gradual")}, f"15°, {LARGE}/class"
+    )
+    c["more_layers_better_90"] = _all_of(
+        *(
+            _beats(acc(hi, 90, n), acc(lo, 90, n), f"{hi} vs {lo} at 90°, {n}/class")
+            for n in (SMALL, LARGE)
+            for lo, hi in (("head", "early"), ("early", "all"))
+        )
+    )
+    c["all_beats_gradual_90_large"] = _beats(
+        acc("all", 90, LARGE), acc("gradual", 90, LARGE), f"at 90°, {LARGE}/class"
+    )
+    # DL0006: the backbone's rate (validation accuracy), and how far it moves the first layer
+    sweep = backbone_rate_sweep(seed_set)
+    r0 = sweep[(0, SMALL)]["val"]
+    c["rate_matters_little_0_small"] = _level(
+        {f"ratio {x:g}": row for x, row in zip((0, *BACKBONE_RATIOS), r0)},
+        f"validation, 0°, {SMALL}/class",
+    )
+    r90 = sweep[(90, LARGE)]["val"]
+    c["high_rate_wins_90"] = _beats(
+        r90[-1],
+        r90[1],
+        f"validation, 90°, {LARGE}/class, ratio {BACKBONE_RATIOS[-1]:g} vs {BACKBONE_RATIOS[0]:g}",
+    )
+    drift = np.array([r["drift"].mean(axis=1) for r in sweep.values()])
+    c["drift_grows_with_rate"] = (
+        bool(np.all(np.diff(drift, axis=1) > 0)),
+        "mean first-layer change (%) per ratio, every case: "
+        + "; ".join(" < ".join(f"{d:.1f}" for d in row) for row in drift),
+    )
+    # DL0006: batch norm
+    bn = bn_demo(seed_set)
+    dev = float(np.max(np.abs(bn["fraction"] - bn["expected"])))
+    c["bn_follows_expectation"] = (
+        bool(dev < 0.1),
+        f"largest gap to 1 - 0.9^k over {BN_STEPS} batches: {100 * dev:.1f} points",
+    )
+    c["bn_changes_frozen_layer"] = (
+        bool(bn["output_change"] > 0.1 and bn["batch_noise"] > 0.1),
+        f"output change {bn['output_change']:.2f} sd, batch-to-batch noise "
+        f"{bn['batch_noise']:.2f} sd per feature",
+    )
+    return c
