@@ -1030,7 +1030,7 @@ def _put_acc(v: dict, key: str, acc) -> None:
 
 
 def _rates(values) -> str:
-    return ", ".join(fmt(x, 2).rstrip("0").rstrip(".") for x in values)
+    return ", ".join(fmt(x, 3).rstrip("0").rstrip(".") for x in values)
 
 
 def values() -> dict[str, object]:
@@ -1051,6 +1051,7 @@ def values() -> dict[str, object]:
         "head_lrs": _rates(HEAD_LRS),
         "ratios": _rates(BACKBONE_RATIOS),
         "scratch_lrs": _rates(SCRATCH_LRS),
+        "scratch_lr_max": _rates([max(SCRATCH_LRS)]),
         "low_ratio": fmt(LOW_RATIO, 1),
         "grid_points": len(HEAD_LRS) * len(BACKBONE_RATIOS),
         "backbone_lr_min": _rates([min(HEAD_LRS) * min(BACKBONE_RATIOS)]),
@@ -1120,7 +1121,7 @@ def values() -> dict[str, object]:
     # DL0006: the backbone's learning rate (validation accuracy, first-layer change)
     for (a, n), r in backbone_rate_sweep().items():
         for ratio, acc, drift in zip((0.0, *BACKBONE_RATIOS), r["val"], r["drift"]):
-            key = f"{a}_{n}_{fmt(ratio, 1).replace('.', '')}"
+            key = f"{a}_{n}_r{ratio:g}".replace(".", "")
             v[f"lrs_val_{key}"] = fmt(acc.mean(), 1)
             v[f"lrs_drift_{key}"] = fmt(drift.mean(), 1)
     ulmfit = layer_lrs(1.0, len(SIZES), 1 / 2.6, 1 / 2.6)
