@@ -1131,6 +1131,7 @@ def values() -> dict[str, object]:
     bn = bn_demo()
     v["bn_momentum"] = fmt(BN_MOMENTUM, 1)
     v["bn_batch"] = BN_BATCH
+    v["bn_mates"] = BN_BATCH - 1
     v["bn_steps"] = BN_STEPS
     v["bn_shift_sd"] = fmt(bn["shift_sd"], 2)
     for k in (5, 10, BN_STEPS):
