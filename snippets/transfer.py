@@ -614,7 +614,6 @@ def rate_grid(method: str) -> tuple[tuple[float, float], ...]:
     return tuple(itertools.product(HEAD_LRS, BACKBONE_RATIOS))
 
 
-@functools.cache
 def tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0) -> dict:
     """Train `method` at every point of its rate grid for every seed, pick each seed's rates on
     its validation split, and only then evaluate the picked network on the test set, once.
@@ -625,6 +624,17 @@ def tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0) -> d
     far each pre-trained layer moved (relative Frobenius norm).
     """
     method = checks.choice("method", method, METHODS)
+    if isinstance(angle_deg, bool) or not isinstance(angle_deg, int):
+        raise TypeError(f"angle_deg: expected an int number of degrees, got {angle_deg!r}")
+    if not 0 <= angle_deg <= 90:
+        raise ValueError(f"angle_deg: expected degrees in [0, 90], got {angle_deg}")
+    n_per_class = checks.positive_int("n_per_class", n_per_class)
+    seeds(N_SEEDS, seed_set)  # validates seed_set
+    return _tuned(method, angle_deg, n_per_class, seed_set)
+
+
+@functools.cache
+def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict:
     S = seeds(N_SEEDS, seed_set)
     configs = [(i, g) for i in range(len(S)) for g in rate_grid(method)]
     data = [target_data(n_per_class, s) for s in S]
