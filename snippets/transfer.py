@@ -994,6 +994,8 @@ def _draw_backbone_lr(theme: Theme):
     ax1.set_ylabel("validation accuracy (%)")
     ax1.legend(loc="lower right", fontsize=10)
     ax2.set_yscale("symlog", linthresh=1)
+    ax2.set_ylim(0, 100)
+    ax2.set_yticks([0, 1, 10, 100], ["0", "1", "10", "100"])
     ax2.set_ylabel("change of first-layer weights (%)")
     return fig
 
@@ -1280,6 +1282,24 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     c["strategies_level_0_small"] = _level(
         {m: acc(m, 0, SMALL) for m in STRATEGIES}, f"0°, {SMALL}/class"
     )
+    c["strategies_beat_scratch_0_small"] = _all_of(
+        *(
+            _beats(acc(m, 0, SMALL), acc("scratch", 0, SMALL), f"{m} vs scratch at 0°")
+            for m in STRATEGIES
+        )
+    )
+    behind = []
+    for a in ANGLES:
+        for n in (SMALL, LARGE):
+            full = acc("all", a, n)
+            best = max(STRATEGIES, key=lambda m, a=a, n=n: acc(m, a, n).mean())
+            gap = acc(best, a, n).mean() - full.mean()
+            spread = _spread(full, acc(best, a, n))
+            what = "fine-tune all has the best mean" if best == "all" else f"{best} ahead"
+            behind.append(
+                (gap < spread, f"{a}°, {n}/class: {what} by {gap:.1f}, spread {spread:.1f}")
+            )
+    c["all_never_behind"] = _all_of(*behind)
     c["trained_backbones_level_0_large"] = _level(
         {m: acc(m, 0, LARGE) for m in ("early", "all", "gradual")}, f"0°, {LARGE}/class"
     )
