@@ -5,13 +5,17 @@ nonlinear map (the "mixer") from 4 class-relevant factors and 8 nuisance factors
 The source task has 16 classes and 2,400 examples; the target task has 5 *other* classes (new
 prototypes in the same factor space) and only a few examples per class. A network pre-trained on
 the source is reused on the target with a fresh head, under the freezing strategies of DL0006;
-moving the source's mixer away from the target's gives a domain gap (negative transfer).
+moving the source's mixer away from the target's gives a domain gap.
 
 Every network is `snippets.backprop`'s: ReLU hidden layers, a sigmoid output, one-hot targets
 and the mean squared error; `backprop.train` does the updates, with `frozen=` layers and
-per-layer learning rates. This module adds what transfer needs on top: the data, a new head,
-freezing schedules, per-layer learning rates, parameter counts, the experiments, figures and
-values.
+per-layer learning rates (`fine_tune`). The experiments train many such networks side by side
+with `_fine_tune_stack`, the same arithmetic vectorized over a leading axis (tested equal).
+
+The protocol: every seed has its own pre-training run, target training set and a validation
+split carved off it; every method picks its learning rates on that validation split from the
+same grid (`rate_grid`, `tuned`), and only the picked network is evaluated on the test set.
+`claims(seed_set)` states what the pages conclude, each with its evidence.
 """
 
 from __future__ import annotations
