@@ -5,18 +5,23 @@ nonlinear map (the "mixer") from 4 class-relevant factors and 8 nuisance factors
 The source task has 16 classes and 2,400 examples; the target task has 5 *other* classes (new
 prototypes in the same factor space) and only a few examples per class. A network pre-trained on
 the source is reused on the target with a fresh head, under the freezing strategies of DL0006;
-moving the source's mixer away from the target's gives a domain gap (negative transfer).
+moving the source's mixer away from the target's gives a domain gap.
 
 Every network is `snippets.backprop`'s: ReLU hidden layers, a sigmoid output, one-hot targets
 and the mean squared error; `backprop.train` does the updates, with `frozen=` layers and
-per-layer learning rates. This module adds what transfer needs on top: the data, a new head,
-freezing schedules, per-layer learning rates, parameter counts, the experiments, figures and
-values.
+per-layer learning rates (`fine_tune`). The experiments train many such networks side by side
+with `_fine_tune_stack`, the same arithmetic vectorized over a leading axis (tested equal).
+
+The protocol: every seed has its own pre-training run, target training set and a validation
+split carved off it; every method picks its learning rates on that validation split from the
+same grid (`rate_grid`, `tuned`), and only the picked network is evaluated on the test set.
+`claims(seed_set)` states what the pages conclude, each with its evidence.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import numbers
 from dataclasses import dataclass
 
@@ -27,6 +32,7 @@ from snippets import checks
 from snippets.batchnorm import BatchNorm
 from snippets.formatting import fmt
 from snippets.plotting import Theme, new_figure
+from snippets.seeds import seeds
 
 Params = list[tuple[np.ndarray, np.ndarray]]
 
@@ -51,33 +57,29 @@ ACTIVATION = "relu"
 PRETRAIN_EPOCHS = 15
 PRETRAIN_LR = 0.5
 PRETRAIN_BATCH = 32
-SHARD = 400  # the source set is streamed in shards: every matrix product stays small
-EPOCHS = 60  # target training, full batch, for every strategy (gradual: 3 stages of 20)
-LR = 0.5  # the new head's learning rate (larger ones diverge on the pre-trained features)
-LR_SCRATCH = 2.0  # every layer's learning rate when training from scratch (its best)
+EPOCHS = 60  # target training, full batch, for every method (gradual: 3 stages of 20)
 HEAD_SCALE = 0.01  # standard deviation of the new head's initial weights
 XAVIER_HEAD_SCALE = float(np.sqrt(2 / (SIZES[-1] + TARGET_CLASSES)))  # Glorot's, for a pitfall
 
+# --- tuning: every method picks its rates on a validation split, per seed ---------------------
+VAL_PER_CLASS = 10  # carved off each seed's labelled target data, never trained on
+HEAD_LRS = (0.25, 0.5, 1.0)  # the new head's learning rate
+BACKBONE_RATIOS = (0.1, 1.0, 10.0)  # backbone learning rate ÷ head learning rate
+LOW_RATIO = 0.1  # the control "all_low": fine-tune all with the backbone held at 0.1x the head
+SCRATCH_LRS = (1.0, 2.0, 4.0)  # from scratch: one rate for every layer
+
 # --- the experiments -------------------------------------------------------------------------
-SEEDS = (0, 1, 2, 3)  # each seed: its own target training set, head and scratch init
+N_SEEDS = 5  # each seed: its own pre-training run, target data, head and scratch init
 SIZES_PER_CLASS = (1, 3, 10, 30, 100)
 SMALL, LARGE = 10, 30  # examples per class in the strategy grid; SMALL also for the curves
 ANGLES = (0, 15, 90)  # degrees between the source's and the target's mixer
 STRATEGIES = ("head", "early", "all", "gradual")
-# backbone learning rate as a fraction of the head's, for the layers a strategy trains
-STRATEGY_RATIO = {"head": 0.0, "early": 1.0, "all": 0.1, "gradual": 0.1}
-LR_RATIOS = (0.0, 0.1, 0.3, 1.0)
-LR_CASES = ((0, SMALL), (0, LARGE), (15, LARGE))  # (angle, examples per class)
+# controls: "all_low" fine-tunes all with the backbone at LOW_RATIO x the head's rate (the
+# usual advice), "xavier" trains only a head started at Glorot's scale
+METHODS = ("scratch", *STRATEGIES, "all_low", "xavier")
 BN_MOMENTUM = 0.1
 BN_BATCH = 10
 BN_STEPS = 40
-LABELS = {  # short names for the figures
-    "scratch": "from scratch",
-    "head": "head only",
-    "early": "freeze early layer",
-    "all": "fine-tune all",
-    "gradual": "gradual unfreezing",
-}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,7 +431,87 @@ def predict(params, X) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
-# The experiment: one world, pre-trained backbones, target runs.
+# The vectorized twin of `fine_tune`: many networks of one shape trained side by side.
+
+
+def _stack_forward(params, X):
+    """Outputs and per-layer (input, pre-activation) of a stack of B networks.
+
+    `params` holds (W, b) of shapes (B, fan_in, fan_out) and (B, fan_out); `X` is (B, N, D).
+    ReLU hidden layers, sigmoid output: the network of `predict`, B at a time.
+    """
+    cache, a = [], X
+    for l, (W, b) in enumerate(params):
+        z = a @ W + b[:, None, :]
+        cache.append((a, z))
+        a = bp.sigmoid(z) if l == len(params) - 1 else np.maximum(z, 0.0)
+    return a, cache
+
+
+def _stack_step(params, X, T, lrs, frozen, forward=None):
+    """One full-batch gradient step for every network of the stack (`forward`: the stack's
+    `_stack_forward(params, X)` if already computed)."""
+    A, cache = forward if forward is not None else _stack_forward(params, X)
+    delta = (A - T) / X.shape[1] * A * (1.0 - A)  # the output layer's delta, as in backprop
+    new = list(params)
+    for l in reversed(range(len(params))):
+        W, b = params[l]
+        if l not in frozen:
+            r = lrs[:, l]
+            dW = cache[l][0].transpose(0, 2, 1) @ delta
+            new[l] = (W - r[:, None, None] * dW, b - r[:, None] * delta.sum(axis=1))
+        if l > 0:  # the error handed to the layer below, through frozen layers too
+            delta = (delta @ W.transpose(0, 2, 1)) * (cache[l - 1][1] > 0)
+    return new
+
+
+def _fine_tune_stack(params, X, T, stages, lrs, callback=None):
+    """`fine_tune` for B networks at once: same stages, each network with its own data and
+    per-layer rates.
+
+    `params` as in `_stack_forward`, `X` (B, N, D), `T` (B, N, K), `lrs` (B, n_layers). The
+    arithmetic is `backprop.train`'s (tested equal, network by network); one forward pass per
+    epoch serves both the update and the loss. Returns the trained stack and the training
+    losses, shape (B, 1 + total epochs).
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    forward = _stack_forward(params, X)
+
+    def loss(A):
+        return 0.5 * np.sum((T - A) ** 2, axis=(1, 2)) / X.shape[1]
+
+    losses, epoch = [loss(forward[0])], 0
+    for stage in stages:
+        for _ in range(stage.epochs):
+            params = _stack_step(params, X, T, lrs, stage.frozen, forward)
+            forward = _stack_forward(params, X)
+            losses.append(loss(forward[0]))
+            epoch += 1
+            if callback is not None:
+                callback(epoch, params)
+    return params, np.array(losses).T
+
+
+def _stack(nets):
+    """A list of networks → one stacked network (arrays with a leading axis)."""
+    return [
+        (np.stack([n[l][0] for n in nets]), np.stack([n[l][1] for n in nets]))
+        for l in range(len(nets[0]))
+    ]
+
+
+def _unstack(params, i):
+    return [(W[i], b[i]) for W, b in params]
+
+
+def _stack_accuracy(params, X, y) -> np.ndarray:
+    """Accuracy of each network of the stack on its own (X[i], y[i]); shape (B,)."""
+    A = _stack_forward(params, X)[0]
+    return np.mean(A.argmax(axis=2) == y, axis=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The experiment: one world, pre-trained backbones, tuned target runs.
 
 
 @dataclass(frozen=True)
@@ -464,9 +546,12 @@ def source_mixer(angle_deg: float) -> Mixer:
 def source_data(angle_deg: float, n_per_class: int = SOURCE_PER_CLASS, part: int = 0):
     """Source examples (`part` 0: the training set, 1: fresh data for validation)."""
     if isinstance(angle_deg, bool) or not isinstance(angle_deg, (int, float)):
-        raise TypeError(f"angle_deg: expected a number of degrees, got {angle_deg!r}")
-    if not np.isfinite(angle_deg) or not 0 <= angle_deg <= 360:
-        raise ValueError(f"angle_deg: expected degrees in [0, 360], got {angle_deg}")
+        raise TypeError(f"angle_deg: expected a number of degrees in [0, 90], got {angle_deg!r}")
+    if not np.isfinite(angle_deg) or not 0 <= angle_deg <= 90:
+        raise ValueError(f"angle_deg: expected degrees in [0, 90], got {angle_deg}")
+    n_per_class = checks.positive_int("n_per_class", n_per_class)
+    if n_per_class > SOURCE_PER_CLASS:
+        raise ValueError(f"n_per_class: expected at most {SOURCE_PER_CLASS}, got {n_per_class}")
     if isinstance(part, bool) or part not in (0, 1):
         raise ValueError(f"part: expected 0 (training) or 1 (validation), got {part!r}")
     rng = np.random.default_rng([WORLD_SEED, 1, int(angle_deg), part])
@@ -474,174 +559,155 @@ def source_data(angle_deg: float, n_per_class: int = SOURCE_PER_CLASS, part: int
 
 
 @functools.cache
-def pretrained(angle_deg: float = 0) -> dict:
-    """The source network (backbone + 16-class head) trained by mini-batch SGD.
+def pretrained(angle_deg: int = 0, seed_set: int = 0) -> dict:
+    """One source network per seed (backbone + 16-class head), trained by mini-batch SGD.
 
-    The 2,400 source examples are shuffled every epoch and streamed in shards of `SHARD` (a
-    data loader's job), each shard one `train` epoch of mini-batches: no matrix product spans
-    the whole set, which keeps numpy's BLAS single-threaded and the run time steady on a busy
-    machine.
+    The seeds share the source data of the angle; each has its own initial weights and its own
+    shuffling, so a conclusion cannot rest on one lucky pre-training run. The networks train
+    side by side (`_fine_tune_stack`'s arithmetic, one mini-batch of `PRETRAIN_BATCH` per step).
     """
     X, y = source_data(angle_deg)
     T = bp.one_hot(y, SOURCE_CLASSES)
-    rng = np.random.default_rng([WORLD_SEED, 4, int(angle_deg)])
-    params = bp.init_params([*SIZES, SOURCE_CLASSES], rng, "he")
+    S = seeds(N_SEEDS, seed_set)
+    rngs = [np.random.default_rng([WORLD_SEED, 4, int(angle_deg), s]) for s in S]
+    params = _stack([bp.init_params([*SIZES, SOURCE_CLASSES], r, "he") for r in rngs])
+    lrs = np.full((len(S), len(SIZES)), PRETRAIN_LR)
     for _ in range(PRETRAIN_EPOCHS):
-        order = rng.permutation(y.size)
-        for start in range(0, y.size, SHARD):
-            idx = order[start : start + SHARD]
-            params, _ = bp.train(
-                params,
-                X[idx],
-                T[idx],
-                PRETRAIN_LR,
-                1,
-                ACTIVATION,
-                "sigmoid",
-                batch_size=PRETRAIN_BATCH,
-                rng=rng,
-            )
+        orders = np.stack([r.permutation(y.size) for r in rngs])
+        for start in range(0, y.size, PRETRAIN_BATCH):
+            idx = orders[:, start : start + PRETRAIN_BATCH]
+            params = _stack_step(params, X[idx], T[idx], lrs, frozenset())
     X_val, y_val = source_data(angle_deg, 30, part=1)
+    B = len(S)
     return {
         "params": params,
-        "train_acc": bp.accuracy(_predict_in_shards(params, X), y),
-        "val_acc": bp.accuracy(predict(params, X_val), y_val),
-        "n": int(y.size),
+        "train_acc": _stack_accuracy(params, np.broadcast_to(X, (B, *X.shape)), y),
+        "val_acc": _stack_accuracy(params, np.broadcast_to(X_val, (B, *X_val.shape)), y_val),
     }
-
-
-def _predict_in_shards(params, X) -> np.ndarray:
-    return np.vstack([predict(params, X[i : i + SHARD]) for i in range(0, len(X), SHARD)])
 
 
 def target_data(n_per_class: int, seed: int):
-    """The seed's target training set: `n_per_class` examples of each of the 5 classes."""
+    """The seed's labelled target data, split: `n_per_class` training examples per class and
+    `VAL_PER_CLASS` validation examples per class carved off the same draw."""
+    n_per_class = checks.positive_int("n_per_class", n_per_class)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed: expected an int >= 0, got {seed!r}")
     rng = np.random.default_rng([WORLD_SEED, 2, seed, n_per_class])
-    return sample(world().target_mixer, world().target_prototypes, n_per_class, rng)
-
-
-def run(
-    strategy: str,
-    n_per_class: int,
-    seed: int,
-    angle_deg: float = 0,
-    ratio: float | None = None,
-    lr: float | None = None,
-    head_scale: float = HEAD_SCALE,
-) -> dict:
-    """One target training run, cached: "scratch" or a freezing strategy on the backbone
-    pre-trained at `angle_deg`, with the strategy's backbone learning-rate `ratio` and head
-    `lr` unless given. Returns the test accuracy, trainable parameters per stage, how far
-    each pre-trained layer moved, the training losses and, for `n_per_class == SMALL` at 0°,
-    the test accuracy after every epoch."""
-    checks.choice("strategy", strategy, ("scratch", *STRATEGIES))
-    if ratio is None:
-        ratio = STRATEGY_RATIO.get(strategy, 0.0)
-    if lr is None:
-        lr = LR_SCRATCH if strategy == "scratch" else LR
-    return _run(strategy, n_per_class, seed, angle_deg, float(ratio), float(lr), head_scale)
-
-
-@functools.cache
-def _run(strategy, n_per_class, seed, angle_deg, ratio, lr, head_scale) -> dict:
     w = world()
-    X, y = target_data(n_per_class, seed)
-    T = bp.one_hot(y, TARGET_CLASSES)
-    init = np.random.default_rng([WORLD_SEED, 3, seed])
-    n_layers = len(SIZES)
-    if strategy == "scratch":
-        params = bp.init_params([*SIZES, TARGET_CLASSES], init, "he")
+    X, y = sample(w.target_mixer, w.target_prototypes, n_per_class + VAL_PER_CLASS, rng)
+    val = np.zeros(y.size, dtype=bool)
+    for k in range(TARGET_CLASSES):  # the first VAL_PER_CLASS of every class (order is random)
+        val[np.flatnonzero(y == k)[:VAL_PER_CLASS]] = True
+    return X[~val], y[~val], X[val], y[val]
+
+
+def rate_grid(method: str) -> tuple[tuple[float, float], ...]:
+    """The (head rate, backbone rate ÷ head rate) pairs a method is tuned over.
+
+    From scratch every layer shares one rate; training only the head has no backbone rate;
+    every other strategy tunes both rates over the same grid; the control "all_low" tunes only
+    the head's rate, its backbone held at `LOW_RATIO` times it.
+    """
+    method = checks.choice("method", method, METHODS)
+    if method == "scratch":
+        return tuple((lr, 1.0) for lr in SCRATCH_LRS)
+    if method in ("head", "xavier"):
+        return tuple((lr, 0.0) for lr in HEAD_LRS)
+    if method == "all_low":
+        return tuple((lr, LOW_RATIO) for lr in HEAD_LRS)
+    return tuple(itertools.product(HEAD_LRS, BACKBONE_RATIOS))
+
+
+def tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0) -> dict:
+    """Train `method` at every point of its rate grid for every seed, pick each seed's rates on
+    its validation split, and only then evaluate the picked network on the test set, once.
+
+    Returns per seed (arrays of length `N_SEEDS`): `test` accuracy, `val` accuracy and the
+    picked `rates` (head rate, ratio); per seed and grid point: `val_grid` (S, G); for the
+    picked runs: `losses` (S, 1 + EPOCHS), `val_curve` (S, 1 + EPOCHS) and `drift` (S, 2), how
+    far each pre-trained layer moved (relative Frobenius norm).
+    """
+    method = checks.choice("method", method, METHODS)
+    if isinstance(angle_deg, bool) or not isinstance(angle_deg, int):
+        raise TypeError(f"angle_deg: expected an int number of degrees, got {angle_deg!r}")
+    if not 0 <= angle_deg <= 90:
+        raise ValueError(f"angle_deg: expected degrees in [0, 90], got {angle_deg}")
+    n_per_class = checks.positive_int("n_per_class", n_per_class)
+    seeds(N_SEEDS, seed_set)  # validates seed_set
+    return _tuned(method, angle_deg, n_per_class, seed_set)
+
+
+@functools.cache
+def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict:
+    S = seeds(N_SEEDS, seed_set)
+    configs = [(i, g) for i in range(len(S)) for g in rate_grid(method)]
+    data = [target_data(n_per_class, s) for s in S]
+    inits = [np.random.default_rng([WORLD_SEED, 3, s]) for s in S]
+    if method == "scratch":
+        nets = [bp.init_params([*SIZES, TARGET_CLASSES], r, "he") for r in inits]
         stages = (Stage(EPOCHS, frozenset()),)
-        lrs = lr
     else:
-        params = with_new_head(pretrained(angle_deg)["params"], TARGET_CLASSES, init, head_scale)
-        stages = strategy_stages(strategy, n_layers, EPOCHS)
-        lrs = layer_lrs(lr, n_layers, ratio)
-    curve = []
-
-    def record(epoch, p):
-        curve.append(bp.accuracy(predict(p, w.X_test), w.y_test))
-
-    record_curve = n_per_class == SMALL and angle_deg == 0
-    if record_curve:
-        record(0, params)
-    trained, losses = fine_tune(
-        params, X, T, stages, lrs, callback=record if record_curve else None
-    )
-    acc = curve[-1] if record_curve else bp.accuracy(predict(trained, w.X_test), w.y_test)
-    return {
-        "acc": acc,
-        "curve": np.array(curve) if record_curve else None,
-        "losses": losses,
-        "trainable": [trainable_parameters(params, s.frozen) for s in stages],
-        "drift": [
-            float(np.linalg.norm(W1 - W0) / np.linalg.norm(W0))
-            for (W0, _), (W1, _) in zip(params[:-1], trained[:-1])
-        ],
-    }
-
-
-def accuracies(strategy: str, n_per_class: int, angle_deg: float = 0, **kw) -> np.ndarray:
-    """Test accuracy of every seed in `SEEDS`."""
-    return np.array([run(strategy, n_per_class, s, angle_deg, **kw)["acc"] for s in SEEDS])
-
-
-@functools.cache
-def size_sweep() -> dict[str, np.ndarray]:
-    """Test accuracy, shape (len(SIZES_PER_CLASS), len(SEEDS)), per method, at 0°."""
-    return {
-        m: np.array([accuracies(m, n) for n in SIZES_PER_CLASS]) for m in ("scratch", "head", "all")
-    }
-
-
-@functools.cache
-def strategy_grid() -> dict[tuple[int, int, str], np.ndarray]:
-    """Test accuracy per seed for every (angle, examples per class, method)."""
-    return {
-        (a, n, m): accuracies(m, n, a)
-        for a in ANGLES
-        for n in (SMALL, LARGE)
-        for m in ("scratch", *STRATEGIES)
-    }
-
-
-@functools.cache
-def lr_sweep() -> dict[tuple[int, int], dict[str, np.ndarray]]:
-    """Fine-tune all with the backbone's learning rate at each of `LR_RATIOS` times the
-    head's: accuracy and first-layer drift, shape (len(LR_RATIOS), len(SEEDS))."""
-    out = {}
-    for a, n in LR_CASES:
-        # a backbone learning rate of 0 is "train only the head", bit for bit (tested)
-        runs = [
-            [run("head", n, s, a) if r == 0 else run("all", n, s, a, ratio=r) for s in SEEDS]
-            for r in LR_RATIOS
+        backbones = pretrained(angle_deg, seed_set)["params"]
+        scale = XAVIER_HEAD_SCALE if method == "xavier" else HEAD_SCALE
+        nets = [
+            with_new_head(_unstack(backbones, i), TARGET_CLASSES, r, scale)
+            for i, r in enumerate(inits)
         ]
-        out[(a, n)] = {
-            "acc": np.array([[r["acc"] for r in row] for row in runs]),
-            "drift": np.array([[r["drift"][0] for r in row] for row in runs]),
-        }
-    return out
-
-
-@functools.cache
-def lr_check() -> dict[str, np.ndarray]:
-    """The learning rates' choice, at SMALL examples per class: scratch at half and double its
-    rate, the head at half and double its rate."""
+        kind = {"all_low": "all", "xavier": "head"}.get(method, method)
+        stages = strategy_stages(kind, len(SIZES), EPOCHS)
+    idx = [i for i, _ in configs]
+    start = _stack([nets[i] for i in idx])
+    X = np.stack([data[i][0] for i in idx])
+    y = np.stack([data[i][1] for i in idx])
+    Xv = np.stack([data[i][2] for i in idx])
+    yv = np.stack([data[i][3] for i in idx])
+    lrs = np.array([layer_lrs(lr, len(SIZES), ratio) for _, (lr, ratio) in configs])
+    curve = [_stack_accuracy(start, Xv, yv)]
+    trained, losses = _fine_tune_stack(
+        start,
+        X,
+        bp.one_hot(y.ravel(), TARGET_CLASSES).reshape(*y.shape, TARGET_CLASSES),
+        stages,
+        lrs,
+        callback=lambda e, p: curve.append(_stack_accuracy(p, Xv, yv)),
+    )
+    curve = np.array(curve).T  # (configs, 1 + EPOCHS)
+    Av = _stack_forward(trained, Xv)[0]
+    val_loss = (
+        0.5
+        * np.sum((bp.one_hot(yv.ravel(), TARGET_CLASSES).reshape(Av.shape) - Av) ** 2, axis=(1, 2))
+        / Av.shape[1]
+    )
+    G = len(configs) // len(S)
+    val_acc = curve[:, -1].reshape(len(S), G)
+    # best validation accuracy; ties go to the lower validation loss
+    pick = (
+        np.lexsort((val_loss.reshape(len(S), G), -val_acc), axis=1)[:, 0]
+        if G > 1
+        else np.zeros(len(S), int)
+    )
+    chosen = np.arange(len(S)) * G + pick
+    w = world()
+    test = np.array(
+        [bp.accuracy(predict(_unstack(trained, c), w.X_test), w.y_test) for c in chosen]
+    )
+    drift = np.stack(  # (configs, backbone layers): relative change of each layer's weights
+        [
+            np.linalg.norm(trained[l][0] - start[l][0], axis=(1, 2))
+            / np.linalg.norm(start[l][0], axis=(1, 2))
+            for l in range(len(SIZES) - 1)
+        ],
+        axis=1,
+    )
     return {
-        "scratch_low": accuracies("scratch", SMALL, lr=LR_SCRATCH / 2),
-        "scratch_high": accuracies("scratch", SMALL, lr=LR_SCRATCH * 2),
-        "head_low": accuracies("head", SMALL, lr=LR / 2),
-        "head_high": accuracies("head", SMALL, lr=LR * 2),
-    }
-
-
-@functools.cache
-def xavier_head() -> dict[str, np.ndarray]:
-    """Train only the head, started from Glorot-sized weights instead of small ones."""
-    runs = [run("head", SMALL, s, head_scale=XAVIER_HEAD_SCALE) for s in SEEDS]
-    return {
-        "acc": np.array([r["acc"] for r in runs]),
-        "loss": np.array([r["losses"][-1] for r in runs]),
+        "test": test,
+        "val": val_acc[np.arange(len(S)), pick],
+        "rates": np.array([configs[c][1] for c in chosen]),
+        "val_grid": val_acc,
+        "drift_grid": drift.reshape(len(S), G, -1),
+        "losses": losses[chosen],
+        "val_curve": curve[chosen],
+        "drift": drift[chosen],
     }
 
 
@@ -715,26 +781,32 @@ def bn_running_mean_drift(Z_source, Z_target, steps: int, batch_size: int, momen
 
 
 @functools.cache
-def bn_demo() -> dict:
-    """The drift on the pre-trained backbone's first layer (source at 0° → the target set of
-    seed 0, SMALL examples per class), and what it does to the layer's output."""
-    W, b = pretrained(0)["params"][0]
+def bn_demo(seed_set: int = 0) -> dict:
+    """The drift on a pre-trained backbone's first layer (the set's first seed, source at 0°)
+    fed that seed's target training set, and what it does to the layer's output on the
+    target's validation split."""
+    seed = seeds(1, seed_set)[0]
+    W, b = (x[0] for x in pretrained(0, seed_set)["params"][0])
+    X_train, _, X_val, _ = target_data(SMALL, seed)
     Zs = source_data(0)[0] @ W + b
-    Zt = target_data(SMALL, SEEDS[0])[0] @ W + b
-    r = bn_running_mean_drift(Zs, Zt, BN_STEPS, BN_BATCH, BN_MOMENTUM, WORLD_SEED)
+    Zt = X_train @ W + b
+    r = bn_running_mean_drift(
+        Zs, Zt, BN_STEPS, BN_BATCH, BN_MOMENTUM, np.random.default_rng([WORLD_SEED, 5, seed])
+    )
     sd = np.sqrt(r["before"].running_var)
-    Z_test = world().X_test @ W + b
-    out_before = r["before"](Z_test, training=False)[0]
-    out_after = r["after"](Z_test, training=False)[0]
+    Z_val = X_val @ W + b
+    out_before = r["before"](Z_val, training=False)[0]
+    out_after = r["after"](Z_val, training=False)[0]
     # training mode: one example normalized with different batchmates
-    rng = np.random.default_rng([WORLD_SEED, 5])
-    probe = Zt[:1]
-    outs = []
+    rng = np.random.default_rng([WORLD_SEED, 6, seed])
+    probe, outs = Zt[:1], []
     for _ in range(50):
         mates = Zt[1 + rng.permutation(len(Zt) - 1)[: BN_BATCH - 1]]
         outs.append(BatchNorm(len(b))(np.vstack([probe, mates]), training=True)[0][0])
+    k = np.arange(BN_STEPS + 1)
     return {
         **r,
+        "expected": 1 - (1 - BN_MOMENTUM) ** k,
         "shift_sd": float(np.mean(np.abs(r["target_mean"] - r["source_mean"]) / sd)),
         "output_change": float(np.mean(np.abs(out_after - out_before))),
         "batch_noise": float(np.mean(np.std(np.array(outs), axis=0))),
@@ -742,8 +814,48 @@ def bn_demo() -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
+# Summaries the pages and claims share: per-seed accuracies, sweeps over the backbone's rate.
+
+SIZE_METHODS = ("scratch", "head", "all")
+LR_CASES = ((0, SMALL), (0, LARGE), (15, LARGE), (90, LARGE))  # (angle, examples per class)
+
+
+def test_acc(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0) -> np.ndarray:
+    """Test accuracy (%) of every seed, each at the rates its validation split picked."""
+    return 100 * tuned(method, angle_deg, n_per_class, seed_set)["test"]
+
+
+@functools.cache
+def backbone_rate_sweep(seed_set: int = 0) -> dict[tuple[int, int], dict[str, np.ndarray]]:
+    """Fine-tune all at each backbone ratio of `BACKBONE_RATIOS` (ratio 0: the head only),
+    the head's rate picked per seed and ratio on validation: validation accuracy (%) and the
+    first layer's relative change (%), shape (1 + len(BACKBONE_RATIOS), N_SEEDS)."""
+    out = {}
+    H, R = len(HEAD_LRS), len(BACKBONE_RATIOS)
+    for a, n in LR_CASES:
+        head, full = tuned("head", a, n, seed_set), tuned("all", a, n, seed_set)
+        val = full["val_grid"].reshape(N_SEEDS, H, R)
+        drift = full["drift_grid"][:, :, 0].reshape(N_SEEDS, H, R)
+        best = val.argmax(axis=1)  # per seed and ratio: the head rate validation prefers
+        picked = np.take_along_axis(drift, best[:, None, :], axis=1)[:, 0, :]
+        out[(a, n)] = {
+            "val": 100 * np.vstack([head["val"], val.max(axis=1).T]),
+            "drift": 100 * np.vstack([np.zeros(N_SEEDS), picked.T]),
+        }
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # What the pages show: figures (drawn for a theme) and values (the numbers they quote).
 
+LABELS = {  # short names for the figures
+    "scratch": "from scratch",
+    "head": "head only",
+    "early": "freeze early layer",
+    "all": "fine-tune all",
+    "gradual": "gradual unfreezing",
+    "all_low": "fine-tune all, backbone 0.1x",
+}
 METHOD_STYLE = {  # palette index and marker per method, the same in every figure
     "scratch": (1, "s"),
     "head": (0, "o"),
@@ -758,16 +870,11 @@ def _style(theme: Theme, method: str) -> dict:
     return {"color": theme.palette[i], "marker": marker, "label": LABELS[method]}
 
 
-def _pct(a) -> np.ndarray:
-    return 100 * np.asarray(a)
-
-
 def _draw_data_size(theme: Theme):
-    sweep = size_sweep()
     fig, ax = new_figure(theme, width=6.8, height=4.0)
     n = np.array(SIZES_PER_CLASS)
-    for m in ("scratch", "head", "all"):
-        acc = _pct(sweep[m])
+    for m in SIZE_METHODS:
+        acc = np.array([test_acc(m, 0, k) for k in SIZES_PER_CLASS])
         style = _style(theme, m)
         ax.fill_between(n, acc.min(1), acc.max(1), color=style["color"], alpha=0.18, lw=0)
         ax.plot(n, acc.mean(1), markersize=6, linestyle="--" if m == "all" else "-", **style)
@@ -779,23 +886,22 @@ def _draw_data_size(theme: Theme):
     ax.set_xlabel("target training examples per class (5 classes)")
     ax.set_ylabel("target test accuracy (%)")
     ax.set_ylim(15, 100)
-    ax.legend(loc="center right")
+    ax.legend(loc="lower right")
     return fig
 
 
 def _draw_convergence(theme: Theme):
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.6, height=3.9)
-    for m in ("scratch", "head", "all"):
-        runs = [run(m, SMALL, s) for s in SEEDS]
-        curve = _pct(np.array([r["curve"] for r in runs]))
-        loss = np.array([r["losses"] for r in runs])
+    for m in SIZE_METHODS:
+        r = tuned(m, 0, SMALL)
+        curve = 100 * r["val_curve"]
         style = _style(theme, m)
         epochs = np.arange(curve.shape[1])
         ax1.fill_between(epochs, curve.min(0), curve.max(0), color=style["color"], alpha=0.18, lw=0)
         ax1.plot(epochs, curve.mean(0), color=style["color"], label=style["label"])
-        ax2.plot(epochs, loss.mean(0), color=style["color"], label=style["label"])
+        ax2.plot(epochs, r["losses"].mean(0), color=style["color"], label=style["label"])
     ax1.set_xlabel("epoch")
-    ax1.set_ylabel("target test accuracy (%)")
+    ax1.set_ylabel("validation accuracy (%)")
     ax1.legend(loc="lower right")
     ax2.set_yscale("log")
     ax2.set_xlabel("epoch")
@@ -806,7 +912,7 @@ def _draw_convergence(theme: Theme):
 def _draw_strategy_curves(theme: Theme):
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=10.0, height=4.0)
     for m in ("scratch", *STRATEGIES):
-        curve = _pct(np.array([run(m, SMALL, s)["curve"] for s in SEEDS])).mean(0)
+        curve = 100 * tuned(m, 0, SMALL)["val_curve"].mean(0)
         style = _style(theme, m)
         ax1.plot(
             np.arange(curve.size),
@@ -815,22 +921,22 @@ def _draw_strategy_curves(theme: Theme):
             label=style["label"],
             linestyle="--" if m == "scratch" else "-",
         )
-    stages = strategy_stages("gradual", len(SIZES), EPOCHS)
     edge = 0
-    for s in stages[:-1]:
+    for s in strategy_stages("gradual", len(SIZES), EPOCHS)[:-1]:
         edge += s.epochs
         ax1.axvline(edge, color=theme.muted, linestyle=":", linewidth=1.2)
     ax1.set_xlabel("epoch (dotted: unfreezing stages)")
-    ax1.set_ylabel("target test accuracy (%)")
-    ax1.set_ylim(40, 100)
+    ax1.set_ylabel("validation accuracy (%)")
+    ax1.set_ylim(15, 100)
     ax1.legend(loc="lower right", fontsize=10)
 
+    net = with_new_head(_unstack(pretrained(0)["params"], 0), TARGET_CLASSES, 0)
     names, counts, colours = [], [], []
     for m in STRATEGIES:
-        trainable = run(m, SMALL, SEEDS[0])["trainable"]
-        for i, c in enumerate(trainable):
-            names.append(f"gradual, stage {i + 1}" if len(trainable) > 1 else LABELS[m])
-            counts.append(c)
+        stages = strategy_stages(m, len(SIZES), EPOCHS)
+        for i, st in enumerate(stages):
+            names.append(f"gradual, stage {i + 1}" if len(stages) > 1 else LABELS[m])
+            counts.append(trainable_parameters(net, st.frozen))
             colours.append(theme.palette[METHOD_STYLE[m][0]])
     y = np.arange(len(names))[::-1]
     ax2.barh(y, counts, color=colours, height=0.65)
@@ -847,14 +953,14 @@ def _draw_strategy_curves(theme: Theme):
 def _draw_strategy_grid(theme: Theme):
     import matplotlib
 
-    grid = strategy_grid()
     methods = ("scratch", *STRATEGIES)
     cols = [(a, n) for a in ANGLES for n in (SMALL, LARGE)]
-    acc = np.array([[_pct(grid[(a, n, m)]).mean() for a, n in cols] for m in methods])
+    runs = [[test_acc(m, a, n) for a, n in cols] for m in methods]
+    acc = np.array([[r.mean() for r in row] for row in runs])
+    sd = np.array([[r.std(ddof=1) for r in row] for row in runs])
     fig, ax = new_figure(theme, width=9.6, height=3.9)
     cmap = matplotlib.colormaps["cividis"]
     ax.imshow(acc, cmap=cmap, vmin=40, vmax=100, aspect="auto")
-    best = acc.argmax(0)
     for i in range(acc.shape[0]):
         for j in range(acc.shape[1]):
             r, g, bl, _ = cmap((acc[i, j] - 40) / 60)
@@ -862,12 +968,11 @@ def _draw_strategy_grid(theme: Theme):
             ax.text(
                 j,
                 i,
-                f"{acc[i, j]:.1f}" + (" ★" if best[j] == i else ""),
+                f"{acc[i, j]:.1f} ± {sd[i, j]:.1f}",
                 ha="center",
                 va="center",
-                fontsize=11,
+                fontsize=10,
                 color="white" if dark else "black",
-                fontweight="bold" if best[j] == i else "normal",
             )
     ax.set_xticks(range(len(cols)), [f"{a}°, {n}" for a, n in cols])
     ax.set_yticks(range(len(methods)), [LABELS[m] for m in methods])
@@ -879,19 +984,22 @@ def _draw_strategy_grid(theme: Theme):
 
 
 def _draw_backbone_lr(theme: Theme):
-    sweep = lr_sweep()
+    sweep = backbone_rate_sweep()
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.6, height=3.9)
-    x = np.arange(len(LR_RATIOS))
+    x = np.arange(1 + len(BACKBONE_RATIOS))
     for k, ((a, n), r) in enumerate(sweep.items()):
         label = f"{a}°, {n} per class"
-        marker = ("o", "s", "^")[k]
-        ax1.plot(x, _pct(r["acc"]).mean(1), marker=marker, color=theme.palette[k], label=label)
-        ax2.plot(x, _pct(r["drift"]).mean(1), marker=marker, color=theme.palette[k], label=label)
+        marker = ("o", "s", "^", "D")[k]
+        ax1.plot(x, r["val"].mean(1), marker=marker, color=theme.palette[k], label=label)
+        ax2.plot(x, r["drift"].mean(1), marker=marker, color=theme.palette[k], label=label)
     for ax in (ax1, ax2):
-        ax.set_xticks(x, [f"{v:g}" for v in LR_RATIOS])
+        ax.set_xticks(x, ["0", *(f"{v:g}" for v in BACKBONE_RATIOS)])
         ax.set_xlabel("backbone learning rate ÷ head learning rate")
-    ax1.set_ylabel("target test accuracy (%)")
+    ax1.set_ylabel("validation accuracy (%)")
     ax1.legend(loc="lower right", fontsize=10)
+    ax2.set_yscale("symlog", linthresh=1)
+    ax2.set_ylim(0, 100)
+    ax2.set_yticks([0, 1, 10, 100], ["0", "1", "10", "100"])
     ax2.set_ylabel("change of first-layer weights (%)")
     return fig
 
@@ -901,13 +1009,7 @@ def _draw_bn(theme: Theme):
     fig, ax = new_figure(theme, width=6.8, height=3.8)
     k = np.arange(r["fraction"].size)
     ax.plot(k, 100 * r["fraction"], color=theme.palette[0], label="train mode (momentum 0.1)")
-    ax.plot(
-        k,
-        100 * (1 - (1 - BN_MOMENTUM) ** k),
-        color=theme.fg,
-        linestyle=":",
-        label=r"$1 - 0.9^k$ (expected)",
-    )
+    ax.plot(k, 100 * r["expected"], color=theme.fg, linestyle=":", label=r"$1 - 0.9^k$ (expected)")
     ax.plot(
         k,
         np.zeros_like(k, dtype=float),
@@ -935,14 +1037,20 @@ def figures():
 
 
 def _put_acc(v: dict, key: str, acc) -> None:
-    acc = _pct(acc)
+    """Mean, standard deviation over seeds, minimum and maximum of per-seed accuracies (%)."""
+    acc = np.asarray(acc)
     v[key] = fmt(acc.mean(), 1)
+    v[key + "_sd"] = fmt(acc.std(ddof=1), 1)
     v[key + "_lo"] = fmt(acc.min(), 1)
     v[key + "_hi"] = fmt(acc.max(), 1)
 
 
+def _rates(values) -> str:
+    return ", ".join(fmt(x, 3).rstrip("0").rstrip(".") for x in values)
+
+
 def values() -> dict[str, object]:
-    """Every number the two pages quote, formatted as they show it."""
+    """Every number the two pages quote, formatted as they show it (seed set 0)."""
     v: dict[str, object] = {
         "n_signal": N_SIGNAL,
         "n_nuisance": N_NUISANCE,
@@ -951,20 +1059,26 @@ def values() -> dict[str, object]:
         "target_classes": TARGET_CLASSES,
         "source_n": f"{SOURCE_CLASSES * SOURCE_PER_CLASS:,}",
         "test_n": TARGET_CLASSES * TEST_PER_CLASS,
+        "val_per_class": VAL_PER_CLASS,
+        "val_n": VAL_PER_CLASS * TARGET_CLASSES,
         "sizes": "-".join(str(s) for s in SIZES),
-        "seeds": len(SEEDS),
+        "seeds": N_SEEDS,
         "epochs": EPOCHS,
-        "lr": fmt(LR, 1),
-        "lr_scratch": fmt(LR_SCRATCH, 1),
+        "head_lrs": _rates(HEAD_LRS),
+        "ratios": _rates(BACKBONE_RATIOS),
+        "scratch_lrs": _rates(SCRATCH_LRS),
+        "scratch_lr_max": _rates([max(SCRATCH_LRS)]),
+        "low_ratio": fmt(LOW_RATIO, 1),
+        "grid_points": len(HEAD_LRS) * len(BACKBONE_RATIOS),
+        "backbone_lr_min": _rates([min(HEAD_LRS) * min(BACKBONE_RATIOS)]),
+        "backbone_lr_max": _rates([max(HEAD_LRS) * max(BACKBONE_RATIOS)]),
         "head_scale": fmt(HEAD_SCALE, 2),
-        "ratio_all": fmt(STRATEGY_RATIO["all"], 1),
         "pretrain_epochs": PRETRAIN_EPOCHS,
         "pretrain_lr": fmt(PRETRAIN_LR, 1),
         "pretrain_batch": PRETRAIN_BATCH,
         "small": SMALL,
         "large": LARGE,
         "small_n": SMALL * TARGET_CLASSES,
-        "large_n": LARGE * TARGET_CLASSES,
         "chance": fmt(100 / TARGET_CLASSES, 0),
         "class_noise": fmt(CLASS_NOISE, 2),
         "nuisance": fmt(NUISANCE, 1),
@@ -972,14 +1086,13 @@ def values() -> dict[str, object]:
     }
     for a in ANGLES:
         p = pretrained(a)
-        v[f"src_train_{a}"] = fmt(100 * p["train_acc"], 1)
-        v[f"src_val_{a}"] = fmt(100 * p["val_acc"], 1)
+        v[f"src_train_{a}"] = fmt(100 * p["train_acc"].mean(), 1)
+        v[f"src_val_{a}"] = fmt(100 * p["val_acc"].mean(), 1)
 
     # parameter counts of the target network, per strategy and per gradual stage
-    net = with_new_head(pretrained(0)["params"], TARGET_CLASSES, 0)
+    net = with_new_head(_unstack(pretrained(0)["params"], 0), TARGET_CLASSES, 0)
     total = trainable_parameters(net)
     v["params_total"] = f"{total:,}"
-    v["params_source"] = f"{trainable_parameters(pretrained(0)['params']):,}"
     for m in STRATEGIES:
         counts = [trainable_parameters(net, st.frozen) for st in strategy_stages(m, 3, EPOCHS)]
         v[f"params_{m}"] = f"{counts[-1]:,}"
@@ -990,76 +1103,256 @@ def values() -> dict[str, object]:
         v[f"params_gradual_{i}"] = f"{trainable_parameters(net, st.frozen):,}"
 
     # DL0005: accuracy against the number of target examples
-    sweep = size_sweep()
-    for m, acc in sweep.items():
-        for n, row in zip(SIZES_PER_CLASS, acc):
-            _put_acc(v, f"acc_{m}_{n}", row)
-    for i, n in enumerate(SIZES_PER_CLASS):
-        gain = 100 * (sweep["all"][i].mean() - sweep["scratch"][i].mean())
-        v[f"gain_{n}"] = fmt(gain, 1)
-        v[f"lead_scratch_{n}"] = fmt(-gain, 1)
+    for m in SIZE_METHODS:
+        for n in SIZES_PER_CLASS:
+            _put_acc(v, f"acc_{m}_{n}", test_acc(m, 0, n))
+    for n in SIZES_PER_CLASS:
+        v[f"gain_{n}"] = fmt(test_acc("all", 0, n).mean() - test_acc("scratch", 0, n).mean(), 1)
     v["features_mean"] = fmt(
         np.mean(bp.forward(net, target_data(SMALL, 0)[0], ACTIVATION, "sigmoid")[1].a[-2]), 2
     )
 
-    # DL0005: convergence with SMALL examples per class
-    scratch_final = np.mean([run("scratch", SMALL, s)["curve"][-1] for s in SEEDS])
-    for m in ("scratch", "head", "all"):
-        runs = [run(m, SMALL, s) for s in SEEDS]
-        curve = np.mean([r["curve"] for r in runs], axis=0)
-        v[f"reach_{m}"] = int(np.argmax(curve >= scratch_final - 1e-12))
-        v[f"acc5_{m}"] = fmt(100 * curve[5], 1)
-        v[f"acc10_{m}"] = fmt(100 * curve[10], 1)
-        v[f"loss_end_{m}"] = fmt(np.mean([r["losses"][-1] for r in runs]), 4)
-        v[f"train_loss_ratio_{m}"] = fmt(
-            np.mean([r["losses"][-1] for r in runs]) / np.mean([r["losses"][0] for r in runs]), 3
-        )
+    # DL0005: learning curves on the validation split, SMALL examples per class
+    for m in SIZE_METHODS:
+        r = tuned(m, 0, SMALL)
+        v[f"val_half_{m}"] = fmt(100 * r["val_curve"][:, EPOCHS // 2].mean(), 1)
+        v[f"val_end_{m}"] = fmt(100 * r["val_curve"][:, -1].mean(), 1)
+        v[f"loss_end_{m}"] = fmt(r["losses"][:, -1].mean(), 4)
+    v["half"] = EPOCHS // 2
 
-    # DL0005 + DL0006: the grid of strategies, sizes and domain angles
-    grid = strategy_grid()
-    for (a, n, m), acc in grid.items():
-        _put_acc(v, f"g_{m}_{a}_{n}", acc)
-    columns = [(a, n) for a in ANGLES for n in (SMALL, LARGE)]
-    v["grid_columns"] = len(columns)
-    v["early_best"] = sum(
-        max(STRATEGIES, key=lambda m: grid[(a, n, m)].mean()) == "early" for a, n in columns
-    )
-    v["strategy_spread_0_10"] = fmt(
-        100 * np.ptp([grid[(0, SMALL, m)].mean() for m in STRATEGIES]), 1
-    )
+    # DL0005 + DL0006: the grid of strategies, sizes and domain angles, and the 90° control
+    for a in ANGLES:
+        for n in (SMALL, LARGE):
+            for m in ("scratch", *STRATEGIES):
+                _put_acc(v, f"g_{m}_{a}_{n}", test_acc(m, a, n))
+    for n in (SMALL, LARGE):
+        _put_acc(v, f"g_all_low_90_{n}", test_acc("all_low", 90, n))
+    picked = tuned("all", 90, LARGE)["rates"]
+    v["picked_backbone_90"] = _rates(sorted(set(picked[:, 0] * picked[:, 1])))
 
-    # the learning rates: the grid the chosen ones won, the head-init pitfall
-    check = lr_check()
-    for k, acc in check.items():
-        _put_acc(v, f"lrc_{k}", acc)
-    v["lr_scratch_low"] = fmt(LR_SCRATCH / 2, 1)
-    v["lr_scratch_high"] = fmt(LR_SCRATCH * 2, 1)
-    v["lr_head_low"] = fmt(LR / 2, 2)
-    v["lr_head_high"] = fmt(LR * 2, 1)
-    xh = xavier_head()
-    _put_acc(v, "xavier_head", xh["acc"])
+    # the head-initialization pitfall
+    _put_acc(v, "xavier_head", test_acc("xavier", 0, SMALL))
     v["xavier_scale"] = fmt(XAVIER_HEAD_SCALE, 2)
-    v["xavier_loss"] = fmt(xh["loss"].mean(), 3)
-    v["small_head_loss"] = fmt(np.mean([run("head", SMALL, s)["losses"][-1] for s in SEEDS]), 3)
 
-    # DL0006: the backbone's learning rate
-    for (a, n), r in lr_sweep().items():
-        for ratio, acc, drift in zip(LR_RATIOS, r["acc"], r["drift"]):
-            key = f"{a}_{n}_{fmt(ratio, 1).replace('.', '')}"
-            v[f"lrs_acc_{key}"] = fmt(_pct(acc).mean(), 1)
-            v[f"lrs_drift_{key}"] = fmt(_pct(drift).mean(), 1)
-    ulmfit = layer_lrs(LR, len(SIZES), 1 / 2.6, 1 / 2.6)
+    # DL0006: the backbone's learning rate (validation accuracy, first-layer change)
+    for (a, n), r in backbone_rate_sweep().items():
+        for ratio, acc, drift in zip((0.0, *BACKBONE_RATIOS), r["val"], r["drift"]):
+            key = f"{a}_{n}_r{ratio:g}".replace(".", "")
+            v[f"lrs_val_{key}"] = fmt(acc.mean(), 1)
+            v[f"lrs_drift_{key}"] = fmt(drift.mean(), 1)
+    ulmfit = layer_lrs(1.0, len(SIZES), 1 / 2.6, 1 / 2.6)
     v["ulmfit_lrs"] = ", ".join(fmt(x, 3) for x in ulmfit)
 
     # DL0006: batch norm in a frozen backbone
     bn = bn_demo()
     v["bn_momentum"] = fmt(BN_MOMENTUM, 1)
     v["bn_batch"] = BN_BATCH
+    v["bn_mates"] = BN_BATCH - 1
     v["bn_steps"] = BN_STEPS
     v["bn_shift_sd"] = fmt(bn["shift_sd"], 2)
     for k in (5, 10, BN_STEPS):
         v[f"bn_frac_{k}"] = fmt(100 * bn["fraction"][k], 0)
-        v[f"bn_expected_{k}"] = fmt(100 * (1 - (1 - BN_MOMENTUM) ** k), 0)
+        v[f"bn_expected_{k}"] = fmt(100 * bn["expected"][k], 0)
     v["bn_output_change"] = fmt(bn["output_change"], 2)
     v["bn_batch_noise"] = fmt(bn["batch_noise"], 2)
     return v
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims: what the pages conclude, checked on a seed set (the build on set 0, tests on set 1).
+
+
+def _spread(*runs) -> float:
+    """The larger of the runs' standard deviations over seeds (ddof = 1)."""
+    return max(float(np.std(r, ddof=1)) for r in runs)
+
+
+def _beats(a, b, what: str) -> tuple[bool, str]:
+    """`a` is ahead of `b` (per-seed values, paired by seed) by more than the seed spread."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    margin, spread = a.mean() - b.mean(), _spread(a, b)
+    ahead = int(np.sum(a > b))
+    return bool(margin > spread), (
+        f"{what}: {a.mean():.1f} vs {b.mean():.1f}, margin {margin:.1f}, "
+        f"seed spread {spread:.1f}, ahead in {ahead} of {a.size} seeds"
+    )
+
+
+def _level(runs: dict[str, np.ndarray], what: str) -> tuple[bool, str]:
+    """No meaningful difference: the means lie closer together than the seed spread."""
+    means = {k: float(np.mean(r)) for k, r in runs.items()}
+    gap, spread = max(means.values()) - min(means.values()), _spread(*runs.values())
+    listed = ", ".join(f"{k} {m:.1f}" for k, m in means.items())
+    return bool(gap < spread), f"{what}: {listed}; largest gap {gap:.1f}, seed spread {spread:.1f}"
+
+
+def _all_of(*results: tuple[bool, str]) -> tuple[bool, str]:
+    return all(h for h, _ in results), "; ".join(e for _, e in results)
+
+
+def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
+    """Claim name → (holds, evidence) for DL0005 and DL0006, on `seed_set`'s seeds.
+
+    Accuracies are test accuracies in % (mean over seeds; spread = standard deviation over
+    seeds), each method at the rates its validation split picked, unless a claim says
+    validation. A difference counts only when the margin exceeds the seed spread.
+    """
+
+    def acc(m, a, n):
+        return test_acc(m, a, n, seed_set)
+
+    c: dict[str, tuple[bool, str]] = {}
+    # DL0005: small target sets
+    c["reuse_beats_scratch_small"] = _all_of(
+        *(
+            _beats(acc(m, 0, n), acc("scratch", 0, n), f"{m} vs scratch at {n}/class")
+            for n in (1, 3, SMALL)
+            for m in ("head", "all")
+        )
+    )
+    c["head_level_with_all_small"] = _all_of(
+        *(
+            _level({"head": acc("head", 0, n), "all": acc("all", 0, n)}, f"{n}/class")
+            for n in (1, 3, SMALL)
+        )
+    )
+    gains = {n: acc("all", 0, n) - acc("scratch", 0, n) for n in SIZES_PER_CLASS}
+    c["gain_shrinks"] = _beats(gains[1], gains[100], "fine-tune minus scratch, 1 vs 100/class")
+    c["all_beats_scratch_large"] = _all_of(
+        *(
+            _beats(acc("all", 0, n), acc("scratch", 0, n), f"all vs scratch at {n}/class")
+            for n in (LARGE, 100)
+        )
+    )
+    c["all_beats_head_100"] = _beats(acc("all", 0, 100), acc("head", 0, 100), "at 100/class")
+    c["scratch_beats_head_100"] = _beats(
+        acc("scratch", 0, 100), acc("head", 0, 100), "at 100/class"
+    )
+    # DL0005: learning curves (validation) and training loss at SMALL
+    loss_head = tuned("head", 0, SMALL, seed_set)["losses"][:, -1]
+    loss_scratch = tuned("scratch", 0, SMALL, seed_set)["losses"][:, -1]
+    c["head_higher_loss_better_test"] = _all_of(
+        _beats(
+            1000 * loss_head, 1000 * loss_scratch, "final training loss x 1000, head vs scratch"
+        ),
+        _beats(acc("head", 0, SMALL), acc("scratch", 0, SMALL), "test accuracy, head vs scratch"),
+    )
+    # DL0005: domain gap
+    c["trained_backbone_beats_scratch_15_small"] = _all_of(
+        *(
+            _beats(acc(m, 15, SMALL), acc("scratch", 15, SMALL), f"{m} vs scratch at 15°")
+            for m in ("early", "all", "gradual")
+        )
+    )
+    c["all_beats_scratch_15_large"] = _beats(
+        acc("all", 15, LARGE), acc("scratch", 15, LARGE), f"at 15°, {LARGE}/class"
+    )
+    c["frozen_90_below_scratch"] = _all_of(
+        *(
+            _beats(acc("scratch", 90, n), acc(m, 90, n), f"scratch vs {m} at 90°, {n}/class")
+            for n in (SMALL, LARGE)
+            for m in ("head", "early")
+        )
+    )
+    c["all_90_level_with_scratch"] = _all_of(
+        *(
+            _level({"all": acc("all", 90, n), "scratch": acc("scratch", 90, n)}, f"90°, {n}/class")
+            for n in (SMALL, LARGE)
+        )
+    )
+    c["low_rate_90_below_scratch"] = _all_of(
+        *(
+            _beats(
+                acc("scratch", 90, n), acc("all_low", 90, n), f"scratch vs all at 0.1x, {n}/class"
+            )
+            for n in (SMALL, LARGE)
+        )
+    )
+    c["tuned_rate_90_beats_low"] = _all_of(
+        *(
+            _beats(acc("all", 90, n), acc("all_low", 90, n), f"tuned vs 0.1x at 90°, {n}/class")
+            for n in (SMALL, LARGE)
+        )
+    )
+    # DL0005: the Glorot-sized head
+    xavier, small = acc("xavier", 0, SMALL), acc("head", 0, SMALL)
+    ratio = np.std(xavier, ddof=1) / np.std(small, ddof=1)
+    c["xavier_head_unreliable"] = (
+        bool(small.min() - xavier.min() > np.std(small, ddof=1) and ratio > 3),
+        f"worst seed {xavier.min():.1f} (Glorot head) vs {small.min():.1f} (small head); "
+        f"seed spread {np.std(xavier, ddof=1):.1f} vs {np.std(small, ddof=1):.1f} ({ratio:.1f}x)",
+    )
+    # DL0006: strategies
+    c["strategies_level_0_small"] = _level(
+        {m: acc(m, 0, SMALL) for m in STRATEGIES}, f"0°, {SMALL}/class"
+    )
+    c["strategies_beat_scratch_0_small"] = _all_of(
+        *(
+            _beats(acc(m, 0, SMALL), acc("scratch", 0, SMALL), f"{m} vs scratch at 0°")
+            for m in STRATEGIES
+        )
+    )
+    behind = []
+    for a in ANGLES:
+        for n in (SMALL, LARGE):
+            full = acc("all", a, n)
+            best = max(STRATEGIES, key=lambda m, a=a, n=n: acc(m, a, n).mean())
+            gap = acc(best, a, n).mean() - full.mean()
+            spread = _spread(full, acc(best, a, n))
+            what = "fine-tune all has the best mean" if best == "all" else f"{best} ahead"
+            behind.append(
+                (gap < spread, f"{a}°, {n}/class: {what} by {gap:.1f}, spread {spread:.1f}")
+            )
+    c["all_never_behind"] = _all_of(*behind)
+    c["trained_backbones_level_0_large"] = _level(
+        {m: acc(m, 0, LARGE) for m in ("early", "all", "gradual")}, f"0°, {LARGE}/class"
+    )
+    c["training_backbone_beats_head_15"] = _all_of(
+        _beats(acc("early", 15, SMALL), acc("head", 15, SMALL), f"early vs head at 15°, {SMALL}"),
+        _beats(acc("all", 15, LARGE), acc("head", 15, LARGE), f"all vs head at 15°, {LARGE}"),
+    )
+    c["all_level_with_gradual_15_large"] = _level(
+        {m: acc(m, 15, LARGE) for m in ("all", "gradual")}, f"15°, {LARGE}/class"
+    )
+    c["more_layers_better_90"] = _all_of(
+        *(
+            _beats(acc(hi, 90, n), acc(lo, 90, n), f"{hi} vs {lo} at 90°, {n}/class")
+            for n in (SMALL, LARGE)
+            for lo, hi in (("head", "early"), ("early", "all"))
+        )
+    )
+    c["all_beats_gradual_90_large"] = _beats(
+        acc("all", 90, LARGE), acc("gradual", 90, LARGE), f"at 90°, {LARGE}/class"
+    )
+    # DL0006: the backbone's rate (validation accuracy), and how far it moves the first layer
+    sweep = backbone_rate_sweep(seed_set)
+    r0 = sweep[(0, SMALL)]["val"]
+    c["rate_matters_little_0_small"] = _level(
+        {f"ratio {x:g}": row for x, row in zip((0, *BACKBONE_RATIOS), r0)},
+        f"validation, 0°, {SMALL}/class",
+    )
+    r90 = sweep[(90, LARGE)]["val"]
+    c["high_rate_wins_90"] = _beats(
+        r90[-1],
+        r90[1],
+        f"validation, 90°, {LARGE}/class, ratio {BACKBONE_RATIOS[-1]:g} vs {BACKBONE_RATIOS[0]:g}",
+    )
+    drift = np.array([r["drift"].mean(axis=1) for r in sweep.values()])
+    c["drift_grows_with_rate"] = (
+        bool(np.all(np.diff(drift, axis=1) > 0)),
+        "mean first-layer change (%) per ratio, every case: "
+        + "; ".join(" < ".join(f"{d:.1f}" for d in row) for row in drift),
+    )
+    # DL0006: batch norm
+    bn = bn_demo(seed_set)
+    dev = float(np.max(np.abs(bn["fraction"] - bn["expected"])))
+    c["bn_follows_expectation"] = (
+        bool(dev < 0.1),
+        f"largest gap to 1 - 0.9^k over {BN_STEPS} batches: {100 * dev:.1f} points",
+    )
+    c["bn_changes_frozen_layer"] = (
+        bool(bn["output_change"] > 0.1 and bn["batch_noise"] > 0.1),
+        f"output change {bn['output_change']:.2f} sd, batch-to-batch noise "
+        f"{bn['batch_noise']:.2f} sd per feature",
+    )
+    return c

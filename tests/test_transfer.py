@@ -1,5 +1,9 @@
-"""Tests for snippets/transfer.py: freezing freezes, schedules hold, counts and data by hand,
-the experiment's claims in its own seeds, batch-norm drift by hand, bad input."""
+"""Tests for snippets/transfer.py: freezing freezes, per-layer rates and schedules hold, the
+vectorized twin equals the reference, the tuning protocol (validation picks, test read once),
+counts and data by hand, batch-norm drift by hand, bad input.
+
+What the pages conclude from the experiment is checked by `claims()` (the build on seed set 0,
+tests/test_claims.py on seed set 1), not here."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from snippets import backprop as bp
 from snippets import transfer as tr
 
 
@@ -266,99 +271,103 @@ def test_bn_running_mean_moves_as_one_minus_momentum_to_the_k():
     np.testing.assert_allclose(r["before"].running_mean, Z_source.mean(axis=0), rtol=1e-12)
 
 
-def test_bn_demo_drifts_towards_the_target():
-    d = tr.bn_demo()
-    assert d["fraction"][0] == 0
-    assert d["fraction"][-1] > 0.9
-    assert np.allclose(d["fraction"][1:6], 1 - 0.9 ** np.arange(1, 6), atol=0.1)
-    assert d["output_change"] > 0.1 and d["batch_noise"] > 0.1
+# --- the vectorized twin and the experiment's protocol ------------------------------------------
 
 
-# --- the experiment's claims, in its own seeds ------------------------------------------------
+@pytest.mark.parametrize("strategy", tr.STRATEGIES)
+def test_fine_tune_stack_matches_fine_tune_network_by_network(strategy):
+    """Three networks with their own data and per-layer rates (one with a zero rate) trained
+    side by side equal three separate `fine_tune` runs."""
+    nets, Xs, Ts = zip(*(small_net(10 + i, sizes=(4, 5, 3, 3), n=7) for i in range(3)))
+    lrs = np.array([[0.1, 0.2, 0.5], [0.0, 0.3, 1.0], [0.5, 0.5, 0.5]])
+    stages = tr.strategy_stages(strategy, 3, 6)
+    seen = []
+    stacked, losses = tr._fine_tune_stack(
+        tr._stack(nets), np.stack(Xs), np.stack(Ts), stages, lrs, lambda e, p: seen.append(e)
+    )
+    assert seen == list(range(1, 7))
+    for i in range(3):
+        ref, ref_losses = tr.fine_tune(nets[i], Xs[i], Ts[i], stages, list(lrs[i]))
+        for (W, b), (Ws, bs) in zip(ref, tr._unstack(stacked, i)):
+            np.testing.assert_allclose(Ws, W, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(bs, b, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(losses[i], ref_losses, rtol=1e-12)
 
 
-@pytest.mark.parametrize("n_per_class", [1, 3, tr.SMALL])
-def test_pretraining_helps_on_the_small_target_set_in_every_seed(n_per_class):
-    for seed in tr.SEEDS:
-        scratch = tr.run("scratch", n_per_class, seed)["acc"]
-        assert tr.run("head", n_per_class, seed)["acc"] > scratch + 0.03, seed
-        assert tr.run("all", n_per_class, seed)["acc"] > scratch + 0.03, seed
+def test_stack_step_is_one_full_batch_step_of_train():
+    """Pre-training's step: one `_stack_step` on a batch equals `backprop.train` on that batch."""
+    params, X, T = small_net(20, sizes=(3, 6, 4, 4), n=5)
+    ref, _ = bp.train(params, X, T, 0.4, 1, "relu", "sigmoid")
+    out = tr._stack_step(tr._stack([params]), X[None], T[None], np.full((1, 3), 0.4), frozenset())
+    for (W, b), (Ws, bs) in zip(ref, tr._unstack(out, 0)):
+        np.testing.assert_allclose(Ws, W, rtol=0, atol=1e-13)
+        np.testing.assert_allclose(bs, b, rtol=0, atol=1e-13)
 
 
-def test_the_advantage_of_pretraining_shrinks_with_data():
-    sweep = tr.size_sweep()
-    gain = sweep["all"].mean(axis=1) - sweep["scratch"].mean(axis=1)
-    assert np.all(np.diff(gain) < 0)
-    assert gain[-1] < 0  # at 100 per class, scratch is ahead
-    for i, n in enumerate(tr.SIZES_PER_CLASS):
-        if n <= tr.SMALL:  # the worst pre-trained run beats the best scratch run
-            assert min(sweep["all"][i].min(), sweep["head"][i].min()) > sweep["scratch"][i].max()
-    # with 100 per class fine-tuning is clearly ahead of feature extraction
-    assert sweep["all"][-1].min() > sweep["head"][-1].max()
+def test_per_layer_rates_are_applied_layer_by_layer():
+    params, X, T = small_net(21)
+    lrs = [0.05, 0.0, 2.0]
+    trained, _ = tr.fine_tune(params, X, T, [(1, ())], lrs)
+    for layer, lr in enumerate(lrs):
+        dW, db = fd_gradient(params, X, T, layer)
+        np.testing.assert_allclose(trained[layer][0], params[layer][0] - lr * dW, atol=1e-9)
+        np.testing.assert_allclose(trained[layer][1], params[layer][1] - lr * db, atol=1e-9)
+    assert same_bits(trained[1][0], params[1][0])  # a zero rate changes nothing
 
 
-def test_faster_convergence_and_a_better_optimum_on_small_data():
-    runs = {m: [tr.run(m, tr.SMALL, s) for s in tr.SEEDS] for m in ("scratch", "all")}
-    curve = {m: np.mean([r["curve"] for r in rs], axis=0) for m, rs in runs.items()}
-    assert curve["all"][10] > curve["scratch"][10] + 0.1
-    v = tr.values()
-    assert v["reach_all"] < v["reach_scratch"]
-    # scratch fits its training set better and the test set worse
-    final_loss = {m: np.mean([r["losses"][-1] for r in rs]) for m, rs in runs.items()}
-    assert final_loss["scratch"] < final_loss["all"] / 5
-    assert curve["scratch"][-1] < curve["all"][-1]
+def test_target_data_carves_a_disjoint_balanced_validation_split():
+    X, y, X_val, y_val = tr.target_data(3, 7)
+    assert X.shape == (3 * tr.TARGET_CLASSES, tr.N_INPUTS)
+    assert np.bincount(y).tolist() == [3] * tr.TARGET_CLASSES
+    assert np.bincount(y_val).tolist() == [tr.VAL_PER_CLASS] * tr.TARGET_CLASSES
+    rows = {r.tobytes() for r in X}
+    assert not any(r.tobytes() in rows for r in X_val)
+    again = tr.target_data(3, 7)
+    assert same_bits(X, again[0]) and same_bits(X_val, again[2])
+    # the test set is a separate draw
+    assert not any(r.tobytes() in rows for r in tr.world().X_test)
 
 
-def test_the_strategy_grid_claims():
-    g = {k: v.mean() for k, v in tr.strategy_grid().items()}
-    for a in tr.ANGLES:
-        for n in (tr.SMALL, tr.LARGE):
-            best = max(tr.STRATEGIES, key=lambda m, a=a, n=n: g[(a, n, m)])
-            assert best == "early", (a, n)
-            beats_scratch = g[(a, n, "early")] > g[(a, n, "scratch")]
-            assert beats_scratch == (a == 0 or (a == 15 and n == tr.SMALL)), (a, n)
-    assert g[(15, tr.SMALL, "all")] > g[(15, tr.SMALL, "scratch")]
-    assert g[(15, tr.LARGE, "all")] < g[(15, tr.LARGE, "scratch")]
+def test_rate_grid_is_the_same_for_every_strategy_that_trains_the_backbone():
+    grids = {m: tr.rate_grid(m) for m in ("early", "all", "gradual")}
+    assert len(set(grids.values())) == 1
+    assert len(grids["all"]) == len(tr.HEAD_LRS) * len(tr.BACKBONE_RATIOS)
+    assert tr.rate_grid("head") == tuple((lr, 0.0) for lr in tr.HEAD_LRS)
+    assert {r for _, r in tr.rate_grid("all_low")} == {tr.LOW_RATIO}
+    assert {lr for lr, _ in tr.rate_grid("scratch")} == set(tr.SCRATCH_LRS)
 
 
-def test_learning_rate_claims():
-    for case, r in tr.lr_sweep().items():
-        assert np.all(np.diff(r["acc"].mean(axis=1)) >= 0), case  # a larger rate never hurt
-    check = {k: v.mean() for k, v in tr.lr_check().items()}
-    sweep = tr.size_sweep()
-    i = tr.SIZES_PER_CLASS.index(tr.SMALL)
-    assert sweep["scratch"][i].mean() > max(check["scratch_low"], check["scratch_high"])
-    assert sweep["head"][i].mean() > max(check["head_low"], check["head_high"])
-    xavier = tr.xavier_head()["acc"]
-    small = tr.accuracies("head", tr.SMALL)
-    assert xavier.mean() < small.mean() - 0.1 and xavier.min() < small.min()
+def test_tuned_picks_each_seeds_best_validation_rates_and_tests_only_those(monkeypatch):
+    r = tr.tuned("head", 0, 1)
+    grid = tr.rate_grid("head")
+    for i in range(tr.N_SEEDS):
+        best = r["val_grid"][i].max()
+        assert r["val"][i] == best
+        assert r["val_grid"][i][grid.index(tuple(r["rates"][i]))] == best
+    assert r["losses"].shape == r["val_curve"].shape == (tr.N_SEEDS, tr.EPOCHS + 1)
+    np.testing.assert_array_equal(r["val_curve"][:, -1], r["val"])
+    # the test set is read once per seed, for the picked network only
+    calls = []
+    real = tr.predict
+
+    def counting(params, X):
+        if X is tr.world().X_test:
+            calls.append(1)
+        return real(params, X)
+
+    monkeypatch.setattr(tr, "predict", counting)
+    tr._tuned.cache_clear()
+    try:
+        again = tr.tuned("head", 0, 1)
+    finally:
+        tr._tuned.cache_clear()
+    assert len(calls) == tr.N_SEEDS
+    np.testing.assert_array_equal(again["test"], r["test"])
 
 
-def test_an_unrelated_source_hurts_every_strategy():
-    for n in (tr.SMALL, tr.LARGE):
-        scratch = tr.accuracies("scratch", n)
-        for m in tr.STRATEGIES:
-            assert tr.accuracies(m, n, 90).max() < scratch.min(), (m, n)
-
-
-def test_experiment_runs_record_what_the_pages_plot():
-    r = tr.run("gradual", tr.SMALL, tr.SEEDS[0])
-    assert r["trainable"] == [85, 613, 1669]
-    assert len(r["curve"]) == len(r["losses"]) == tr.EPOCHS + 1
-    assert tr.run("head", tr.SMALL, tr.SEEDS[0])["drift"] == [0.0, 0.0]
-    drift = tr.lr_sweep()[(0, tr.SMALL)]["drift"].mean(axis=1)
-    assert np.all(np.diff(drift) > 0)  # a larger backbone rate moves the backbone further
-
-
-def test_values_match_the_experiment():
-    v = tr.values()
-    sweep = tr.size_sweep()
-    assert v["acc_scratch_1"] == f"{100 * sweep['scratch'][0].mean():.1f}"
-    assert v["params_total"] == "1,669" and v["params_head"] == "85"
-    assert v["params_gradual_1"] == "85" and v["params_gradual_3"] == "1,669"
-    assert v["seeds"] == len(tr.SEEDS)
-    for key, value in v.items():
-        assert "nan" not in str(value).lower(), key
+def test_head_only_runs_leave_the_backbone_bit_identical():
+    r = tr.tuned("head", 0, 1)
+    assert np.all(r["drift"] == 0) and np.all(r["drift_grid"] == 0)
 
 
 # --- bad input ----------------------------------------------------------------------------------
@@ -425,7 +434,16 @@ PROTOS = np.zeros((2, tr.N_SIGNAL))
             ValueError,
             ["momentum"],
         ),
-        (lambda: tr.run("freeze", 3, 0), ValueError, ["strategy"]),
+        (lambda: tr.tuned("freeze", 0, 3), ValueError, ["method"]),
+        (lambda: tr.tuned("all", 120, 3), ValueError, ["angle_deg", "[0, 90]"]),
+        (lambda: tr.tuned("all", 0.5, 3), TypeError, ["angle_deg"]),
+        (lambda: tr.tuned("all", 0, 0), ValueError, ["n_per_class"]),
+        (lambda: tr.tuned("all", 0, 3, seed_set=5), ValueError, ["seed_set"]),
+        (lambda: tr.rate_grid("sgd"), ValueError, ["method"]),
+        (lambda: tr.target_data(0, 1), ValueError, ["n_per_class"]),
+        (lambda: tr.target_data(3, -1), ValueError, ["seed"]),
+        (lambda: tr.source_data(120), ValueError, ["angle_deg", "[0, 90]"]),
+        (lambda: tr.source_data(0, 500), ValueError, ["n_per_class", "150"]),
     ],
 )
 def test_bad_input_raises_with_a_useful_message(call, exc, words):
