@@ -237,6 +237,16 @@ def _check_budget(budget) -> int:
 
 def best_so_far(trials) -> np.ndarray:
     """The best score among the first t trials, for t = 1..n: shape (n,)."""
+    return np.maximum.accumulate(np.array([t.score for t in _check_trials(trials)]))
+
+
+def chosen(trials) -> Trial:
+    """The trial a search hands back: the best validation score (the first of equals)."""
+    trials = _check_trials(trials)
+    return trials[int(np.argmax([t.score for t in trials]))]
+
+
+def _check_trials(trials) -> Sequence[Trial]:
     if isinstance(trials, (str, bytes)) or not isinstance(trials, Sequence):
         raise TypeError(f"trials: expected a list of Trial, got {type(trials).__name__}")
     if len(trials) == 0:
@@ -244,7 +254,7 @@ def best_so_far(trials) -> np.ndarray:
     for i, t in enumerate(trials):
         if not isinstance(t, Trial):
             raise TypeError(f"trials[{i}]: expected a Trial, got {type(t).__name__}")
-    return np.maximum.accumulate(np.array([t.score for t in trials]))
+    return trials
 
 
 # ---------------------------------------------------------------------------------------------
@@ -759,6 +769,8 @@ def spiral_task():
 def _train(lr, batch_size, width, epochs, seed, callback=None):
     lr, width = checks.positive_float("lr", lr), checks.positive_int("width", width)
     batch_size = checks.positive_int("batch_size", batch_size)  # train() checks epochs
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed: expected an int >= 0, got {seed!r}")
     X_tr, T_tr = spiral_task()[:2]
     params = bp.init_params([2, width, 1], np.random.default_rng(seed), "he")
     params, _ = bp.train(
@@ -890,11 +902,6 @@ def search_runs(seed_set: int = 0) -> dict[str, list[list[Trial]]]:
         runs["random"].append(random_search(f, sp, n, np.random.default_rng(s)))
         runs["bayes"].append(bayesian_search(f, sp, n, np.random.default_rng(s)))
     return runs
-
-
-def chosen(trials: list[Trial]) -> Trial:
-    """The trial a search hands back: the best validation score (the first of equals)."""
-    return trials[int(np.argmax([t.score for t in trials]))]
 
 
 @functools.cache
