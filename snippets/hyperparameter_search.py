@@ -6,10 +6,13 @@ the objective (a score to *maximize*, e.g. validation accuracy) and returns the 
 order they were run. Bayesian optimization fits a Gaussian process (Matérn-5/2 or RBF kernel,
 Cholesky with jitter, length-scale and noise chosen by marginal likelihood) to the scores seen
 so far and runs the candidate with the largest expected improvement next. Successive halving
-spends a training budget on many configurations and keeps training only the best third.
+spends a training budget on many configurations and keeps training only the best 1/η of them
+(η = 3 here: the best third).
 
 The rest of the module is the page's experiments (real training runs of the project's
-`backprop` network on generated spirals), figures and values.
+`backprop` network on generated spirals, split into training, validation and test thirds),
+figures, values and claims. Every choice is made on validation scores; a chosen configuration
+is re-trained with fresh seeds and scored once on the test split.
 """
 
 from __future__ import annotations
@@ -351,8 +354,8 @@ def _scaled_sq_dists(A: np.ndarray, B: np.ndarray, length_scale: np.ndarray) -> 
 def _kernel_from_sq(name: str, sq: np.ndarray, variance: float) -> np.ndarray:
     if name == "rbf":
         return variance * np.exp(-0.5 * sq)
-    s = np.sqrt(5.0 * sq)  # √5 r / ℓ
-    return variance * (1.0 + s + s * s / 3.0) * np.exp(-s)
+    t = np.sqrt(5.0 * sq)  # √5 r, with r already measured in length-scales
+    return variance * (1.0 + t + t * t / 3.0) * np.exp(-t)
 
 
 # --8<-- [end:kernels]
@@ -386,9 +389,11 @@ def matern52_kernel(A, B, length_scale=1.0, variance: float = 1.0) -> np.ndarray
 
     Notes
     -----
-    With :math:`r` as in `rbf_kernel` and :math:`s = \sqrt5\, r`:
-    :math:`k(a, b) = s^2_f\,(1 + s + s^2/3)\, e^{-s}`. Sample paths are twice differentiable,
-    rougher than the RBF's, which suits validation scores that jump between nearby settings.
+    With :math:`r` as in `rbf_kernel` and :math:`t = \sqrt5\, r`:
+    :math:`k(a, b) = s^2\,(1 + t + t^2/3)\, e^{-t}
+    = s^2\,(1 + \sqrt5\, r + \tfrac53 r^2)\, e^{-\sqrt5\, r}`. Sample paths are twice
+    (mean-square) differentiable, rougher than the RBF's infinitely smooth ones; Snoek et al.
+    (2012) recommend it for hyper-parameter search for that reason.
     """
     A, B, ls, variance = _kernel_args(A, B, length_scale, variance)
     return _kernel_from_sq("matern52", _scaled_sq_dists(A, B, ls), variance)
@@ -1189,9 +1194,9 @@ def _draw_search_comparison(theme: Theme):
         ax2.plot(k + jitter + 0.2, out[key]["test"], marker, color=c, markersize=7,
                  linestyle="none", markeredgewidth=0)  # fmt: skip
     ax1.set_xlabel("trials (training runs)")
-    ax1.set_ylabel(f"best validation accuracy so far (mean of {SEARCH_REPS})")
+    ax1.set_ylabel("best validation accuracy so far")
     ax1.set_xlim(1, SEARCH_BUDGET)
-    ax1.set_title("What each search saw")
+    ax1.set_title(f"What each search saw (mean of {SEARCH_REPS})")
     fig.legend(*ax1.get_legend_handles_labels(), loc="outside lower center", ncols=3)
     ax2.set_xticks(range(3))
     ax2.set_xticklabels(["grid", "random", "Bayesian"])
