@@ -771,7 +771,9 @@ def spiral_task():
     return X_tr, y_tr[:, None].astype(float), X_val, y_val, X_te, y_te
 
 
+# --8<-- [start:objective]
 def _train(lr, batch_size, width, epochs, seed, callback=None):
+    """Train a 2-width-1 ReLU network with mini-batch SGD on the training split; the weights."""
     lr, width = checks.positive_float("lr", lr), checks.positive_int("width", width)
     batch_size = checks.positive_int("batch_size", batch_size)  # train() checks epochs
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
@@ -789,7 +791,6 @@ def _accuracy(params, X, y) -> float:
     return bp.accuracy(bp.forward(params, X, "relu", "sigmoid")[0], y)
 
 
-# --8<-- [start:objective]
 def train_and_validate(
     lr: float, batch_size: int, width: int, epochs: int = EPOCHS, seed: int = 0, curve=False
 ):
