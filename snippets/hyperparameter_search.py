@@ -824,6 +824,18 @@ def retrain_and_test(lr: float, batch_size: int, width: int, seed: int) -> tuple
 # --8<-- [end:objective]
 
 
+def _per_seed_set(f):
+    """Cache an experiment on its seed set: `f()`, `f(0)` and `f(seed_set=0)` share one run."""
+    cached = functools.cache(f)
+
+    @functools.wraps(f)
+    def run(seed_set: int = 0):
+        return cached(seed_set)
+
+    run.cache_clear = cached.cache_clear
+    return run
+
+
 def _split_seeds(n: int, seed_set: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """`n` seeds for an experiment and `FRESH_SEEDS` others for re-training what it chose."""
     s = seeds(n + FRESH_SEEDS, seed_set)
@@ -836,7 +848,7 @@ SWEEP_WIDTH = 32
 SWEEP_N_SEEDS = 5
 
 
-@functools.cache
+@_per_seed_set
 def lr_sweep(seed_set: int = 0) -> np.ndarray:
     """Validation accuracy, shape (batch sizes, seeds, learning rates)."""
     sweep_seeds, _ = _split_seeds(SWEEP_N_SEEDS, seed_set)
@@ -851,7 +863,7 @@ def lr_sweep(seed_set: int = 0) -> np.ndarray:
     )
 
 
-@functools.cache
+@_per_seed_set
 def sweep_test(seed_set: int = 0) -> dict[str, np.ndarray]:
     """Per batch size, the learning rate with the best mean validation accuracy, re-trained
     with fresh seeds and scored on the test split: `lr` (batches,), `test` (batches, seeds)."""
@@ -892,7 +904,7 @@ def spiral_objective(params: dict, seed: int = 0) -> float:
     return train_and_validate(params["lr"], params["batch_size"], params["width"], seed=seed)
 
 
-@functools.cache
+@_per_seed_set
 def search_runs(seed_set: int = 0) -> dict[str, list[list[Trial]]]:
     """Grid, random and Bayesian search, `SEARCH_REPS` replicates each, 27 trials apiece.
 
@@ -910,7 +922,7 @@ def search_runs(seed_set: int = 0) -> dict[str, list[list[Trial]]]:
     return runs
 
 
-@functools.cache
+@_per_seed_set
 def search_outcomes(seed_set: int = 0) -> dict[str, dict[str, np.ndarray]]:
     """Per method, arrays over replicates: the chosen trial's validation score as the search
     saw it (`selected`), the same configuration re-trained with fresh seeds (`fresh_val` and
@@ -933,7 +945,7 @@ def search_outcomes(seed_set: int = 0) -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
-@functools.cache
+@_per_seed_set
 def length_scales(seed_set: int = 0) -> dict[str, np.ndarray]:
     """GP length-scales fitted to each replicate's 27 trials, per method: (replicates, d)."""
     out = {}
@@ -963,7 +975,7 @@ def one_matters(params: dict) -> float:
     return math.exp(-0.5 * ((params["x1"] - SYN_PEAK) / SYN_WIDTH) ** 2)
 
 
-@functools.cache
+@_per_seed_set
 def synthetic_runs(seed_set: int = 0) -> dict[str, object]:
     """A 3 × 3 grid, and random search with 9 trials for each of 1000 seeds."""
     grid = grid_search(one_matters, SYN_SPACE, SYN_BUDGET)
@@ -1071,7 +1083,7 @@ def _halving_run(seed: int) -> dict[str, object]:
     }
 
 
-@functools.cache
+@_per_seed_set
 def halving_runs(seed_set: int = 0) -> list[dict[str, object]]:
     """`SH_REPS` replicates of `_halving_run`, one per seed of the set."""
     return [_halving_run(s) for s in seeds(SH_REPS, seed_set)]
