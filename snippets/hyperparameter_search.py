@@ -6,10 +6,13 @@ the objective (a score to *maximize*, e.g. validation accuracy) and returns the 
 order they were run. Bayesian optimization fits a Gaussian process (Matérn-5/2 or RBF kernel,
 Cholesky with jitter, length-scale and noise chosen by marginal likelihood) to the scores seen
 so far and runs the candidate with the largest expected improvement next. Successive halving
-spends a training budget on many configurations and keeps training only the best third.
+spends a training budget on many configurations and keeps training only the best 1/η of them
+(η = 3 here: the best third).
 
 The rest of the module is the page's experiments (real training runs of the project's
-`backprop` network on generated spirals), figures and values.
+`backprop` network on generated spirals, split into training, validation and test thirds),
+figures, values and claims. Every choice is made on validation scores; a chosen configuration
+is re-trained with fresh seeds and scored once on the test split.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from snippets import backprop as bp
 from snippets import checks, datasets
 from snippets.formatting import fmt
 from snippets.plotting import Theme, new_figure
+from snippets.seeds import seeds
 
 # ---------------------------------------------------------------------------------------------
 # Search spaces
@@ -236,6 +240,16 @@ def _check_budget(budget) -> int:
 
 def best_so_far(trials) -> np.ndarray:
     """The best score among the first t trials, for t = 1..n: shape (n,)."""
+    return np.maximum.accumulate(np.array([t.score for t in _check_trials(trials)]))
+
+
+def chosen(trials) -> Trial:
+    """The trial a search hands back: the best validation score (the first of equals)."""
+    trials = _check_trials(trials)
+    return trials[int(np.argmax([t.score for t in trials]))]
+
+
+def _check_trials(trials) -> Sequence[Trial]:
     if isinstance(trials, (str, bytes)) or not isinstance(trials, Sequence):
         raise TypeError(f"trials: expected a list of Trial, got {type(trials).__name__}")
     if len(trials) == 0:
@@ -243,7 +257,7 @@ def best_so_far(trials) -> np.ndarray:
     for i, t in enumerate(trials):
         if not isinstance(t, Trial):
             raise TypeError(f"trials[{i}]: expected a Trial, got {type(t).__name__}")
-    return np.maximum.accumulate(np.array([t.score for t in trials]))
+    return trials
 
 
 # ---------------------------------------------------------------------------------------------
@@ -340,8 +354,8 @@ def _scaled_sq_dists(A: np.ndarray, B: np.ndarray, length_scale: np.ndarray) -> 
 def _kernel_from_sq(name: str, sq: np.ndarray, variance: float) -> np.ndarray:
     if name == "rbf":
         return variance * np.exp(-0.5 * sq)
-    s = np.sqrt(5.0 * sq)  # √5 r / ℓ
-    return variance * (1.0 + s + s * s / 3.0) * np.exp(-s)
+    t = np.sqrt(5.0 * sq)  # √5 r, with r already measured in length-scales
+    return variance * (1.0 + t + t * t / 3.0) * np.exp(-t)
 
 
 # --8<-- [end:kernels]
@@ -375,9 +389,11 @@ def matern52_kernel(A, B, length_scale=1.0, variance: float = 1.0) -> np.ndarray
 
     Notes
     -----
-    With :math:`r` as in `rbf_kernel` and :math:`s = \sqrt5\, r`:
-    :math:`k(a, b) = s^2_f\,(1 + s + s^2/3)\, e^{-s}`. Sample paths are twice differentiable,
-    rougher than the RBF's, which suits validation scores that jump between nearby settings.
+    With :math:`r` as in `rbf_kernel` and :math:`t = \sqrt5\, r`:
+    :math:`k(a, b) = s^2\,(1 + t + t^2/3)\, e^{-t}
+    = s^2\,(1 + \sqrt5\, r + \tfrac53 r^2)\, e^{-\sqrt5\, r}`. Sample paths are twice
+    (mean-square) differentiable, rougher than the RBF's infinitely smooth ones; Snoek et al.
+    (2012) recommend it for hyper-parameter search for that reason.
     """
     A, B, ls, variance = _kernel_args(A, B, length_scale, variance)
     return _kernel_from_sq("matern52", _scaled_sq_dists(A, B, ls), variance)
@@ -732,69 +748,131 @@ def successive_halving(objective, configs, min_resource: int, eta: int = 3, max_
 # ---------------------------------------------------------------------------------------------
 # Experiments: every training run on the page is the project's backprop network (ReLU hidden
 # layer, He initialization, sigmoid output, mean squared error, mini-batch SGD) on two
-# interleaved spirals, 200 points to train on and 200 to validate on.
+# interleaved spirals: 200 points to train on, 200 to validate on (every choice is made on
+# these) and 200 to test on (touched once per chosen configuration, at the end).
+#
+# Seeds: `claims(seed_set)` re-runs every experiment on `seeds(n, seed_set)`. A seed fixes a
+# run's initial weights and batch order; a search replicate uses one seed for its own draws and
+# for every training run it makes, so each replicate sees one realization of the seed noise.
 
-N_POINTS = 400
+N_POINTS = 600
 EPOCHS = 10
 DATA_SEED = 0
+GOOD = 0.9  # a "good" run: validation accuracy for counting in figures, values, claims
+FRESH_SEEDS = 10  # fresh training seeds a chosen configuration is re-trained with
 
 
 @functools.cache
 def spiral_task():
-    """(X_train, T_train, X_val, y_val): the generated spirals, split half and half."""
+    """(X_train, T_train, X_val, y_val, X_test, y_test): the generated spirals in three thirds."""
     X, y = datasets.spirals(N_POINTS, noise=0.05, turns=1.0, rng=DATA_SEED)
-    X_tr, y_tr, X_val, y_val = datasets.train_val_split(X, y, 0.5, rng=DATA_SEED)
-    return X_tr, y_tr[:, None].astype(float), X_val, y_val
+    X_rest, y_rest, X_te, y_te = datasets.train_val_split(X, y, 1 / 3, rng=DATA_SEED)
+    X_tr, y_tr, X_val, y_val = datasets.train_val_split(X_rest, y_rest, 0.5, rng=DATA_SEED + 1)
+    return X_tr, y_tr[:, None].astype(float), X_val, y_val, X_te, y_te
 
 
 # --8<-- [start:objective]
+def _train(lr, batch_size, width, epochs, seed, callback=None):
+    """Train a 2-width-1 ReLU network with mini-batch SGD on the training split; the weights."""
+    lr, width = checks.positive_float("lr", lr), checks.positive_int("width", width)
+    batch_size = checks.positive_int("batch_size", batch_size)  # train() checks epochs
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed: expected an int >= 0, got {seed!r}")
+    X_tr, T_tr = spiral_task()[:2]
+    params = bp.init_params([2, width, 1], np.random.default_rng(seed), "he")
+    params, _ = bp.train(
+        params, X_tr, T_tr, lr, epochs, "relu", "sigmoid",
+        batch_size=batch_size, rng=seed, callback=callback,
+    )  # fmt: skip
+    return params
+
+
+def _accuracy(params, X, y) -> float:
+    return bp.accuracy(bp.forward(params, X, "relu", "sigmoid")[0], y)
+
+
 def train_and_validate(
     lr: float, batch_size: int, width: int, epochs: int = EPOCHS, seed: int = 0, curve=False
 ):
     """Train a 2-width-1 network on the spirals and return its validation accuracy.
 
     `seed` fixes the initial weights and the mini-batch order, so a configuration always gets
-    the same score. With `curve=True`, returns the validation accuracy after every epoch,
-    an array of shape (epochs,).
+    the same score for the same seed. With `curve=True`, returns the validation accuracy after
+    every epoch, an array of shape (epochs,). The test split is never looked at.
     """
-    lr, width = checks.positive_float("lr", lr), checks.positive_int("width", width)
-    batch_size = checks.positive_int("batch_size", batch_size)  # train() checks epochs
-    X_tr, T_tr, X_val, y_val = spiral_task()
-    params = bp.init_params([2, width, 1], np.random.default_rng(seed), "he")
+    _, _, X_val, y_val, _, _ = spiral_task()
     accs = []
 
     def record(epoch, p):
-        accs.append(bp.accuracy(bp.forward(p, X_val, "relu", "sigmoid")[0], y_val))
+        accs.append(_accuracy(p, X_val, y_val))
 
-    params, _ = bp.train(
-        params, X_tr, T_tr, lr, epochs, "relu", "sigmoid",
-        batch_size=batch_size, rng=seed, callback=record if curve else None,
-    )  # fmt: skip
-    if curve:
-        return np.array(accs)
-    return bp.accuracy(bp.forward(params, X_val, "relu", "sigmoid")[0], y_val)
+    params = _train(lr, batch_size, width, epochs, seed, record if curve else None)
+    return np.array(accs) if curve else _accuracy(params, X_val, y_val)
+
+
+def retrain_and_test(lr: float, batch_size: int, width: int, seed: int) -> tuple[float, float]:
+    """Re-train a chosen configuration with a fresh `seed`: (validation, test) accuracy.
+
+    Called only for configurations already chosen on validation scores, once per fresh seed;
+    it is the only function that looks at the test split.
+    """
+    _, _, X_val, y_val, X_te, y_te = spiral_task()
+    params = _train(lr, batch_size, width, EPOCHS, seed)
+    return _accuracy(params, X_val, y_val), _accuracy(params, X_te, y_te)
 
 
 # --8<-- [end:objective]
 
+
+def _per_seed_set(f):
+    """Cache an experiment on its seed set: `f()`, `f(0)` and `f(seed_set=0)` share one run."""
+    cached = functools.cache(f)
+
+    @functools.wraps(f)
+    def run(seed_set: int = 0):
+        return cached(seed_set)
+
+    run.cache_clear = cached.cache_clear
+    return run
+
+
+def _split_seeds(n: int, seed_set: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """`n` seeds for an experiment and `FRESH_SEEDS` others for re-training what it chose."""
+    s = seeds(n + FRESH_SEEDS, seed_set)
+    return s[:n], s[n:]
+
+
 SWEEP_LRS = tuple(float(v) for v in np.logspace(-3, 2, 21))
 SWEEP_BATCHES = (32, 64)
 SWEEP_WIDTH = 32
-SWEEP_SEEDS = (0, 1, 2)
+SWEEP_N_SEEDS = 5
 
 
-@functools.cache
-def lr_sweep() -> np.ndarray:
+@_per_seed_set
+def lr_sweep(seed_set: int = 0) -> np.ndarray:
     """Validation accuracy, shape (batch sizes, seeds, learning rates)."""
+    sweep_seeds, _ = _split_seeds(SWEEP_N_SEEDS, seed_set)
     return np.array(
         [
             [
                 [train_and_validate(lr, bs, SWEEP_WIDTH, seed=s) for lr in SWEEP_LRS]
-                for s in SWEEP_SEEDS
+                for s in sweep_seeds
             ]
             for bs in SWEEP_BATCHES
         ]
     )
+
+
+@_per_seed_set
+def sweep_test(seed_set: int = 0) -> dict[str, np.ndarray]:
+    """Per batch size, the learning rate with the best mean validation accuracy, re-trained
+    with fresh seeds and scored on the test split: `lr` (batches,), `test` (batches, seeds)."""
+    _, fresh = _split_seeds(SWEEP_N_SEEDS, seed_set)
+    k = np.argmax(lr_sweep(seed_set).mean(axis=1), axis=1)  # the first of equals wins
+    lrs = np.array(SWEEP_LRS)[k]
+    test = [[retrain_and_test(lr, bs, SWEEP_WIDTH, s)[1] for s in fresh] for lr, bs in
+            zip(lrs, SWEEP_BATCHES)]  # fmt: skip
+    return {"lr": lrs, "test": np.array(test)}
 
 
 SEARCH_SPACE = (
@@ -803,8 +881,8 @@ SEARCH_SPACE = (
     Dim("width", 2, 64, log=True, integer=True),
 )
 SEARCH_BUDGET = 27
-SEARCH_SEEDS = (0, 1, 2, 3, 4)
-MID_TRIAL = 13  # where the page compares the curves half-way
+SEARCH_REPS = 8  # independent replicates of every search
+METHODS = {"grid": "grid 3 × 3 × 3", "random": "random", "bayes": "Bayesian (GP + EI)"}
 
 
 def _trial_params(params, keys: tuple[str, ...]) -> dict:
@@ -820,21 +898,65 @@ def _trial_params(params, keys: tuple[str, ...]) -> dict:
     return params
 
 
-def spiral_objective(params: dict) -> float:
-    """The search objective: validation accuracy of one 10-epoch training run."""
+def spiral_objective(params: dict, seed: int = 0) -> float:
+    """The search objective: validation accuracy of one 10-epoch training run with `seed`."""
     params = _trial_params(params, ("lr", "batch_size", "width"))
-    return train_and_validate(params["lr"], params["batch_size"], params["width"])
+    return train_and_validate(params["lr"], params["batch_size"], params["width"], seed=seed)
 
 
-@functools.cache
-def search_runs() -> dict[str, list[list[Trial]]]:
-    """Grid (once: it is deterministic), random and Bayesian search (one run per seed)."""
-    f, sp, n = spiral_objective, SEARCH_SPACE, SEARCH_BUDGET
-    return {
-        "grid": [grid_search(f, sp, n)],
-        "random": [random_search(f, sp, n, np.random.default_rng(s)) for s in SEARCH_SEEDS],
-        "bayes": [bayesian_search(f, sp, n, np.random.default_rng(s)) for s in SEARCH_SEEDS],
-    }
+@_per_seed_set
+def search_runs(seed_set: int = 0) -> dict[str, list[list[Trial]]]:
+    """Grid, random and Bayesian search, `SEARCH_REPS` replicates each, 27 trials apiece.
+
+    Replicate r of every method trains with the same seed s_r (so the methods face the same
+    seed noise), and random and Bayesian search also draw their points from s_r.
+    """
+    rep_seeds, _ = _split_seeds(SEARCH_REPS, seed_set)
+    sp, n = SEARCH_SPACE, SEARCH_BUDGET
+    runs: dict[str, list[list[Trial]]] = {k: [] for k in METHODS}
+    for s in rep_seeds:
+        f = functools.partial(spiral_objective, seed=s)
+        runs["grid"].append(grid_search(f, sp, n))
+        runs["random"].append(random_search(f, sp, n, np.random.default_rng(s)))
+        runs["bayes"].append(bayesian_search(f, sp, n, np.random.default_rng(s)))
+    return runs
+
+
+@_per_seed_set
+def search_outcomes(seed_set: int = 0) -> dict[str, dict[str, np.ndarray]]:
+    """Per method, arrays over replicates: the chosen trial's validation score as the search
+    saw it (`selected`), the same configuration re-trained with fresh seeds (`fresh_val` and
+    `test`, means over the seeds) and how many trials reached `GOOD` validation accuracy."""
+    _, fresh = _split_seeds(SEARCH_REPS, seed_set)
+    out = {}
+    for key, reps in search_runs(seed_set).items():
+        again = np.array(
+            [
+                [retrain_and_test(p["lr"], p["batch_size"], p["width"], s) for s in fresh]
+                for p in (chosen(tr).params for tr in reps)
+            ]
+        )  # (replicates, fresh seeds, 2)
+        out[key] = {
+            "selected": np.array([chosen(tr).score for tr in reps]),
+            "fresh_val": again[:, :, 0].mean(axis=1),
+            "test": again[:, :, 1].mean(axis=1),
+            "good": np.array([sum(t.score >= GOOD for t in tr) for tr in reps]),
+        }
+    return out
+
+
+@_per_seed_set
+def length_scales(seed_set: int = 0) -> dict[str, np.ndarray]:
+    """GP length-scales fitted to each replicate's 27 trials, per method: (replicates, d)."""
+    out = {}
+    for key in ("random", "bayes"):
+        rows = []
+        for tr in search_runs(seed_set)[key]:
+            s = np.array([t.score for t in tr])
+            rows.append(fit_gp(to_unit(SEARCH_SPACE, [t.params for t in tr]),
+                               (s - s.mean()) / s.std())[0])  # fmt: skip
+        out[key] = np.array(rows)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -853,11 +975,12 @@ def one_matters(params: dict) -> float:
     return math.exp(-0.5 * ((params["x1"] - SYN_PEAK) / SYN_WIDTH) ** 2)
 
 
-@functools.cache
-def synthetic_runs() -> dict[str, object]:
+@_per_seed_set
+def synthetic_runs(seed_set: int = 0) -> dict[str, object]:
     """A 3 × 3 grid, and random search with 9 trials for each of 1000 seeds."""
     grid = grid_search(one_matters, SYN_SPACE, SYN_BUDGET)
-    runs = [random_search(one_matters, SYN_SPACE, SYN_BUDGET, s) for s in range(SYN_SEEDS)]
+    runs = [random_search(one_matters, SYN_SPACE, SYN_BUDGET, s)
+            for s in seeds(SYN_SEEDS, seed_set)]  # fmt: skip
     grid_best = max(t.score for t in grid)
     # random wins when some x1 lands where the bump exceeds the grid's best: an interval of
     # half-width SYN_WIDTH·√(2 ln(1/grid_best)) around the peak; 9 independent chances
@@ -872,7 +995,7 @@ def synthetic_runs() -> dict[str, object]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Experiment: Bayesian optimization of the learning rate alone, step by step.
+# Illustration: Bayesian optimization of the learning rate alone, step by step (one run).
 
 BO1_SPACE = (Dim("lr", 1e-3, 1e2, log=True),)
 BO1_BUDGET = 8
@@ -914,54 +1037,61 @@ def bo_1d_runs() -> dict[str, object]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Experiment: successive halving on 27 random configurations.
+# Experiment: successive halving on 27 random configurations, several replicates.
 
 SH_CONFIGS = 27
-SH_SEED = 10
 SH_MIN_EPOCHS = 1
 SH_MAX_EPOCHS = 27
 SH_ETA = 3
+SH_REPS = 5
 
 
-@functools.cache
-def halving_runs() -> dict[str, object]:
-    """Train 27 random configurations for 27 epochs, recording validation accuracy every epoch.
+def _halving_run(seed: int) -> dict[str, object]:
+    """Train 27 random configurations (drawn with `seed`, trained with `seed`) for 27 epochs,
+    recording validation accuracy every epoch, then run successive halving on the record.
 
     Training is deterministic, so a run stopped after r epochs would have reported exactly
     `curves[i, r - 1]`: successive halving with resumed training reads its scores from there.
     """
-    rng = np.random.default_rng(SH_SEED)
+    rng = np.random.default_rng(seed)
     configs = from_unit(SEARCH_SPACE, rng.random((SH_CONFIGS, len(SEARCH_SPACE))))
     curves = np.array(
         [
-            train_and_validate(c["lr"], c["batch_size"], c["width"], SH_MAX_EPOCHS, curve=True)
+            train_and_validate(c["lr"], c["batch_size"], c["width"], SH_MAX_EPOCHS, seed, True)
             for c in configs
         ]
     )
-    by_value = {tuple(c.values()): i for i, c in enumerate(configs)}
 
     def objective(params: dict, epochs: int) -> float:
-        return float(curves[by_value[tuple(params.values())], epochs - 1])
+        return float(curves[configs.index(params), epochs - 1])
 
     rungs = successive_halving(objective, configs, SH_MIN_EPOCHS, SH_ETA, SH_MAX_EPOCHS)
     previous = [0] + [r.resource for r in rungs[:-1]]
-    resumed = sum(len(r.indices) * (r.resource - p) for r, p in zip(rungs, previous))
-    restarted = sum(len(r.indices) * r.resource for r in rungs)
+    final = curves[:, -1]
+    winner = rungs[-1].indices[0]
+    dropped = np.setdiff1d(np.arange(SH_CONFIGS), rungs[-1].indices)
     return {
         "configs": configs,
         "curves": curves,
         "rungs": rungs,
-        "epochs_resumed": resumed,
-        "epochs_restarted": restarted,
+        "epochs_resumed": sum(len(r.indices) * (r.resource - p) for r, p in zip(rungs, previous)),
+        "epochs_restarted": sum(len(r.indices) * r.resource for r in rungs),
         "epochs_full": SH_CONFIGS * SH_MAX_EPOCHS,
+        "winner_rank": int(np.sum(final > final[winner])) + 1,
+        "winner_gap": float(final.max() - final[winner]),
+        "late": int(np.sum(final[dropped] >= GOOD)),
     }
 
 
+@_per_seed_set
+def halving_runs(seed_set: int = 0) -> list[dict[str, object]]:
+    """`SH_REPS` replicates of `_halving_run`, one per seed of the set."""
+    return [_halving_run(s) for s in seeds(SH_REPS, seed_set)]
+
+
 # ---------------------------------------------------------------------------------------------
-# What the page shows: figures (drawn for a theme) and values (the numbers it quotes).
-
-
-GOOD = 0.9  # a "good" run, for counting in figures and values
+# What the page shows: figures (drawn for a theme), values (the numbers it quotes) and claims
+# (what it concludes from the experiments, re-checked on a second seed set).
 
 
 def _log_axis(ax, which: str = "x") -> None:
@@ -991,7 +1121,7 @@ def _draw_lr_sweep(theme: Theme):
     ax.set_ylim(0.35, 1.02)
     ax.set_xlabel("learning rate η (log scale)")
     ax.set_ylabel("validation accuracy")
-    ax.legend(loc="upper left", title=f"mean of {len(SWEEP_SEEDS)} runs, band: min to max")
+    ax.legend(loc="upper left", title=f"mean of {SWEEP_N_SEEDS} seeds, band: min to max")
     return fig
 
 
@@ -1029,7 +1159,7 @@ def _draw_bo_steps(theme: Theme):
     show = (0, 2, 4)  # after 3, 5 and 7 trials
     fig, axes = new_figure(theme, ncols=len(show), width=9.0, height=4.0)
     lr, trials = r["lr"], r["trials"]
-    sweep_acc = lr_sweep()[SWEEP_BATCHES.index(BO1_BATCH), SWEEP_SEEDS.index(0)]
+    sweep_acc = lr_sweep()[SWEEP_BATCHES.index(BO1_BATCH), 0]  # seed 0, as lr_objective
     c0, c1 = theme.palette[0], theme.palette[1]
     for k, (ax, i) in enumerate(zip(axes, show)):
         st = r["states"][i]
@@ -1059,37 +1189,33 @@ def _draw_bo_steps(theme: Theme):
     return fig
 
 
-METHODS = {"grid": "grid 3 × 3 × 3", "random": "random", "bayes": "Bayesian (GP + EI)"}
-
-
 def _draw_search_comparison(theme: Theme):
-    runs = search_runs()
-    fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.5, height=4.0)
+    runs, out = search_runs(), search_outcomes()
+    fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.5, height=4.2)
     fig.get_layout_engine().set(wspace=0.08)
     t = np.arange(1, SEARCH_BUDGET + 1)
+    jitter = np.linspace(-0.12, 0.12, SEARCH_REPS)
     for k, ((key, label), ls, marker) in enumerate(
         zip(METHODS.items(), ("-", "--", "-"), ("s", "o", "^"))
     ):
         c = theme.palette[k]
         curves = np.array([best_so_far(tr) for tr in runs[key]])
-        if len(curves) > 1:
-            label += f" (mean of {len(curves)})"
         ax1.plot(t, curves.mean(0), color=c, linestyle=ls, marker=marker, markersize=4,
                  label=label, drawstyle="steps-post")  # fmt: skip
-        final = curves[:, -1]
-        ax2.plot(np.full(len(final), k) + np.linspace(-0.12, 0.12, len(final)), final, marker,
-                 color=c, markersize=8, linestyle="none", markeredgewidth=0)  # fmt: skip
+        ax2.plot(k + jitter - 0.2, out[key]["selected"], marker, color=c, markersize=7,
+                 markerfacecolor="none", linestyle="none", markeredgewidth=1.2)  # fmt: skip
+        ax2.plot(k + jitter + 0.2, out[key]["test"], marker, color=c, markersize=7,
+                 linestyle="none", markeredgewidth=0)  # fmt: skip
     ax1.set_xlabel("trials (training runs)")
     ax1.set_ylabel("best validation accuracy so far")
     ax1.set_xlim(1, SEARCH_BUDGET)
-    ax1.set_title("Best so far")
+    ax1.set_title(f"What each search saw (mean of {SEARCH_REPS})")
     fig.legend(*ax1.get_legend_handles_labels(), loc="outside lower center", ncols=3)
     ax2.set_xticks(range(3))
     ax2.set_xticklabels(["grid", "random", "Bayesian"])
-    ax2.set_xlim(-0.5, 2.5)
-    ax2.set_ylim(0.945, 1.004)
-    ax2.set_ylabel(f"best after {SEARCH_BUDGET} trials")
-    ax2.set_title("Each seed's final best")
+    ax2.set_xlim(-0.6, 2.6)
+    ax2.set_ylabel("accuracy of the chosen configuration")
+    ax2.set_title("hollow: as selected; filled: re-trained, test", fontsize=11)
     return fig
 
 
@@ -1098,7 +1224,7 @@ def _draw_where(theme: Theme):
 
     runs = search_runs()
     fig, axes = new_figure(theme, ncols=3, width=9.0, height=4.1)
-    titles = {"grid": "grid", "random": "random, seed 0", "bayes": "Bayesian, seed 0"}
+    titles = {"grid": "grid", "random": "random", "bayes": "Bayesian"}  # replicate 1 of each
     for k, (ax, (key, title), marker) in enumerate(zip(axes, titles.items(), ("s", "o", "^"))):
         c = theme.palette[k]
         tr = runs[key][0]
@@ -1132,7 +1258,7 @@ def _draw_where(theme: Theme):
 
 
 def _draw_halving(theme: Theme):
-    r = halving_runs()
+    r = halving_runs()[0]
     fig, ax = new_figure(theme, width=7.5, height=4.6)
     epochs = np.arange(1, SH_MAX_EPOCHS + 1)
     rungs = r["rungs"]
@@ -1184,46 +1310,76 @@ def figures():
     }
 
 
-def _first_reaching(curves: np.ndarray, level: float) -> np.ndarray:
-    """Per run, the first trial (1-based) whose best-so-far reaches `level` (budget + 1: never)."""
-    hit = curves >= level
-    return np.where(hit.any(axis=1), hit.argmax(axis=1) + 1, curves.shape[1] + 1)
+def _mean_std(x) -> tuple[float, float]:
+    """Mean and sample standard deviation (ddof = 1) of a 1-D array."""
+    x = np.asarray(x, dtype=float)
+    return float(x.mean()), float(x.std(ddof=1))
+
+
+def _updates_per_epoch(batch_size: int) -> int:
+    return math.ceil(len(spiral_task()[0]) / batch_size)
+
+
+def _good_window(seed_set: int) -> np.ndarray:
+    """The swept learning rates where batch 32's mean validation accuracy reaches `GOOD`."""
+    return np.array(SWEEP_LRS)[lr_sweep(seed_set).mean(axis=1)[0] >= GOOD]
+
+
+ENDPOINT_GRID_LRS = (1e-3, 10**-0.5, 1e2)  # a 3-point grid with the bounds as grid points
+
+
+def _paired_gaps(seed_set: int) -> dict[tuple[str, str], np.ndarray]:
+    """Test accuracy of b's pick minus a's, per replicate (replicates share training seeds)."""
+    out = search_outcomes(seed_set)
+    pairs = (("grid", "random"), ("grid", "bayes"), ("random", "bayes"))
+    return {(a, b): out[b]["test"] - out[a]["test"] for a, b in pairs}
+
+
+def _optimism(seed_set: int) -> np.ndarray:
+    """Selected validation score minus the fresh-seed validation accuracy, every replicate."""
+    out = search_outcomes(seed_set)
+    return np.concatenate([out[k]["selected"] - out[k]["fresh_val"] for k in METHODS])
 
 
 def values() -> dict[str, object]:
-    """Every number the page quotes, formatted as the page shows it."""
-    X_tr, _, X_val, _ = spiral_task()
+    """Every number the page quotes (seed set 0), formatted as the page shows it."""
+    X_tr, _, X_val, _, X_te, _ = spiral_task()
     v: dict[str, object] = {
         "n_train": len(X_tr),
         "n_val": len(X_val),
+        "n_test": len(X_te),
         "epochs": EPOCHS,
+        "fresh_seeds": FRESH_SEEDS,
+        "good": fmt(100 * GOOD, 0),
     }
 
-    acc = lr_sweep().mean(axis=1)  # (batch sizes, learning rates)
+    sweep = lr_sweep()
+    acc = sweep.mean(axis=1)  # (batch sizes, learning rates)
+    st = sweep_test()
     v["sweep_n_lrs"] = len(SWEEP_LRS)
-    v["sweep_seeds"] = len(SWEEP_SEEDS)
+    v["sweep_seeds"] = SWEEP_N_SEEDS
     v["sweep_width"] = SWEEP_WIDTH
-    v["sweep_runs"] = lr_sweep().size
+    v["sweep_runs"] = sweep.size
     for i, bs in enumerate(SWEEP_BATCHES):
-        k = int(np.argmax(acc[i]))
-        v[f"sweep_best_lr_{bs}"] = fmt(SWEEP_LRS[k], 1)
+        k = SWEEP_LRS.index(float(st["lr"][i]))
+        v[f"sweep_best_lr_{bs}"] = fmt(st["lr"][i], 1)
         v[f"sweep_best_acc_{bs}"] = fmt(100 * acc[i, k], 1)
-    good = np.array(SWEEP_LRS)[acc[0] >= GOOD]
+        m, s = _mean_std(st["test"][i])
+        v[f"sweep_test_{bs}"], v[f"sweep_test_std_{bs}"] = fmt(100 * m, 1), fmt(100 * s, 1)
+        v[f"updates_{bs}"] = _updates_per_epoch(bs)
+    good = _good_window(0)
     v["sweep_good_lo"] = fmt(good.min(), 2)
     v["sweep_good_hi"] = fmt(good.max(), 1)
     v["sweep_good_decades"] = fmt(np.log10(good.max() / good.min()), 2)
-    k32 = int(np.argmax(acc[0]))
-    spread = lr_sweep()[0, :, k32]
-    v["sweep_spread_32"] = fmt(100 * (spread.max() - spread.min()), 1)
+    k32 = SWEEP_LRS.index(float(st["lr"][0]))
+    v["sweep_spread_32"] = fmt(100 * np.ptp(sweep[0, :, k32]), 1)
     v["sweep_lo_acc"] = fmt(100 * acc[0, 0], 1)
     v["sweep_hi_acc"] = fmt(100 * acc[0, -1], 1)
 
     syn = synthetic_runs()
-    grid_x1 = {t.params["x1"] for t in syn["grid"]}
-    rand_x1 = {t.params["x1"] for t in syn["random0"]}
     v["syn_budget"] = SYN_BUDGET
-    v["syn_grid_distinct"] = len(grid_x1)
-    v["syn_random_distinct"] = len(rand_x1)
+    v["syn_grid_distinct"] = len({t.params["x1"] for t in syn["grid"]})
+    v["syn_random_distinct"] = len({t.params["x1"] for t in syn["random0"]})
     v["syn_grid_best"] = fmt(syn["grid_best"], 2)
     v["syn_random0_best"] = fmt(max(t.score for t in syn["random0"]), 2)
     v["syn_seeds"] = SYN_SEEDS
@@ -1244,62 +1400,189 @@ def values() -> dict[str, object]:
     v["bo1_init"] = BO1_INIT
     v["bo1_best_lr"] = fmt(best.params["lr"], 2)
     v["bo1_best_acc"] = fmt(100 * best.score, 1)
-    for st in bo1["states"]:
-        v[f"bo1_next_{st['n']}"] = f"{st['next']:.2g}"
-    v["bo1_sweep_best"] = fmt(100 * lr_sweep()[SWEEP_BATCHES.index(BO1_BATCH), 0].max(), 1)
+    for state in bo1["states"]:
+        v[f"bo1_next_{state['n']}"] = f"{state['next']:.2g}"
+    v["bo1_sweep_best"] = fmt(100 * sweep[SWEEP_BATCHES.index(BO1_BATCH), 0].max(), 1)
 
-    runs = search_runs()
-    curves = {k: np.array([best_so_far(tr) for tr in r]) for k, r in runs.items()}
+    runs, out = search_runs(), search_outcomes()
     v["search_budget"] = SEARCH_BUDGET
-    v["search_seeds"] = len(SEARCH_SEEDS)
-    v["search_runs"] = SEARCH_BUDGET * (1 + 2 * len(SEARCH_SEEDS))
-    v["grid_best"] = fmt(100 * curves["grid"][0, -1], 1)
-    v["grid_distinct_lr"] = len({t.params["lr"] for t in runs["grid"][0]})
-    v["random_distinct_lr"] = len({t.params["lr"] for t in runs["random"][0]})
-    for key in ("random", "bayes"):
-        final = curves[key][:, -1]
-        v[f"{key}_best_mean"] = fmt(100 * final.mean(), 1)
-        v[f"{key}_best_min"] = fmt(100 * final.min(), 1)
-        v[f"{key}_best_max"] = fmt(100 * final.max(), 1)
-        v[f"{key}_t95"] = fmt(_first_reaching(curves[key], 0.95).mean(), 1)
-        v[f"{key}_mid"] = fmt(100 * curves[key][:, MID_TRIAL - 1].mean(), 1)
-    v["mid_trial"] = MID_TRIAL
+    v["search_reps"] = SEARCH_REPS
+    v["search_runs"] = SEARCH_BUDGET * len(METHODS) * SEARCH_REPS
+    v["search_retrain_runs"] = len(METHODS) * SEARCH_REPS * FRESH_SEEDS
     v["bo_init"] = BO_INIT
     v["n_candidates"] = f"{N_CANDIDATES:,}"
+    for key in METHODS:
+        m, s = _mean_std(out[key]["test"])
+        v[f"{key}_test"], v[f"{key}_test_std"] = fmt(100 * m, 1), fmt(100 * s, 1)
+        v[f"{key}_selected"] = fmt(100 * out[key]["selected"].mean(), 1)
+        m, s = _mean_std(out[key]["good"])
+        v[f"{key}_good"], v[f"{key}_good_std"] = fmt(m, 1), fmt(s, 1)
+        v[f"{key}_good_seed0"] = int(out[key]["good"][0])
+    for (a, b), gap in _paired_gaps(0).items():
+        m, s = _mean_std(gap)
+        v[f"gap_{a}_{b}"], v[f"gap_{a}_{b}_std"] = fmt(100 * m, 1), fmt(100 * s, 1)
+    opt = _optimism(0)
+    m, s = _mean_std(opt)
+    v["optimism"], v["optimism_std"] = fmt(100 * m, 1), fmt(100 * s, 1)
+    v["optimism_pos"], v["optimism_n"] = int(np.sum(opt > 0)), len(opt)
+    split = np.concatenate([out[k]["fresh_val"] - out[k]["test"] for k in METHODS])
+    v["split_shift"] = fmt(100 * np.abs(split.mean()), 1)
+    grid0 = runs["grid"][0]
+    v["grid_distinct_lr"] = len({t.params["lr"] for t in grid0})
+    v["random_distinct_lr"] = len({t.params["lr"] for t in runs["random"][0]})
+    v["grid_lrs"] = ", ".join(f"{x:.2g}" for x in sorted({t.params["lr"] for t in grid0}))
     later = runs["bayes"][0][BO_INIT:]
     v["bayes_lr_median"] = f"{np.median([t.params['lr'] for t in later]):.2g}"
     v["bayes_width_median"] = int(np.median([t.params["width"] for t in later]))
-    v["grid_t95"] = int(_first_reaching(curves["grid"], 0.95)[0])
-    v["grid_lrs"] = ", ".join(f"{x:.2g}" for x in sorted({t.params["lr"] for t in runs["grid"][0]}))
-    v["total_runs"] = lr_sweep().size + v["search_runs"] + BO1_BUDGET + SH_CONFIGS
-    for key in ("grid", "random", "bayes"):
-        v[f"{key}_good_seed0"] = sum(t.score >= GOOD for t in runs[key][0])
-    v["good"] = fmt(100 * GOOD, 0)
     v["lr_low"], v["lr_high"] = "10^{-3}", "10^{2}"
     v["bs_low"], v["bs_high"] = SEARCH_SPACE[1].low, SEARCH_SPACE[1].high
     v["width_low"], v["width_high"] = SEARCH_SPACE[2].low, SEARCH_SPACE[2].high
-    tr = runs["bayes"][0]
-    s = np.array([t.score for t in tr])
-    ls, _ = fit_gp(to_unit(SEARCH_SPACE, [t.params for t in tr]), (s - s.mean()) / s.std())
-    for d, value in zip(SEARCH_SPACE, ls):
-        v[f"ard_{d.name}"] = fmt(value, 2)
+
+    ls = length_scales()["random"]
+    for j, d in enumerate(SEARCH_SPACE):
+        v[f"ard_{d.name}"] = fmt(np.median(ls[:, j]), 2)
+        v[f"ard_{d.name}_min"] = fmt(ls[:, j].min(), 2)
+        v[f"ard_{d.name}_max"] = fmt(ls[:, j].max(), 2)
+    v["ard_lr_shortest"] = int(np.sum(ls[:, 0] < ls[:, 1:].min(axis=1)))
 
     sh = halving_runs()
-    final = sh["curves"][:, -1]
-    winner = sh["rungs"][-1].indices[0]
+    r0 = sh[0]
     v["sh_configs"] = SH_CONFIGS
     v["sh_eta"] = SH_ETA
-    v["sh_rungs"] = ", ".join(f"{len(r.indices)} × {r.resource}" for r in sh["rungs"])
-    v["sh_epochs_resumed"] = sh["epochs_resumed"]
-    v["sh_epochs_restarted"] = sh["epochs_restarted"]
-    v["sh_epochs_full"] = sh["epochs_full"]
-    v["sh_saving"] = fmt(sh["epochs_full"] / sh["epochs_resumed"], 1)
-    v["sh_winner_acc"] = fmt(100 * final[winner], 1)
-    v["sh_best_acc"] = fmt(100 * final.max(), 1)
-    v["sh_winner_rank"] = int(np.sum(final > final[winner])) + 1
+    v["sh_reps"] = SH_REPS
+    v["sh_rungs"] = ", ".join(f"{len(r.indices)} × {r.resource}" for r in r0["rungs"])
+    v["sh_epochs_resumed"] = r0["epochs_resumed"]
+    v["sh_epochs_restarted"] = r0["epochs_restarted"]
+    v["sh_epochs_full"] = r0["epochs_full"]
+    v["sh_saving"] = fmt(r0["epochs_full"] / r0["epochs_resumed"], 1)
     v["sh_max_epochs"] = SH_MAX_EPOCHS
-    dropped = np.setdiff1d(np.arange(SH_CONFIGS), sh["rungs"][-1].indices)
-    late = final[dropped][final[dropped] >= GOOD]
-    v["sh_late"] = len(late)
-    v["sh_late_best"] = fmt(100 * late.max(), 1) if len(late) else "none"
+    ranks = [r["winner_rank"] for r in sh]
+    v["sh_rank1"] = sum(k == 1 for k in ranks)
+    v["sh_worst_rank"] = max(ranks)
+    v["sh_worst_gap"] = fmt(100 * max(r["winner_gap"] for r in sh), 1)
+    v["sh_late_min"] = min(r["late"] for r in sh)
+    v["sh_late_max"] = max(r["late"] for r in sh)
+    v["sh0_rank"] = r0["winner_rank"]
+    v["sh0_late"] = r0["late"]
+
+    v["total_runs"] = (
+        sweep.size + len(SWEEP_BATCHES) * FRESH_SEEDS + v["search_runs"]
+        + v["search_retrain_runs"] + BO1_BUDGET + SH_CONFIGS * SH_REPS
+    )  # fmt: skip
     return v
+
+
+def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
+    """What the page concludes from its experiments: name → (holds, evidence), for a seed set.
+
+    The rule throughout: a difference is a finding only when it exceeds the spread (the sample
+    standard deviation over seeds or replicates); otherwise the claim is "no meaningful
+    difference".
+    """
+    c: dict[str, tuple[bool, str]] = {}
+    sweep = lr_sweep(seed_set)
+    acc = sweep.mean(axis=1)
+
+    lo = acc[:, 0]
+    c["tiny_lr_near_chance"] = (
+        bool(np.all(np.abs(lo - 0.5) < 0.05)),
+        f"at lr 0.001, mean validation accuracy {100 * lo[0]:.1f} % (batch 32) and "
+        f"{100 * lo[1]:.1f} % (batch 64) over {SWEEP_N_SEEDS} seeds; chance is 50 %",
+    )
+    drop = acc.max(axis=1) - acc[:, -1]
+    c["huge_lr_fails"] = (
+        bool(np.all(drop > 0.2)),
+        f"at lr 100 the mean falls {100 * drop[0]:.1f} (batch 32) and {100 * drop[1]:.1f} "
+        f"(batch 64) points below the peak mean; threshold 20 points",
+    )
+    good = _good_window(seed_set)
+    decades = float(np.log10(good.max() / good.min())) if len(good) else 0.0
+    c["good_window_narrow"] = (
+        bool(len(good) and decades < 1.0),
+        f"batch 32 mean at or above {100 * GOOD:.0f} % for lr from {good.min():.3g} to "
+        f"{good.max():.3g}, {decades:.2f} of a decade out of 5",
+    )
+    idx = [int(np.argmin(np.abs(np.log(SWEEP_LRS) - math.log(x)))) for x in ENDPOINT_GRID_LRS]
+    at = acc[0, idx]
+    c["endpoint_grid_misses_window"] = (
+        bool(np.all(at < GOOD)),
+        "batch 32 mean at lr 0.001, 0.32, 100: "
+        + ", ".join(f"{100 * a:.1f} %" for a in at)
+        + f"; all below {100 * GOOD:.0f} %",
+    )
+
+    syn = synthetic_runs(seed_set)
+    p = float(np.mean(syn["random_best"] > syn["grid_best"]))
+    se = math.sqrt(syn["p_exact"] * (1 - syn["p_exact"]) / SYN_SEEDS)
+    c["random_beats_grid_one_dim"] = (
+        bool(p > 0.5 and abs(p - syn["p_exact"]) < 4 * se),
+        f"random beats the grid in {100 * p:.1f} % of {SYN_SEEDS} seeds; formula "
+        f"{100 * syn['p_exact']:.1f} %, standard error {100 * se:.1f} points",
+    )
+
+    runs, out = search_runs(seed_set), search_outcomes(seed_set)
+    worst, parts = -math.inf, []
+    for (a, b), gap in _paired_gaps(seed_set).items():
+        m, s = _mean_std(gap)
+        worst = max(worst, abs(m) - s)
+        parts.append(f"{b} minus {a} {100 * m:+.1f} (std {100 * s:.1f})")
+    c["methods_no_meaningful_difference"] = (
+        worst < 0,
+        f"test accuracy of the chosen configuration, paired over {SEARCH_REPS} replicates, "
+        f"points: " + "; ".join(parts) + "; every gap within its spread",
+    )
+    opt = _optimism(seed_set)
+    m, s = _mean_std(opt)
+    se = s / math.sqrt(len(opt))
+    c["selected_score_optimistic"] = (
+        bool(m > 2 * se and np.mean(opt > 0) >= 2 / 3),
+        f"selected minus fresh-seed validation accuracy: mean {100 * m:.1f} points, std "
+        f"{100 * s:.1f}, standard error {100 * se:.1f}; positive in {int(np.sum(opt > 0))} "
+        f"of {len(opt)} replicates",
+    )
+    more = out["bayes"]["good"] - out["random"]["good"]
+    m, s = _mean_std(more)
+    c["bayes_more_good_trials"] = (
+        bool(m > s),
+        f"trials at or above {100 * GOOD:.0f} % out of {SEARCH_BUDGET}: Bayesian "
+        f"{out['bayes']['good'].mean():.1f}, random {out['random']['good'].mean():.1f}; paired "
+        f"gap {m:.1f}, std {s:.1f}, over {SEARCH_REPS} replicates",
+    )
+    tops = [max(t.params["lr"] for t in tr) for tr in runs["grid"]]
+    ok = all(t.params["lr"] == top for tr, top in zip(runs["grid"], tops) for t in tr
+             if t.score >= GOOD)  # fmt: skip
+    n_good = sum(t.score >= GOOD for tr in runs["grid"] for t in tr)
+    c["grid_good_only_top_column"] = (
+        bool(ok and n_good > 0),
+        f"all {n_good} grid trials at or above {100 * GOOD:.0f} % over {SEARCH_REPS} "
+        f"replicates have the top learning rate {tops[0]:.3g}",
+    )
+
+    ls = np.concatenate([length_scales(seed_set)[k] for k in ("random", "bayes")])
+    med = np.median(ls, axis=0)
+    shortest = int(np.sum(ls[:, 0] < ls[:, 1:].min(axis=1)))
+    c["ard_lr_shortest"] = (
+        bool(med[0] < 0.5 * med[1:].min() and shortest >= 0.75 * len(ls)),
+        f"median length-scales over {len(ls)} fits (random and Bayesian replicates): lr "
+        f"{med[0]:.2f}, batch size {med[1]:.2f}, width {med[2]:.2f}; lr strictly shortest in "
+        f"{shortest} of {len(ls)}",
+    )
+    bs, w = ls[:, 1], ls[:, 2]
+    c["ard_batch_width_unranked"] = (
+        bool(bs.min() <= w.max() and w.min() <= bs.max()),
+        f"batch size from {bs.min():.2f} to {bs.max():.2f}, width from {w.min():.2f} to "
+        f"{w.max():.2f}: the ranges overlap",
+    )
+
+    sh = halving_runs(seed_set)
+    ranks = [r["winner_rank"] for r in sh]
+    c["halving_usually_not_always"] = (
+        bool(sum(k == 1 for k in ranks) > len(ranks) / 2 and max(ranks) > 1),
+        f"rank of the kept configuration after full training, per replicate: {ranks}",
+    )
+    late = [r["late"] for r in sh]
+    c["halving_drops_late_bloomers"] = (
+        bool(min(late) >= 1),
+        f"dropped configurations that would have reached {100 * GOOD:.0f} %, per replicate: {late}",
+    )
+    return c

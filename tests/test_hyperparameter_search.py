@@ -1,5 +1,5 @@
 """Tests for snippets/hyperparameter_search.py: spaces, the three searches, the GP maths,
-successive halving, the page's claims, bad input."""
+successive halving, the experiment protocol, bad input."""
 
 from __future__ import annotations
 
@@ -370,7 +370,7 @@ def test_best_so_far_by_hand():
     np.testing.assert_array_equal(hs.best_so_far(trials), [0.2, 0.2, 0.5, 0.5, 0.7])
 
 
-# --- the page's claims -------------------------------------------------------------------------
+# --- the page's experiments ---------------------------------------------------------------------
 
 
 def test_grid_versus_random_when_one_dimension_matters():
@@ -384,33 +384,51 @@ def test_grid_versus_random_when_one_dimension_matters():
     assert abs(p - r["p_exact"]) < 4 * se
 
 
-def test_the_experiments_say_what_the_page_says():
-    acc = hs.lr_sweep().mean(axis=1)
-    assert acc[0].max() > acc[1].max()  # batch 32 peaks higher than 64 in the same epochs
-    assert acc[:, 0].max() < 0.6 and acc[0].max() > 0.95  # tiny rates: near chance
-    assert acc[0, -1] < acc[0].max() - 0.2  # too large a rate falls off the cliff
+def test_the_splits_are_disjoint_and_the_search_never_reads_the_test_split(monkeypatch):
+    X_tr, T_tr, X_val, y_val, X_te, y_te = hs.spiral_task()
+    assert len(X_tr) == len(X_val) == len(X_te) == hs.N_POINTS // 3
+    rows = {tuple(x) for x in np.concatenate([X_tr, X_val, X_te])}
+    assert len(rows) == hs.N_POINTS  # no point in two splits
+    before = hs.spiral_objective({"lr": 5.0, "batch_size": 32, "width": 16}, seed=3)
+    # replace the test split by garbage: the objective (validation only) cannot notice
+    broken = (X_tr, T_tr, X_val, y_val, np.full_like(X_te, np.nan), 1 - y_te)
+    monkeypatch.setattr(hs, "spiral_task", lambda: broken)
+    after = hs.spiral_objective({"lr": 5.0, "batch_size": 32, "width": 16}, seed=3)
+    assert after == before
 
-    runs = hs.search_runs()
-    final = {k: np.array([hs.best_so_far(t)[-1] for t in r]) for k, r in runs.items()}
-    assert final["bayes"].mean() > final["random"].mean() > final["grid"][0]
-    assert final["bayes"].min() >= 0.99
-    grid = runs["grid"][0]
-    assert len({t.params["lr"] for t in grid}) == 3
-    top = max(t.params["lr"] for t in grid)  # the grid's good runs are all in its top column
-    assert all(t.params["lr"] == top for t in grid if t.score >= hs.GOOD)
-    v = hs.values()
-    assert int(v["bayes_good_seed0"]) > int(v["random_good_seed0"])
-    assert float(v["ard_lr"]) < float(v["ard_width"]) < float(v["ard_batch_size"])
 
-    lo, hi = float(v["sweep_good_lo"]), float(v["sweep_good_hi"])
-    assert not any(lo <= lr <= hi for lr in (1e-3, 10**-0.5, 1e2))  # the endpoint grid
-    assert sum(lo <= t.params["lr"] <= hi for t in grid) == 9  # one column of cell centres
+def test_retrain_and_test_matches_validation_and_test_by_hand():
+    val, test = hs.retrain_and_test(5.0, 32, 16, seed=4)
+    assert val == hs.train_and_validate(5.0, 32, 16, seed=4)
+    _, _, _, _, X_te, y_te = hs.spiral_task()
+    params = hs._train(5.0, 32, 16, hs.EPOCHS, 4)
+    A = hs.bp.forward(params, X_te, "relu", "sigmoid")[0]
+    assert test == pytest.approx(np.mean((A[:, 0] > 0.5) == y_te))
 
-    sh = hs.halving_runs()
-    assert np.argmax(sh["rungs"][0].scores) == sh["rungs"][-1].indices[0]  # leads from epoch 1
-    assert sh["epochs_full"] / sh["epochs_resumed"] == 9
-    assert v["sh_winner_rank"] == 1
-    assert v["sh_late"] >= 2  # "late bloomers": dropped runs that would have passed 90 %
+
+def test_chosen_is_the_first_best_validation_score():
+    trials = [hs.Trial({"i": i}, s) for i, s in enumerate((0.5, 0.9, 0.7, 0.9))]
+    assert hs.chosen(trials).params == {"i": 1}
+
+
+def test_halving_epoch_accounting_by_hand():
+    r = hs.halving_runs()[0]
+    assert [len(g.indices) for g in r["rungs"]] == [27, 9, 3, 1]
+    # resumed: 27·1 + 9·(3−1) + 3·(9−3) + 1·(27−9); restarted: 27·1 + 9·3 + 3·9 + 1·27
+    assert r["epochs_resumed"] == 27 + 18 + 18 + 18 == 81
+    assert r["epochs_restarted"] == 4 * 27 and r["epochs_full"] == 27 * 27
+    final = r["curves"][:, -1]
+    winner = r["rungs"][-1].indices[0]
+    assert r["winner_rank"] == 1 + np.sum(final > final[winner])
+    assert r["rungs"][1].indices == tuple(np.argsort(-r["curves"][:, 0], kind="stable")[:9])
+
+
+def test_every_claim_holds_on_the_default_seed_set():
+    c = hs.claims(0)
+    assert c, "claims() is empty"
+    for name, (holds, evidence) in c.items():
+        assert isinstance(evidence, str) and evidence and "$" not in evidence
+        assert holds, f"{name}: {evidence}"
 
 
 def test_figures_and_values_are_complete():
@@ -475,6 +493,8 @@ BAD = [
     (lambda: hs.train_and_validate(1.0, 32.5, 8), TypeError, "batch_size"),
     (lambda: hs.train_and_validate(1.0, 32, 0), ValueError, "width"),
     (lambda: hs.best_so_far([]), ValueError, "trials"),
+    (lambda: hs.retrain_and_test(-1.0, 32, 8, 0), ValueError, "lr"),
+    (lambda: hs.spiral_objective({"lr": 1.0, "width": 8}), ValueError, "batch_size"),
     (lambda: hs.best_so_far([0.5]), TypeError, "trials[0]"),
 ]
 
