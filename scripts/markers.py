@@ -42,6 +42,11 @@ class MarkerError(ValueError):
     """A marker that names no value or figure; the message gives page and line."""
 
 
+def _some(names, most: int = 12) -> str:
+    names = sorted(names)
+    return ", ".join(names[:most]) + (", …" if len(names) > most else "") if names else "none"
+
+
 def _format(value, spec: str | None, where: str) -> str:
     if spec is None:
         return str(value)
@@ -73,17 +78,27 @@ def fill(
 
     page_dir = posixpath.dirname(page)
 
+    def known(table: dict, kind: str, snippet: str, key: str, marker: str, where: str) -> bool:
+        """Whether `table` has `snippet`'s `key`; if not, the error says what there is."""
+        if snippet not in table:
+            have = _some(table)
+            errors.append(
+                f"{where}: unknown snippet {snippet!r} in {marker!r} "
+                f"(snippets with {kind}s: {have})"
+            )
+            return False
+        if key not in table[snippet]:
+            have = _some(table[snippet])
+            errors.append(
+                f"{where}: snippet {snippet!r} has no {kind} {key!r} in {marker!r} (it has: {have})"
+            )
+            return False
+        return True
+
     def value(m: re.Match) -> str:
         snippet, key, spec = m.group("snippet", "key", "spec")
         where = f"{page}:{_line(markdown, m.start())}"
-        if snippet not in values:
-            errors.append(
-                f"{where}: unknown snippet {snippet!r} in {m.group(0)!r} "
-                f"(snippets with values: {', '.join(sorted(values)) or 'none'})"
-            )
-            return m.group(0)
-        if key not in values[snippet]:
-            errors.append(f"{where}: snippet {snippet!r} has no value {key!r} in {m.group(0)!r}")
+        if not known(values, "value", snippet, key, m.group(0), where):
             return m.group(0)
         try:
             return _format(values[snippet][key], spec.strip() if spec else None, where)
@@ -116,18 +131,7 @@ def fill(
     def claim(m: re.Match) -> str:
         snippet, name = m.group("claim_snippet", "claim")
         where = f"{page}:{_line(markdown, m.start())}"
-        if snippet not in claims:
-            errors.append(
-                f"{where}: unknown snippet {snippet!r} in {m.group(0)!r} "
-                f"(snippets with claims: {', '.join(sorted(claims)) or 'none'})"
-            )
-            return m.group(0)
-        if name not in claims[snippet]:
-            known = ", ".join(sorted(claims[snippet])) or "none"
-            errors.append(
-                f"{where}: snippet {snippet!r} has no claim {name!r} in {m.group(0)!r} "
-                f"(it has: {known})"
-            )
+        if not known(claims, "claim", snippet, name, m.group(0), where):
             return m.group(0)
         found = claims[snippet][name]
         if found.get("holds") is not True:
