@@ -34,7 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 EDITED = "pooling"  # the snippet the incremental build edits
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
 # page weight budgets, in bytes of the page's own HTML (figures load separately, lazily)
-QUESTION_PAGE_BUDGET = 150 * 1024
+# 150 KB until the pages' experiments got protocols, controls and claims (issue 11): the
+# heaviest question page went to 159 KB of HTML (25-29 KB gzipped), about 60 KB of it the
+# highlighted reference code. Cutting that weight is the work of the phone-performance issue.
+QUESTION_PAGE_BUDGET = 180 * 1024
 NOTEBOOK_PAGE_BUDGET = 200 * 1024
 QUESTION_PAGE = re.compile(r"^[a-z-]+/[a-z]{2}\d{4}-")
 NOTEBOOK_PAGE = "generated/notebooks/"
