@@ -711,6 +711,9 @@ NETWORKS = (
 )
 
 
+NETWORK_INPUT = 224  # the input size of the table and of the published values
+
+
 @functools.cache
 def network_fields() -> tuple[dict, ...]:
     """For every network of NETWORKS: its layer list and the field at its end point."""
@@ -838,15 +841,76 @@ def drops_pixels(layers, input_size) -> bool:
     return any((n + 2 * x.padding - x.k_eff) % x.stride for x, n in zip(layers, lengths[:-1]))
 
 
+def tap_paths(layers, index) -> np.ndarray:
+    """Every path of kernel taps from output `index` of the last layer down to the input, one
+    row per path: column m is the path's position in map m (0 = the input, L = the output).
+
+    No position is checked against any map's length: positions below 0 or past a map's end are
+    where the path runs through padding. There are prod(k_l) paths.
+    """
+    layers = check_layers(layers)
+    index = _int_at_least("index", index, 0)
+    pos = np.array([[index]])  # columns: map L, L-1, ... (reversed at the end)
+    for layer in reversed(layers):
+        taps = np.arange(layer.kernel) * layer.dilation
+        below = pos[:, -1:] * layer.stride - layer.padding + taps[None, :]  # (paths, k)
+        pos = np.hstack([np.repeat(pos, layer.kernel, axis=0), below.reshape(-1, 1)])
+    return pos[:, ::-1]
+
+
+def border_prediction(layers, input_size, index) -> dict[str, np.ndarray]:
+    """The pixels output `index` can reach, predicted without gradients or `track_support`,
+    and the pixels of its clipped interval that are missing, by cause.
+
+    Start from the interval clipped to the image and remove, in this order:
+    `holes` (offsets no path of taps reaches, `reachable_offsets`), `dropped` (pixels past the
+    end of the last field of some layer, left over when an output length is rounded down) and
+    `padding` (pixels whose every tap path runs through a padded position of an intermediate
+    map). What is left, `predicted`, is the set of input pixels at the end of a path that stays
+    inside every map.
+    """
+    layers = check_layers(layers)
+    n = _int_at_least("input_size", input_size, 1)
+    lengths = [n, *output_sizes(layers, n)]
+    index = _int_at_least("index", index, 0)
+    if index >= lengths[-1]:
+        raise ValueError(f"index: expected 0 <= index < {lengths[-1]}, got {index}")
+    fields = receptive_field(layers)
+    first, last = fields[-1].interval(index)
+    clipped = np.arange(max(first, 0), min(last, n - 1) + 1)
+    offsets = set((first + reachable_offsets(layers)).tolist())
+    no_hole = np.array([x for x in clipped if x in offsets], dtype=np.int64)
+    # end of the last field of every layer: pixels past it reach no unit of that layer
+    ends = [f.interval(m - 1)[1] for f, m in zip(fields, lengths[1:])]
+    kept = no_hole[no_hole <= min(ends)]
+    paths = tap_paths(layers, index)
+    inner = paths[:, 1:-1]  # intermediate maps 1 ... L-1
+    clear = np.all((inner >= 0) & (inner < np.array(lengths[1:-1])), axis=1)
+    x = paths[:, 0]
+    predicted = np.unique(x[clear & (x >= 0) & (x < n)])
+    return {
+        "clipped": clipped,
+        "predicted": predicted,
+        "holes": np.setdiff1d(clipped, no_hole),
+        "dropped": np.setdiff1d(no_hole, kept),
+        "padding": np.setdiff1d(kept, predicted),
+    }
+
+
+CAUSES = ("holes", "dropped", "padding")
+
+
 @functools.cache
 def support_check_runs(seed_set: int = 0) -> dict[str, float]:
     """Gradient support of one output of CHECK_STACKS random 1-D stacks (one per seed of the
     seed set; avg pooling in place of max pooling, positive weights) against the prediction
-    and the tracked dependencies. Where the clipped interval is not the support's extent,
-    `shortfall_*` say by how many pixels it promises too many, and `clip_unexplained` counts
-    the cases with no hole, no dilation and no dropped pixel (the page says there are none)."""
-    names = "stacks inside clipped holes within tracked inside_exact clip_exact"
-    counts = dict.fromkeys((names + " clip_unexplained").split(), 0)
+    and the tracked dependencies. At the border, `clip_predicted` counts the outputs whose
+    support equals `border_prediction`; where the clipped interval is not the support's extent,
+    `shortfall_*` say by how many pixels it promises too many and `cause_*` in how many outputs
+    each cause removes pixels."""
+    names = "stacks inside clipped holes within tracked inside_exact clip_exact clip_predicted"
+    counts = dict.fromkeys(names.split() + [f"cause_{c}" for c in CAUSES], 0)
+    counts["cause_padding_only"] = 0
     shortfalls = []
     for seed in seeds(CHECK_STACKS, seed_set):
         rng = np.random.default_rng(seed)
@@ -880,6 +944,8 @@ def support_check_runs(seed_set: int = 0) -> dict[str, float]:
             want = first + reachable_offsets(layers)
             counts["inside_exact"] += int(np.array_equal(got, want))
             continue
+        pred = border_prediction(layers, n, index)
+        counts["clip_predicted"] += int(np.array_equal(got, pred["predicted"]))
         clipped = field_of(layers, index, n)
         if clipped == ((got[0], got[-1]) if got.size else None):
             counts["clip_exact"] += 1
@@ -888,8 +954,9 @@ def support_check_runs(seed_set: int = 0) -> dict[str, float]:
         promised = 0 if clipped is None else clipped[1] - clipped[0] + 1
         reached = got[-1] - got[0] + 1 if got.size else 0
         shortfalls.append(int(promised - reached))
-        dilated = any(x.dilation > 1 for x in layers)
-        counts["clip_unexplained"] += int(not (holes or dilated or drops_pixels(layers, n)))
+        for cause in CAUSES:
+            counts[f"cause_{cause}"] += int(pred[cause].size > 0)
+        counts["cause_padding_only"] += int(pred["holes"].size + pred["dropped"].size == 0)
     counts["shortfall_median"] = float(np.median(shortfalls)) if shortfalls else 0.0
     counts["shortfall_max"] = max(shortfalls, default=0)
     return counts
@@ -1156,9 +1223,36 @@ POOL_SEEDS = 20  # random inputs and weights for the max-pooling comparison
 POOL_STACK_INDEX = 2  # the output whose gradient is followed, of a 24-pixel input
 
 
+def winner_paths(layers, X, weights, index) -> np.ndarray:
+    """Input pixels on a path from output `index` that passes, at every max pool, through the
+    window's largest input (the first one on ties), read off the forward pass: no gradient.
+
+    For one sample and one channel, X of shape (1, 1, L); convolution and average-pooling taps
+    all count, taps in the padding do not.
+    """
+    layers = check_layers(layers)
+    X = _check_input(X)
+    if X.shape[:2] != (1, 1) or X.ndim != 3:
+        raise ValueError(f"X: expected shape (1, 1, L), got {X.shape}")
+    _, cache = stack_forward(layers, X, weights)
+    positions = {_int_at_least("index", index, 0)}
+    for layer, (a, _) in zip(reversed(layers), reversed(cache)):
+        row = a[0, 0]
+        below = set()
+        for j in positions:
+            taps = j * layer.stride - layer.padding + np.arange(layer.kernel) * layer.dilation
+            taps = taps[(taps >= 0) & (taps < row.size)]  # padding holds no pixel
+            if layer.kind == "maxpool":
+                taps = taps[[int(np.argmax(row[taps]))]]  # a padded -inf never wins
+            below.update(taps.tolist())
+        positions = below
+    return np.array(sorted(positions), dtype=np.int64)
+
+
 def pool_support(seed: int = 0) -> dict[str, np.ndarray]:
     """1-D |input gradient| of one output of conv → pool → conv → pool, with average and with
-    max pooling (the same weights and input, drawn from `seed`), and the output's field."""
+    max pooling (the same weights and input, drawn from `seed`), the output's field, and the
+    pixels on the max pools' winning paths (`winners`, from the forward pass)."""
     seed = _int_at_least("seed", seed, 0)
     n, index = 24, POOL_STACK_INDEX
     rng = np.random.default_rng(seed)
@@ -1170,17 +1264,22 @@ def pool_support(seed: int = 0) -> dict[str, np.ndarray]:
         W = init_weights(layers, channels=1, rng=w_seed)
         out[kind] = np.abs(stack_input_grad(layers, X, W, index)[0, 0])
         out["field"] = np.array(field_of(layers, index, n))
+    out["winners"] = winner_paths(layers, X, W, index)
     return out
 
 
 @functools.cache
 def pool_support_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
-    """Pixels the gradient reaches with average and with max pooling, one entry per seed."""
+    """Pixels the gradient reaches with average and with max pooling, one entry per seed, and
+    whether max pooling's gradient support is exactly the winners' paths."""
     runs = [pool_support(seed) for seed in seeds(POOL_SEEDS, seed_set)]
     first, last = runs[0]["field"]
     return {
         "avgpool": np.array([np.count_nonzero(r["avgpool"]) for r in runs]),
         "maxpool": np.array([np.count_nonzero(r["maxpool"]) for r in runs]),
+        "winners": np.array(
+            [np.array_equal(np.flatnonzero(r["maxpool"]), r["winners"]) for r in runs]
+        ),
         "field": np.array(last - first + 1),
     }
 
@@ -1228,6 +1327,16 @@ def values() -> dict[str, object]:
     vgg = rows["TF-slim vgg_16, torchvision vgg16"]["field"]
     v["vgg_centre"] = f"{(vgg.size - 1) / 2 - vgg.padding:g}"  # centre of output 0
     v["growth_stride"] = receptive_field(GROWTH_STACKS[3][1])[-1].stride
+    for key, variant in (
+        ("vgg", "TF-slim vgg_16, torchvision vgg16"),
+        ("rs", "TF-slim resnet_v1_50"),
+    ):
+        f = rows[variant]["field"]
+        first, last = f.interval(0)
+        outside = max(0, -first) + max(0, last - (NETWORK_INPUT - 1))
+        v[f"{key}_pad_px"] = outside
+        v[f"{key}_pad_share"] = fmt(100 * outside / f.size, 0)
+    v["network_input"] = NETWORK_INPUT
 
     s = support_check_runs()
     v.update({f"check_{k}": f"{val:g}" for k, val in s.items()})
@@ -1249,6 +1358,7 @@ def values() -> dict[str, object]:
     slopes = [loglog_slope(r["depth"][fit], row[fit]) for row in r["relu"]]
     v["erf_slope_relu"] = fmt(np.mean(slopes), 2)
     v["erf_slope_relu_std"] = fmt(np.std(slopes), 2)
+    v["erf_depths_ratio"] = ", ".join(str(x) for x in ERF_DEPTHS if x >= 2)
     v["erf_map_depth"] = ERF_MAP_DEPTH
     m = erf_map()
     theory = receptive_field(_erf_stack(ERF_MAP_DEPTH))[-1].size
@@ -1300,20 +1410,27 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         f"equals the predicted offsets; {s['holes']} of {n} stacks have holes",
     )
     inexact = clipped - s["clip_exact"]
+    causes = [s[f"cause_{c}"] for c in CAUSES]
     out["clip_shortfall_explained"] = (
-        clipped > 0 and s["clip_unexplained"] == 0,
-        f"{s['clip_exact']} of {clipped} outputs at the border: clipped interval exact; the "
-        f"other {inexact} all have holes, dilation or dropped pixels "
-        f"({s['clip_unexplained']} without); clipped interval too wide by a median of "
-        f"{s['shortfall_median']:g} and at most {s['shortfall_max']} pixels",
+        clipped > 0 and s["clip_predicted"] == clipped and min(causes) > 0,
+        f"{s['clip_predicted']} of {clipped} outputs at the border: support equals the "
+        "prediction built from the layer list (reachable offsets in the image, minus pixels "
+        "past some layer's last field, minus pixels whose every tap path runs through an "
+        f"intermediate layer's padding); the clipped interval is exact in {s['clip_exact']}; "
+        f"of the other {inexact}, holes remove pixels in {causes[0]}, the dropped tail in "
+        f"{causes[1]}, intermediate padding in {causes[2]} ({s['cause_padding_only']} with no "
+        f"other cause); clipped interval too wide by a median of {s['shortfall_median']:g} and "
+        f"at most {s['shortfall_max']} pixels",
     )
     p = pool_support_runs(seed_set)
     avg, mx = p["avgpool"], p["maxpool"]
     out["max_pool_reaches_fewer"] = (
-        bool(np.all(avg == p["field"]) and np.all(mx < avg)),
+        bool(np.all(avg == p["field"]) and np.all(mx < avg) and np.all(p["winners"])),
         f"{len(mx)} random inputs and weights: average pooling reaches all {int(p['field'])} "
         f"pixels of the field every time, max pooling {mx.min()} to {mx.max()} "
-        f"(mean {mx.mean():.1f}), at least {int((avg - mx).min())} fewer on every input",
+        f"(mean {mx.mean():.1f}); its gradient support equals the pixels on the max pools' "
+        f"winning paths, found from the forward pass, on {int(p['winners'].sum())} of "
+        f"{len(mx)} inputs",
     )
     r = erf_runs(seed_set)
     fit = r["depth"] >= ERF_FIT_FROM
@@ -1326,16 +1443,25 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         f"log-log slope of the 95 % width from depth {ERF_FIT_FROM} to {d[-1]}: {uniform:.3f} "
         f"(1/2 for square-root growth), theoretical field {theory:.3f}; no randomness",
     )
+    half = (0.5 + theory) / 2  # a seed's slope is nearer 1/2 than the field's below this
+    above = int(np.sum(relu > 0.5))
     out["erf_relu_sqrt"] = (
-        bool(np.all(np.abs(relu - 0.5) < 0.1) and theory - relu.max() > 0.3),
-        f"log-log slope over {len(relu)} seeds: {_spread(relu)}; theoretical field "
-        f"{theory:.3f}, above the largest seed by {theory - relu.max():.3f}",
+        bool(
+            np.all(relu < half)
+            and above >= len(relu) - 1
+            and relu.mean() - 0.5 > relu.std()
+            and theory - relu.max() > 0.3
+        ),
+        f"log-log slope over {len(relu)} seeds: {_spread(relu)}; above 1/2 in {above} of "
+        f"{len(relu)} seeds, mean minus 1/2 = {relu.mean() - 0.5:.3f} against std "
+        f"{relu.std():.3f}; every seed nearer 1/2 than the theoretical field's {theory:.3f} "
+        f"(below the midpoint {half:.3f}; largest seed {relu.max():.3f})",
     )
     from2 = r["depth"] >= 2
     ratios = np.vstack([r["uniform"], r["relu"]])[:, from2] / r["theory"][from2]
     out["erf_fraction_shrinks"] = (
         bool(np.all(np.diff(ratios, axis=1) < 0)),
-        f"95 % width / theoretical field falls at every depth step from 2 to {d[-1]} for "
+        f"95 % width / theoretical field falls at each depth measured from 2 to {d[-1]} for "
         f"uniform weights and for each of {len(relu)} ReLU seeds: uniform "
         + ", ".join(f"{x:.2f}" for x in ratios[0])
         + f"; ReLU at depth {d[-1]} {_spread(ratios[1:, -1])}",

@@ -381,6 +381,55 @@ def test_max_pooling_gradient_reaches_less_than_its_field(seed):
     assert set(mx) < set(avg) and len(mx) <= 9
 
 
+def test_a_pixel_lost_to_an_intermediate_layers_padding():
+    # the second reviewer's case: pixel 0 is inside the field, not a hole and not dropped, but
+    # its only path runs through position -1 (padding) of the map below the last layer
+    layers = [Layer(2, 3, 1), Layer(4, 1, kind="avgpool"), Layer(2, 2, 1, 2, "avgpool")]
+    pred = rf.border_prediction(layers, 14, 0)
+    got = np.flatnonzero(rf.gradient_support(layers, 14, 0))
+    np.testing.assert_array_equal(got, pred["predicted"])
+    np.testing.assert_array_equal(pred["padding"], [0])
+    assert pred["dropped"].size == 0 and 0 not in pred["holes"]
+    # pixel 6 of 7 is dropped by the 2×2 stride-2 layer
+    pred = rf.border_prediction([Layer(2, 2), Layer(3, 1, 1)], 7, 2)
+    np.testing.assert_array_equal(pred["dropped"], [6])
+    np.testing.assert_array_equal(pred["predicted"], [2, 3, 4, 5])
+
+
+@settings(max_examples=60, deadline=None)
+@given(stacks())
+def test_border_prediction_equals_the_gradient_support(case):
+    layers, n, index = case
+    pred = rf.border_prediction(layers, n, index)
+    got = np.flatnonzero(rf.gradient_support(layers, n, index))
+    np.testing.assert_array_equal(got, pred["predicted"])
+    # the causes partition the clipped interval's missing pixels
+    parts = np.concatenate([pred[c] for c in rf.CAUSES] + [pred["predicted"]])
+    np.testing.assert_array_equal(np.sort(parts), pred["clipped"])
+
+
+def test_tap_paths_by_hand():
+    paths = rf.tap_paths([Layer(2, 2, 1), Layer(3, 1, 1)], 1)
+    assert paths.shape == (6, 3)
+    assert set(map(tuple, paths[:, 1:])) == {(0, 1), (1, 1), (2, 1)}
+    # map-1 position j reads input 2j - 1 and 2j
+    assert sorted(paths[:, 0]) == [-1, 0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_max_pool_support_is_the_winners_paths(seed):
+    r = rf.pool_support(seed)
+    np.testing.assert_array_equal(np.flatnonzero(r["maxpool"]), r["winners"])
+
+
+def test_winner_paths_by_hand():
+    X = np.array([[[0.0, 3.0, 1.0, 5.0, 2.0, 4.0]]])
+    layers = [Layer(2, 2, kind="maxpool"), Layer(3, 1, 1, kind="avgpool")]
+    # pool outputs: windows (0, 1), (2, 3), (4, 5) -> winners 1, 3, 5; output 0 reads 0 and 1
+    np.testing.assert_array_equal(rf.winner_paths(layers, X, [None, None], 0), [1, 3])
+    np.testing.assert_array_equal(rf.winner_paths(layers, X, [None, None], 2), [3, 5])
+
+
 def test_dropped_pixels_by_hand():
     # 7 pixels, 2×2 stride 2: (7 - 2) % 2 = 1, pixel 6 dropped; 8 pixels: none dropped
     assert rf.drops_pixels([Layer(2, 2)], 7) and not rf.drops_pixels([Layer(2, 2)], 8)
@@ -592,6 +641,9 @@ def test_values_are_the_codes_numbers():
         (lambda: rf.loglog_slope([0.0, 2.0], [1.0, 2.0]), ValueError, ["positive"]),
         (lambda: rf.loglog_slope([2.0, 2.0], [1.0, 2.0]), ValueError, ["two different"]),
         (lambda: rf.drops_pixels([Layer(3)], 0), ValueError, ["input_size"]),
+        (lambda: rf.border_prediction([Layer(3)], 5, 3), ValueError, ["index"]),
+        (lambda: rf.tap_paths([Layer(3)], -1), ValueError, ["index"]),
+        (lambda: rf.winner_paths([Layer(2, 2)], np.zeros((1, 2, 4)), [None], 0), ValueError, ["X"]),
         (lambda: rf.init_weights([Layer(3)], nd=3), ValueError, ["nd"]),
         (
             lambda: rf.stack_input_grad([Layer(3)], np.ones((1, 1, 5)), [np.ones((1, 1, 3))], 3),
