@@ -477,6 +477,38 @@ def test_stride_two_is_equivariant_to_even_shifts_only():
             assert not np.allclose(one[..., m:], base[..., : base.shape[-1] - m])
 
 
+def test_max_blur_pool_matches_a_direct_loop():
+    X = np.random.default_rng(3).standard_normal((2, 3, 9, 8))
+    M = pl.max_pool2d(X, 2, 1)  # (2, 3, 8, 7)
+    w = np.array([1.0, 2.0, 1.0])
+    out = np.zeros((2, 3, 3, 3))
+    for a in range(3):
+        for b in range(3):
+            patch = M[..., 2 * a : 2 * a + 3, 2 * b : 2 * b + 3]
+            out[..., a, b] = np.einsum("ncij,i,j->nc", patch, w, w) / 16
+    np.testing.assert_allclose(pl.max_blur_pool(X), out, rtol=1e-12, atol=1e-12)
+    # a constant map stays constant: the blur's weights sum to 1
+    np.testing.assert_allclose(pl.max_blur_pool(np.full((1, 1, 6, 6), 2.5)), 2.5, rtol=1e-12)
+
+
+def test_max_output_stays_when_the_winner_stays_in_the_shared_cells():
+    """The rule behind the max claim, by a loop over windows of one small map."""
+    Z = pl.feature_maps(np.random.default_rng(8), 1, 12, 1.0)[0, 0]  # (12, 13)
+    X, Xs = Z[:, 1:], Z[:, :-1]  # Xs[:, c] == X[:, c - 1]
+    k, s = 2, 2
+    A, B = pl.max_pool2d(X[None, None], k, s)[0, 0], pl.max_pool2d(Xs[None, None], k, s)[0, 0]
+    for a in range(A.shape[0]):
+        for b in range(A.shape[1]):
+            # in Z's columns: A's window is c0+1..c0+k, B's is c0..c0+k-1
+            rows, c0 = slice(a * s, a * s + k), b * s
+            shared = Z[rows, c0 + 1 : c0 + k].max()
+            union = Z[rows, c0 : c0 + k + 1].max()
+            if shared == union:
+                assert A[a, b] == B[a, b]
+            elif A[a, b] != 0 or B[a, b] != 0:
+                assert A[a, b] != B[a, b]
+
+
 def test_figures_are_small():
     # the strict build draws both themes; one theme is enough to check the size here
     from snippets.plotting import LIGHT, themed, to_svg
