@@ -53,7 +53,7 @@ def build(project: Path, expect_ok: bool = True, **env_vars: str) -> str:
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,  # generous: a loaded machine runs the experiments slowly; hangs are SNIPPET_TIMEOUT
+        timeout=900,  # a loaded machine runs the experiments slowly; a hang is SNIPPET_TIMEOUT
     )
     log = r.stdout + r.stderr
     assert (r.returncode == 0) == expect_ok, log
