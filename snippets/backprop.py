@@ -637,7 +637,7 @@ def worked_example() -> dict[str, np.ndarray | float]:
 XOR_SEED = 7  # default of xor_data only; the experiment draws its data from the seed sets
 XOR_SEEDS = 5
 XOR_EPOCHS = 1000
-XOR_LRS = (0.5, 2.0, 8.0)  # the validation grid, the same for both models
+XOR_LRS = (0.5, 2.0, 8.0, 32.0)  # the validation grid, the same for both models
 XOR_HIDDEN = 8
 XOR_SPLIT = (200, 100, 100)  # train, validation, test points
 XOR_MODELS = {"mlp": ([2, XOR_HIDDEN, 1], "tanh"), "lin": ([2, 1], "sigmoid")}
@@ -791,6 +791,25 @@ def depth_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
     return out
 
 
+@functools.cache
+def depth_input_control(seed_set: int = 0) -> np.ndarray:
+    """The sigmoid network of `depth_runs`, per seed: mean |dW| of layer 2 over layer 1, for the
+    input X as drawn (mean 0) and for X + 1/2 (mean 1/2, like the sigmoid outputs every later
+    layer receives). Shape (seeds, 2): columns X, X + 1/2. Same batch, targets and weights."""
+    sizes = [DEPTH_WIDTH] * DEPTH_LAYERS + [1]
+    out = np.zeros((DEPTH_SEEDS, 2))
+    for j, seed in enumerate(seeds(DEPTH_SEEDS, seed_set)):
+        rng = np.random.default_rng(seed)
+        X = rng.normal(size=(64, DEPTH_WIDTH))
+        T = rng.uniform(size=(64, 1))
+        params = init_params(sizes, np.random.default_rng([seed, 1]), "xavier")
+        for k, Xk in enumerate((X, X + 0.5)):
+            _, cache = forward(params, Xk, "sigmoid", "identity")
+            g = [np.mean(np.abs(dW)) for dW, _ in backward(params, cache, T)]
+            out[j, k] = g[1] / g[0]
+    return out
+
+
 def cost_counts(sizes=(784, 256, 256, 10), N: int = 64) -> dict[str, int]:
     """Multiply-adds of one forward and one backward pass of a dense network, and the floats
     the forward pass must keep for the backward pass."""
@@ -929,8 +948,15 @@ def _geomean(a: np.ndarray, axis: int = 0) -> np.ndarray:
 
 
 def _depth_ratios(runs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Per seed: mean |dW| of the first layer over that of the last (output) layer."""
-    return {act: g[:, 0] / g[:, -1] for act, g in runs.items()}
+    """Per seed: mean |dW| of layer 2 over that of layer 9, the first and last of the layers fed
+    by hidden outputs; the input layer (fed X) and the output layer are left out."""
+    return {act: g[:, 1] / g[:, -2] for act, g in runs.items()}
+
+
+def _hidden_factor(g: np.ndarray) -> np.ndarray:
+    """Per seed: geometric mean of mean |dW| of layer l + 1 over layer l, for l = 2 .. 8 (the
+    pairs of layers fed by hidden outputs, output layer excluded)."""
+    return _geomean(g[:, 2:-1] / g[:, 1:-2], 1)
 
 
 def _pct(x: float) -> str:
@@ -1019,10 +1045,15 @@ def values() -> dict[str, object]:
         v[f"depth_{act}_ratio"] = tex_sci(_geomean(q))
         v[f"depth_{act}_ratio_min"] = tex_sci(q.min())
         v[f"depth_{act}_ratio_max"] = tex_sci(q.max())
-    v["depth_sigmoid_orders"] = int(round(-np.log10(_geomean(ratios["sigmoid"]))))
-    v["depth_sigmoid_per_layer"] = fmt(
-        _geomean(d["sigmoid"][:, 1:-1] / d["sigmoid"][:, :-2], 1).mean(), 1
-    )
+    v["depth_sigmoid_hidden_orders"] = fmt(-np.log10(_geomean(ratios["sigmoid"])), 1)
+    full = _geomean(d["sigmoid"][:, 0] / d["sigmoid"][:, -1])  # first layer over output layer
+    v["depth_sigmoid_orders"] = fmt(-np.log10(full), 1)
+    v["depth_sigmoid_per_layer"] = fmt(_geomean(_hidden_factor(d["sigmoid"])), 1)
+    ctrl = depth_input_control()
+    v["depth_first_factor"] = fmt(_geomean(ctrl[:, 0]), 1)
+    v["depth_first_factor_shifted"] = fmt(_geomean(ctrl[:, 1]), 1)
+    for act, g in d.items():
+        v[f"depth_{act}_out_factor"] = fmt(_geomean(g[:, -1] / g[:, -2]), 1)
 
     c = cost_counts()
     v["cost_sizes"] = "784-256-256-10"
@@ -1046,14 +1077,14 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     r = xor_runs(seed_set)
     mlp, lin = r["mlp"]["test_acc"], r["lin"]["test_acc"]
     wins = int(np.sum(mlp > lin))
-    gap = 100 * (mlp.mean() - lin.mean())
+    gap = 100 * (mlp - lin)  # paired: both models see the same data on each seed
     worst = 100 * (mlp.min() - lin.max())  # the worst MLP seed against the best linear seed
     out["xor_mlp_beats_linear"] = (
-        bool(wins == XOR_SEEDS and worst > 0),
+        bool(wins == XOR_SEEDS and worst > 0 and gap.mean() > gap.std()),
         f"{wins} of {XOR_SEEDS} seeds; test accuracy MLP mean {_pct(mlp.mean())} % "
         f"(min-max {_pct(mlp.min())}-{_pct(mlp.max())}), linear mean {_pct(lin.mean())} % "
-        f"(min-max {_pct(lin.min())}-{_pct(lin.max())}); mean gap {gap:.1f} points; "
-        f"worst MLP seed minus best linear seed {worst:.1f} points",
+        f"(min-max {_pct(lin.min())}-{_pct(lin.max())}); paired gap {gap.mean():.1f} +- "
+        f"{gap.std():.1f} points (std); worst MLP seed minus best linear seed {worst:.1f} points",
     )
 
     rows = gradcheck_runs(seed_set)
@@ -1061,7 +1092,8 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     below = int(np.sum(errors <= 1e-7))
     out["gradcheck_below_bar"] = (
         bool(below == len(rows)),
-        f"{below} of {len(rows)} random networks at relative error 1e-7 or less; worst "
+        f"{below} of {len(rows)} random networks at a whole-vector relative error of 1e-7 or "
+        f"less; worst "
         f"{errors.max():.1e}, median {np.median(errors):.1e}",
     )
 
@@ -1071,11 +1103,39 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     others = np.concatenate([log_ratio["tanh"], log_ratio["relu"]])
     margin = others.min() - sig.max()  # orders of magnitude, worst seed against worst seed
     spread = max(np.ptp(q) for q in log_ratio.values())
+    paired = {act: sig - log_ratio[act] for act in ("tanh", "relu")}  # same batch, per seed
+    below = {act: int(np.sum(q < 0)) for act, q in paired.items()}
     out["depth_sigmoid_vanishes"] = (
-        bool(margin > spread),
-        f"{DEPTH_SEEDS} seeds per activation; log10 first/last layer: sigmoid "
+        bool(
+            margin > spread
+            and all(n >= DEPTH_SEEDS - 1 for n in below.values())
+            and all(-q.mean() > q.std() for q in paired.values())
+        ),
+        f"{DEPTH_SEEDS} seeds per activation, log10 of layer 2 over layer 9: sigmoid "
         f"{sig.min():.1f} to {sig.max():.1f}, tanh and ReLU {others.min():.1f} to "
-        f"{others.max():.1f}; margin {margin:.1f} orders, largest seed spread {spread:.1f}",
+        f"{others.max():.1f}; worst-seed margin {margin:.1f} orders, largest seed spread "
+        f"{spread:.1f}; paired per seed, sigmoid minus tanh {paired['tanh'].mean():.1f} +- "
+        f"{paired['tanh'].std():.1f} (lower in {below['tanh']} of {DEPTH_SEEDS}), sigmoid minus "
+        f"ReLU {paired['relu'].mean():.1f} +- {paired['relu'].std():.1f} (lower in "
+        f"{below['relu']} of {DEPTH_SEEDS})",
+    )
+    factor = _hidden_factor(d["sigmoid"])
+    out["depth_sigmoid_hidden_factor_near_4"] = (
+        bool(np.all((factor > 3) & (factor < 6))),
+        f"{int(np.sum((factor > 3) & (factor < 6)))} of {DEPTH_SEEDS} seeds: geometric mean of "
+        f"the layer-to-layer factor over the hidden pairs 2-3 to 8-9 from {factor.min():.2f} to "
+        f"{factor.max():.2f} (band 3 to 6 around 1/sigma'(0) = 4)",
+    )
+    ctrl = np.log10(depth_input_control(seed_set))
+    diff = ctrl[:, 0] - ctrl[:, 1]  # paired: same batch, targets and weights
+    n_pos = int(np.sum(diff > 0))
+    out["depth_first_layer_input_mean"] = (
+        bool(diff.mean() > diff.std() and n_pos >= DEPTH_SEEDS - 1),
+        f"layer 2 over layer 1 of the sigmoid network, input X against X + 1/2: "
+        f"{10 ** ctrl[:, 0].min():.1f} to {10 ** ctrl[:, 0].max():.1f} against "
+        f"{10 ** ctrl[:, 1].min():.1f} to {10 ** ctrl[:, 1].max():.1f}; paired log10 difference "
+        f"{diff.mean():.2f} +- {diff.std():.2f} (std), larger with X in {n_pos} of {DEPTH_SEEDS} "
+        "seeds",
     )
     shrinking = int(np.sum(np.all(np.diff(d["sigmoid"], axis=1) > 0, axis=1)))
     out["depth_sigmoid_shrinks_every_layer"] = (

@@ -532,12 +532,14 @@ SMALL_STD, LARGE_STD = 0.01, 1.0
 
 @functools.cache
 def scale_runs(seed: int = 0) -> dict[str, dict[str, dict[str, np.ndarray]]]:
-    """For tanh and ReLU: per-layer activation std (and |a| > 0.99 share) at three scales.
+    """For tanh and ReLU: per-layer activation std (and |a| > 0.99 share) at three scales, and
+    the mean |dW| of every layer for the squared error against targets uniform on [-1, 1].
 
-    The batch and all three weight draws come from `seed`.
+    The batch, the targets and all three weight draws come from `seed`.
     """
     rng_x, rng_w = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     X = rng_x.standard_normal((BATCH, WIDTH))
+    T = rng_x.uniform(-1.0, 1.0, size=(BATCH, WIDTH))
     w_seed = int(rng_w.integers(2**31))
     sizes = [WIDTH] * (DEPTH + 1)
     out: dict[str, dict[str, dict[str, np.ndarray]]] = {}
@@ -554,6 +556,7 @@ def scale_runs(seed: int = 0) -> dict[str, dict[str, dict[str, np.ndarray]]]:
                 "std": activation_stds(params, X, act),
                 "saturated": np.array([np.mean(np.abs(a) > 0.99) for a in cache.a]),
                 "slope": np.array([np.mean(1 - a * a) for a in cache.a]),  # mean tanh'(z)
+                "grad": np.array([np.mean(np.abs(dW)) for dW, _ in bp.backward(params, cache, T)]),
             }
     return out
 
@@ -719,6 +722,38 @@ def figures():
     }
 
 
+def _lr_edge_note(r: dict) -> str:
+    """A sentence naming the table's starts whose chosen rate is an end of LR_GRID, with how
+    much higher the mean validation loss is at the neighbouring rate (empty if none)."""
+    parts = []
+    names = ("random", "zero_last", "zeros", "constant", "one_unit", "zeros_tanh", "zeros_relu")
+    for name in names:
+        run, lr = r[name], r[name]["lr"]
+        if lr not in (LR_GRID[0], LR_GRID[-1]):
+            continue
+        nxt = LR_GRID[1] if lr == LR_GRID[0] else LR_GRID[-2]
+        best, other = run["val_by_lr"][lr].mean(), run["val_by_lr"][nxt].mean()
+        parts.append(
+            f"{NOTE_NAMES[name]} ({fmt(lr, 0)}; at {fmt(nxt, 0)} the mean validation loss is "
+            f"{fmt(100 * (other / best - 1), 2)} % higher)"
+        )
+    if not parts:
+        return "No start picked an end of the grid."
+    listed = parts[0] if len(parts) == 1 else "; ".join(parts[:-1]) + "; and " + parts[-1]
+    return f"Picked at an end of the grid: {listed}. A tie goes to the smaller rate."
+
+
+NOTE_NAMES = {
+    "random": "the random start",
+    "zero_last": "the zero output layer",
+    "zeros": "the all-zero start",
+    "constant": f"the constant {CONSTANT} start",
+    "one_unit": "the one-unit network",
+    "zeros_tanh": "the tanh zero start",
+    "zeros_relu": "the ReLU zero start",
+}
+
+
 def _tex_scaled(a, digits: int = 3) -> str:
     """A matrix as `c \\times 10^{k} [ ... ]` with one power of ten for all entries (0 → plain)."""
     a = np.asarray(a, dtype=float)
@@ -807,6 +842,23 @@ def values() -> dict[str, object]:
         v[f"{name}_spread_max"] = _num(run["spread"].max())
         v[f"{name}_acc_pct_0"] = fmt(100 * d[name]["accuracy"], 1)
         v[f"{name}_loss_end_0"] = fmt(d[name]["losses"][-1], 4)
+    v["lr_edge_note"] = _lr_edge_note(r)
+    pm = {
+        "zeros_one_unit_acc_gap": 100 * (r["zeros"]["test_acc"] - r["one_unit"]["test_acc"]),
+        "constant_zeros_acc_gap": 100 * (r["constant"]["test_acc"] - r["zeros"]["test_acc"]),
+    }
+    for key, gap in pm.items():
+        v[key] = f"{fmt(gap.mean(), 2)} ± {fmt(gap.std(), 2)}"
+    lead = 100 * (r["random"]["test_acc"] - r["zeros"]["test_acc"])
+    lead_loss = r["zeros"]["losses"][:, -1] - r["random"]["losses"][:, -1]
+    v["random_lead_min"] = fmt(lead.min(), 2)
+    v["random_lead_loss_min"] = fmt(lead_loss.min(), 4)
+    v["zero_last_random_gap_max"] = fmt(
+        100 * np.abs(r["zero_last"]["test_acc"] - r["random"]["test_acc"]).max(), 3
+    )
+    v["zeros_one_unit_loss_gap_max"] = tex_sci(
+        np.abs(r["zeros"]["losses"][:, -1] - r["one_unit"]["losses"][:, -1]).max(), 1
+    )
     v["loss_start"] = fmt(d["zeros"]["losses"][0], 4)
     v["zeros_tanh_loss_end_0"] = fmt(d["zeros_tanh"]["losses"][-1], 6)
     b2 = float(d["zeros_tanh"]["params"][1][1][0])
@@ -849,6 +901,12 @@ def values() -> dict[str, object]:
     v["tanh_large_slope"] = fmt(s["tanh"]["large"]["slope"][-1], 3)
     v["tanh_good_slope"] = fmt(s["tanh"]["xavier"]["slope"][-1], 3)
     v["small_factor"] = fmt(SMALL_STD * np.sqrt(WIDTH), 3)
+    v["small_grad_predicted"] = tex_sci((SMALL_STD * np.sqrt(WIDTH)) ** (DEPTH - 1))
+    g = _scale_summary(0)
+    q = g["tanh_small_grad"] / g["tanh_xavier_grad"]
+    v["small_grad_ratio_min"] = tex_sci(q.min())
+    v["small_grad_ratio_max"] = tex_sci(q.max())
+    v["n_scale_seeds"] = N_SCALE_SEEDS
     v["relu_small_factor"] = fmt(SMALL_STD * np.sqrt(WIDTH / 2), 2)
     v["relu_large_factor"] = fmt(LARGE_STD * np.sqrt(WIDTH / 2), 1)
     return v
@@ -861,24 +919,40 @@ N_SCALE_SEEDS = 5
 
 
 def _gap_claim(a, b, what: str) -> tuple[bool, str]:
-    """`a` beats `b` (per-seed test accuracies): every seed, and the mean gap exceeds its std."""
-    gap = 100 * (np.asarray(a) - np.asarray(b))
-    holds = bool(np.all(gap > 0) and gap.mean() > gap.std())
+    """`a` beats `b` (paired per-seed test accuracies, same data): on every seed, by a mean gap
+    larger than the gap's std, and by a smallest gap larger than any spread across seeds (the
+    std of `a`, of `b` and of the gap)."""
+    a, b = 100 * np.asarray(a, dtype=float), 100 * np.asarray(b, dtype=float)
+    gap = a - b
+    spread = max(a.std(), b.std(), gap.std())
+    holds = bool(np.all(gap > 0) and gap.mean() > gap.std() and gap.min() > spread)
     return holds, (
-        f"{what}: {np.sum(gap > 0)} of {gap.size} seeds; mean gap {gap.mean():.1f} points, "
-        f"gap std {gap.std():.1f}, smallest gap {gap.min():.1f}"
+        f"{what}: ahead in {np.sum(gap > 0)} of {gap.size} seeds; paired gap {gap.mean():.1f} +- "
+        f"{gap.std():.1f} points (mean +- std); smallest gap {gap.min():.1f} against the largest "
+        f"seed spread (std) {spread:.1f}"
     )
 
 
-def _same_claim(a, b, what: str) -> tuple[bool, str]:
-    """No meaningful difference: the mean per-seed gap is smaller than the seed spread (std)."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    gap = a - b
-    spread = max(a.std(), b.std())
-    holds = bool(abs(gap.mean()) < spread)
+def _unresolved_claim(a, b, what: str) -> tuple[bool, str]:
+    """No difference these seeds can resolve: |mean| of the paired per-seed gap <= its std."""
+    gap = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    holds = bool(abs(gap.mean()) <= gap.std())
     return holds, (
-        f"{what}: mean gap {gap.mean():.3g}, below the seed spread (std) {spread:.3g}; "
-        f"per-seed gaps from {gap.min():.3g} to {gap.max():.3g}"
+        f"{what}: paired gap {gap.mean():.3g} +- {gap.std():.3g} (mean +- std over "
+        f"{gap.size} seeds), |mean| not above the std; per-seed gaps from {gap.min():.3g} to "
+        f"{gap.max():.3g}"
+    )
+
+
+def _negligible_claim(a, b, effect, what: str) -> tuple[bool, str]:
+    """Every paired per-seed |gap| is below a tenth of the smallest per-seed `effect` (the
+    random-versus-zeros gap the page is about)."""
+    gap = np.abs(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))
+    bar = 0.1 * float(np.min(np.abs(effect)))
+    holds = bool(gap.max() < bar)
+    return holds, (
+        f"{what}: largest per-seed |gap| {gap.max():.3g} over {gap.size} seeds, below a tenth of "
+        f"the smallest random-versus-zeros gap, {bar:.3g}"
     )
 
 
@@ -889,7 +963,7 @@ def _scale_summary(seed_set: int) -> dict[str, np.ndarray]:
         f"{act}_{name}_{key}": np.array([r[act][name][key] for r in runs])
         for act, by_scale in runs[0].items()
         for name in by_scale
-        for key in ("std", "saturated", "slope")
+        for key in ("std", "saturated", "slope", "grad")
     }
 
 
@@ -906,21 +980,25 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     out["zero_last_beats_zeros"] = _gap_claim(
         acc["zero_last"], acc["zeros"], "test accuracy, zero output layer minus all zeros"
     )
-    out["zero_last_like_random"] = _same_claim(
+    lead = 100 * (acc["random"] - acc["zeros"])  # the effect the page is about, per seed
+    lead_loss = r["zeros"]["losses"][:, -1] - r["random"]["losses"][:, -1]
+    out["zero_last_like_random"] = _negligible_claim(
         100 * acc["zero_last"],
         100 * acc["random"],
-        "test accuracy in points, zero output layer minus random",
+        lead,
+        "test accuracy in points, zero output layer against random",
     )
-    out["zeros_like_one_unit"] = _same_claim(
+    out["zeros_like_one_unit"] = _unresolved_claim(
         100 * acc["zeros"], 100 * acc["one_unit"], "test accuracy in points, zeros minus one unit"
     )
-    out["constant_like_zeros"] = _same_claim(
+    out["constant_like_zeros"] = _unresolved_claim(
         100 * acc["constant"], 100 * acc["zeros"], "test accuracy in points, constant minus zeros"
     )
-    out["plateau_like_one_unit"] = _same_claim(
+    out["plateau_like_one_unit"] = _negligible_claim(
         r["zeros"]["losses"][:, -1],
         r["one_unit"]["losses"][:, -1],
-        "final training loss, zeros minus one unit",
+        lead_loss,
+        "final training loss, zeros against one unit",
     )
 
     sym = max(r[name]["spread"].max() for name in ("zeros", "constant"))
@@ -971,6 +1049,17 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         bool(0.1 < lo and hi < 2),
         f"{m} seeds, Xavier (tanh) and He (ReLU): every layer's std between {lo:.3f} and "
         f"{hi:.3f} (bounds 0.1 and 2)",
+    )
+    vanish = {}
+    for act, good in (("tanh", "xavier"), ("relu", "he")):
+        g_small, g_good = s[f"{act}_small_grad"], s[f"{act}_{good}_grad"]
+        vanish[act] = ((g_small / g_good).max(), (g_small.max(1) / g_small.min(1)).max())
+    out["small_start_all_layers_starve"] = (
+        bool(all(q < 1e-6 and spread < 10 for q, spread in vanish.values())),
+        f"{m} seeds, every layer: mean |dW| at N(0, {SMALL_STD}^2) over that at Xavier (tanh) "
+        f"at most {vanish['tanh'][0]:.2g}, over He (ReLU) at most {vanish['relu'][0]:.2g} "
+        f"(bar 1e-6); largest over smallest layer at the small start: tanh "
+        f"{vanish['tanh'][1]:.2f}, ReLU {vanish['relu'][1]:.2f} (bar 10)",
     )
     large = s["relu_large_std"]
     factor = large[:, -1] / large[:, -2]

@@ -299,6 +299,18 @@ def test_depth_experiment_shapes():
         assert np.all(g > 0)
 
 
+def test_depth_input_control_reuses_the_depth_runs():
+    # the X column is the same network, batch and targets as depth_runs: its layer 2 / layer 1
+    c = bp.depth_input_control()
+    assert c.shape == (bp.DEPTH_SEEDS, 2)
+    g = bp.depth_runs()["sigmoid"]
+    np.testing.assert_allclose(c[:, 0], g[:, 1] / g[:, 0], rtol=1e-12)
+    # the hidden factor averages exactly the pairs 2-3 .. 8-9
+    h = bp._hidden_factor(g)
+    ref = [np.prod(g[j, 2:9] / g[j, 1:8]) ** (1 / 7) for j in range(bp.DEPTH_SEEDS)]
+    np.testing.assert_allclose(h, ref, rtol=1e-12)
+
+
 def test_every_claim_holds_on_the_default_seed_set():
     # tests/test_claims.py re-checks seed set 1; the build checks set 0 for the claims the page
     # states, this checks every claim the snippet offers
