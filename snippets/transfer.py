@@ -1168,6 +1168,9 @@ def values() -> dict[str, object]:
     ]
     v["edge_head_picks"] = int(np.sum(hd))
     v["edge_head_runs"] = int(np.size(hd))
+    rh = [tuned("random_head", 90, n)["rates"][:, 0] == max(HEAD_LRS) for n in (SMALL, LARGE)]
+    v["edge_random_head_picks"] = int(np.sum(rh))
+    v["edge_random_head_runs"] = int(np.size(rh))
     v["ratio_max"] = _rates([max(BACKBONE_RATIOS)])
     v["head_lr_max"] = _rates([max(HEAD_LRS)])
     v["head_tolerance"] = fmt(HEAD_TOLERANCE, 0)
