@@ -1006,7 +1006,7 @@ def _draw_backbone_lr(theme: Theme):
     ax1.set_ylabel("validation accuracy (%)")
     ax1.legend(loc="lower right", fontsize=10)
     ax2.set_yscale("symlog", linthresh=1)
-    ax2.set_ylim(0, 100)
+    ax2.set_ylim(0, 200)
     ax2.set_yticks([0, 1, 10, 100], ["0", "1", "10", "100"])
     ax2.set_ylabel("change of first-layer weights (%)")
     return fig
