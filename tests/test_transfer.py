@@ -365,6 +365,34 @@ def test_tuned_picks_each_seeds_best_validation_rates_and_tests_only_those(monke
     np.testing.assert_array_equal(again["test"], r["test"])
 
 
+def test_random_control_uses_a_backbone_that_was_never_pretrained():
+    # the same head init and data as "head", only the backbone differs: He init, not pre-trained
+    assert tr.rate_grid("random_head") == tr.rate_grid("head")
+    assert tr.rate_grid("random_low") == tr.rate_grid("all_low")
+    r = tr.tuned("random_head", 90, 1)
+    assert np.all(r["drift"] == 0)  # frozen, like "head"
+    assert r["test"].shape == (tr.N_SEEDS,) and np.all((r["test"] >= 0) & (r["test"] <= 1))
+
+
+def test_paired_comparisons_use_per_seed_differences():
+    base = np.array([50.0, 60.0, 70.0, 80.0, 90.0])
+    # a constant shift of 1 point beats by far when paired, though the spreads are ~16
+    assert tr._beats(base + 1, base, "x")[0]
+    assert not tr._level({"a": base + 1, "b": base}, "x")[0]
+    # one seed of five against: still a finding; two against: not
+    d = np.array([3.0, 3.0, 3.0, 3.0, -0.5])
+    assert tr._beats(base + d, base, "x")[0]
+    d2 = np.array([3.0, 3.0, 3.0, -0.5, -0.5])
+    assert not tr._beats(base + d2, base, "x")[0]
+    # noise larger than the mean difference: no difference the seeds resolve
+    noisy = np.array([2.0, -2.0, 3.0, -3.0, 1.0])
+    assert tr._level({"a": base + noisy, "b": base}, "x")[0]
+    assert tr._not_ahead(base + noisy, base, "x")[0]
+    # the t bound: mean 1, sd 0 -> bound 1
+    assert tr._within(base + 1, base, 1.5, "x")[0]
+    assert not tr._within(base + 1, base, 0.9, "x")[0]
+
+
 def test_head_only_runs_leave_the_backbone_bit_identical():
     r = tr.tuned("head", 0, 1)
     assert np.all(r["drift"] == 0) and np.all(r["drift_grid"] == 0)
