@@ -583,12 +583,14 @@ def _fit_head(name: str, train, val, seed: int) -> dict:
         A, _ = bp.forward(params, (features(M) - mu) / sd, "sigmoid")
         return float(np.mean(A.argmax(axis=1) == labels))
 
-    best = None
+    best, val_accs = None, []
     for lr in POS_LRS:
         params, losses = bp.train(init, (F - mu) / sd, T, lr, POS_EPOCHS, "sigmoid")
         val_acc = accuracy(Xv, yv, params)
+        val_accs.append(val_acc)
         if best is None or val_acc > best["val_acc"]:
             best = {"lr": lr, "params": params, "losses": losses, "val_acc": val_acc}
+    best["val_accs"] = np.array(val_accs)  # one per rate of POS_LRS
     best["train_acc"] = accuracy(X, y, best["params"])
     best["n_params"] = sum(W.size + b.size for W, b in best["params"])
     best["accuracy"] = lambda M, labels, params=best["params"]: accuracy(M, labels, params)
@@ -660,6 +662,7 @@ def _position_runs(seed_set: int) -> dict:
             "train": np.array([r[head]["train_acc"] for r in runs]),
             "val": np.array([r[head]["val_acc"] for r in runs]),
             "lr": np.array([r[head]["lr"] for r in runs]),
+            "val_accs": np.array([r[head]["val_accs"] for r in runs]),  # (seeds, rates)
         }
     per_seed["gap"]["big"] = np.array([r["gap"]["big_acc"] for r in runs])
     per_seed["gap"]["big_bright"] = np.array([r["gap"]["big_bright_acc"] for r in runs])
@@ -1069,6 +1072,10 @@ def values() -> dict[str, object]:
     v["pos_bottom_picks"] = int(np.sum(picks == min(POS_LRS)))
     v["pos_flatten_top_picks"] = int(np.sum(r["flatten"]["lr"] == max(POS_LRS)))
     v["pos_twice_chance"] = fmt(200 / EX_CLASSES, 1)
+    # the pick the grid would give without its top rate (argmax keeps the first, smaller, on ties)
+    old = np.asarray(POS_LRS[:-1])[r["flatten"]["val_accs"][:, :-1].argmax(axis=1)]
+    v["pos_old_lr_top"] = f"{POS_LRS[-2]:g}"
+    v["pos_flatten_old_top_picks"] = int(np.sum(old == POS_LRS[-2]))
     for name in ("flatten", "gap", "flatten_all"):
         h = r[name]
         v[f"pos_{name}_params"] = f"{runs[0][name]['n_params']:,}"
@@ -1118,6 +1125,19 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     flat, gap, ctrl = r["flatten"], r["gap"], r["flatten_all"]
     chance = 1 / EX_CLASSES
     out = {}
+    # the rate grid brackets the picks: no head picks an edge rate in most seeds
+    edges = {
+        f"{h} {lr:g}": int(np.sum(r[h]["lr"] == lr))
+        for h in ("flatten", "gap", "flatten_all")
+        for lr in (min(POS_LRS), max(POS_LRS))
+    }
+    n = POS_N_SEEDS
+    out["lr_grid_brackets_picks"] = (
+        bool(max(edges.values()) <= (n - 1) // 2),
+        f"seeds (of {n}) picking an edge rate, by head and rate: "
+        + ", ".join(f"{k}: {c}" for k, c in edges.items())
+        + f"; bar: at most {(n - 1) // 2} each",
+    )
     # the flatten head scores higher on its own training maps than on new maps at those columns
     out["flatten_train_above_seen"] = _margin(
         "train minus test accuracy at the training columns", flat["train"] - flat["seen"]
