@@ -299,6 +299,12 @@ def test_position_experiment_setup():
     assert r["flatten"]["col_acc"].shape == (fc.POS_N_SEEDS, fc.POS_SIDE)
     for head in ("flatten", "gap", "flatten_all"):
         assert set(r[head]["lr"]) <= set(fc.POS_LRS)  # rates come from the validation grid
+        # the pick is the first rate with the best validation accuracy (smaller wins a tie)
+        acc = r[head]["val_accs"]
+        assert acc.shape == (fc.POS_N_SEEDS, len(fc.POS_LRS))
+        np.testing.assert_array_equal(r[head]["lr"], np.asarray(fc.POS_LRS)[acc.argmax(axis=1)])
+        np.testing.assert_allclose(r[head]["val"], acc.max(axis=1))
+    assert fc.position_runs() is fc.position_runs(0)  # values and claims share one run
     run = r["runs"][0]
     assert run["flatten"]["n_params"] == fc.flatten_fc_params(8, 7, 7, 6)
     assert run["gap"]["n_params"] == fc.gap_fc_params(8, 6)
@@ -306,6 +312,16 @@ def test_position_experiment_setup():
     assert "X: expected C·H·W = 392" in run["flatten_big_error"]
     assert "968" in run["flatten_big_error"]
     assert run["gap_big_out_shape"] == (run["n_big"], 6)
+
+
+def test_synthetic_maps_bump_has_the_stated_width():
+    # one channel, no noise to speak of: the map's profile is exp(-d² / (2σ²)) around the object
+    sig = np.ones((1, 1))
+    X, _ = fc.synthetic_maps(np.random.default_rng(3), sig, 1, [3], 7)
+    peak = np.unravel_index(X[0, 0].argmax(), (7, 7))
+    assert peak[1] == 3
+    ratio = X[0, 0][peak[0], 4] / X[0, 0][peak]
+    assert ratio == pytest.approx(np.exp(-1 / (2 * fc.POS_BUMP_SIGMA**2)), abs=0.15)
 
 
 def test_synthetic_maps_contrast_scales_the_object_only():
@@ -343,6 +359,19 @@ def test_values_quote_the_counts():
     assert num("vgg_head_share") == pytest.approx(100 * head / 138_357_544, abs=0.05)
     assert num("resnet_head_share") == pytest.approx(100 * 2_049_000 / 25_557_032, abs=0.05)
     assert num("ex_c_frac") == pytest.approx(800 / 9, abs=0.05)
+    # VGG's head split in its two changes: GAP alone (hidden layers kept), then one linear layer
+    keep = (512 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 1000 + 1000)
+    assert num("vgg_gap_keep_hidden") == keep == 22_979_560
+    body = 138_357_544 - head
+    assert num("vgg_gap_keep_hidden_ratio") == pytest.approx(head / keep, abs=0.05)
+    assert num("vgg_gap_keep_hidden_share") == pytest.approx(100 * keep / (body + keep), abs=0.5)
+    assert num("vgg_gap_head") == 513_000
+    assert num("vgg_gap_head_share") == pytest.approx(100 * 513_000 / (body + 513_000), abs=0.05)
+    # a 4096 → 1000 layer: one multiply-add per weight; the biases are additions only
+    assert float(v["fc_4096_1000_macs"].replace("{,}", "")) == 4096 * 1000
+    assert float(v["fc_4096_1000"].replace("{,}", "")) == 4096 * 1000 + 1000
+    assert num("pos_gap_floor") == fc.POS_GAP_FLOOR
+    assert num("pos_bump_sigma") == fc.POS_BUMP_SIGMA
     np.testing.assert_allclose(fc.gap_example()["Y"], [[5.0, 1.0]])
     for key, value in v.items():
         assert "nan" not in str(value).lower(), key
