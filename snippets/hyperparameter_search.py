@@ -1384,11 +1384,17 @@ def paired_rule(d) -> tuple[int, str]:
 
     +1 (or -1) when the difference is a finding: mean(d) > std(d) (or < -std(d)) with the
     sign agreeing in all but at most one unit; 0 otherwise. Also a short evidence text."""
-    d = np.asarray(d, dtype=float)
+    try:
+        d = np.asarray(d, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"d: expected a 1-D array of numbers, got {type(d).__name__}") from None
+    if d.ndim != 1 or len(d) < 2 or not np.all(np.isfinite(d)):
+        raise ValueError(f"d: expected a 1-D array of at least 2 finite numbers, got {d!r}")
     m, sd = _mean_std(d)
     n, pos, neg = len(d), int(np.sum(d > 0)), int(np.sum(d < 0))
     sign = 1 if (m > sd and pos >= n - 1) else -1 if (-m > sd and neg >= n - 1) else 0
-    text = f"mean {m:+.2f} ± std {sd:.2f} (|mean|/std {abs(m) / sd:.2f}), positive in {pos} of {n}"
+    ratio = abs(m) / sd if sd > 0 else (math.inf if m else 0.0)
+    text = f"mean {m:+.2f} ± std {sd:.2f} (|mean|/std {ratio:.2f}), positive in {pos} of {n}"
     return sign, text
 
 

@@ -433,6 +433,9 @@ def test_paired_rule_by_hand():
     # mean 1.97 > std 1.60, but the sign agrees in only 4 of 6 (all but one would be 5)
     assert hs.paired_rule([3, 3, 3, 3, -0.1, -0.1])[0] == 0
     assert "positive in 4 of 6" in hs.paired_rule([3, 3, 3, 3, -0.1, -0.1])[1]
+    for bad in ([1.0], [[1.0, 2.0]], [1.0, float("nan")]):
+        with pytest.raises(ValueError, match="d: expected"):
+            hs.paired_rule(bad)
 
 
 def test_the_unselected_control_never_re_trains_the_pick():
