@@ -421,6 +421,29 @@ def test_halving_epoch_accounting_by_hand():
     winner = r["rungs"][-1].indices[0]
     assert r["winner_rank"] == 1 + np.sum(final > final[winner])
     assert r["rungs"][1].indices == tuple(np.argsort(-r["curves"][:, 0], kind="stable")[:9])
+    # a late bloomer: dropped by the first round, yet at or above GOOD after 27 epochs
+    first_out = [i for i in range(27) if i not in r["rungs"][1].indices]
+    assert r["late"] == sum(final[i] >= hs.GOOD for i in first_out)
+
+
+def test_paired_rule_by_hand():
+    assert hs.paired_rule([2, 3, 2.5, 3, -0.1])[0] == 1  # mean 2.08 > std 1.33, 4 of 5 > 0
+    assert hs.paired_rule([-2, -3, -2.5, -3, 0.1])[0] == -1
+    assert hs.paired_rule([0.1, 5, 0.1, 0.1])[0] == 0  # one sign, but mean 1.3 < std 2.5
+    # mean 1.97 > std 1.60, but the sign agrees in only 4 of 6 (all but one would be 5)
+    assert hs.paired_rule([3, 3, 3, 3, -0.1, -0.1])[0] == 0
+    assert "positive in 4 of 6" in hs.paired_rule([3, 3, 3, 3, -0.1, -0.1])[1]
+    for bad in ([1.0], [[1.0, 2.0]], [1.0, float("nan")]):
+        with pytest.raises(ValueError, match="d: expected"):
+            hs.paired_rule(bad)
+
+
+def test_the_unselected_control_never_re_trains_the_pick():
+    runs, ctrl = hs.search_runs(), hs.unselected_control()
+    for key, reps in runs.items():
+        assert ctrl[key].shape == (hs.SEARCH_REPS,)
+        for tr, drop in zip(reps, ctrl[key]):
+            assert any(t.params != hs.chosen(tr).params for t in tr) and np.isfinite(drop)
 
 
 def test_every_claim_holds_on_the_default_seed_set():
