@@ -262,7 +262,14 @@ def test_kinks_by_hand():
 @pytest.fixture
 def tiny_moons(monkeypatch):
     """The moons experiment shrunk to seconds; the caches are cleared before and after."""
-    cached = (nl.moons_data, nl._moons_fit, nl.moons_runs, nl.moons_collapse, nl.moons_best_line)
+    cached = (
+        nl.moons_data,
+        nl._moons_fit,
+        nl.moons_runs,
+        nl.moons_collapse,
+        nl.moons_speed,
+        nl.moons_best_line,
+    )
     for f in cached:
         f.cache_clear()
     monkeypatch.setattr(nl, "MOONS_SEEDS", 2)
@@ -296,9 +303,42 @@ def test_step_choice_never_looks_at_the_test_points(tiny_moons, monkeypatch):
 
 
 def test_step_choice_is_the_lowest_mean_validation_loss(tiny_moons):
-    for m in nl.moons_runs().values():
+    for (act, _), m in nl.moons_runs().items():
         assert m["val_loss"][m["lr"]] == min(m["val_loss"].values())
-        assert set(m["val_loss"]) == set(nl.MOONS_LRS)
+        if act == "identity":  # tied losses: the starting grid only
+            assert set(m["val_loss"]) == set(nl.MOONS_LRS)
+        else:
+            assert set(nl.MOONS_LRS) <= set(m["val_loss"])
+
+
+def test_step_search_widens_the_grid_until_the_best_step_is_inside():
+    def bowl(centre):
+        return lambda lr: (math.log(lr) - math.log(centre)) ** 2
+
+    lr, scores = nl._search_step(bowl(64.0))  # beyond the starting grid's top edge
+    assert lr == 64.0 and nl._bracketed(lr, scores)
+    assert sorted(scores) == [1.0, 4.0, 16.0, 64.0, 256.0]
+    lr, scores = nl._search_step(bowl(0.25))
+    assert lr == 0.25 and sorted(scores) == [1 / 16, 0.25, 1.0, 4.0, 16.0]
+    lr, scores = nl._search_step(lambda lr: -lr)  # always better further out: stops at the limit
+    assert lr == nl.MOONS_LR_RANGE[1] and not nl._bracketed(lr, scores)
+    lr, scores = nl._search_step(bowl(64.0), widen=False)
+    assert lr == 16.0 and sorted(scores) == list(nl.MOONS_LRS)
+    lr, scores = nl._search_step(lambda lr: math.inf if lr > 4 else 1 / lr)  # inf = failed
+    assert lr == 4.0 and nl._bracketed(lr, scores)
+
+
+def test_reach_epoch_by_hand():
+    losses = np.array([3.0, 2.0, 1.0 + 1e-7, 1.0, 1.0])
+    assert nl._reach_epoch(losses, 1.0) == 2  # within CONVERGED_TOL = 1e-6
+    assert nl._reach_epoch(losses, 0.5) == math.inf
+
+
+def test_fastest_step_is_the_fewest_mean_epochs(tiny_moons):
+    for m in nl.moons_speed().values():
+        assert np.array_equal(m["fast"], m["at"](m["lr"]))
+        for lr in nl.MOONS_LRS:
+            assert m["fast"].mean() <= m["at"](lr).mean()
 
 
 def test_trained_linear_networks_are_one_linear_layer():
