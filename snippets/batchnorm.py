@@ -612,6 +612,14 @@ def _accuracy_in_training_mode(params, bn, X, y, order, batch_size: int) -> floa
 
 def sorted_batches(y, rng, chunks: int = SORTED_CHUNKS) -> list[np.ndarray]:
     """One-class batches: each class's indices, shuffled, cut into `chunks` near-equal parts."""
+    y = checks.as_float_array("y", y, ndim=1, min_rows=1)
+    rng = checks.generator("rng", rng)
+    chunks = checks.positive_int("chunks", chunks)
+    smallest = min(int(np.sum(y == c)) for c in np.unique(y))
+    if smallest < chunks:
+        raise ValueError(
+            f"chunks: expected at most {smallest} (the smallest class's size), got {chunks}"
+        )
     return [
         part
         for c in np.unique(y)

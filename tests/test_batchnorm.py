@@ -599,6 +599,9 @@ def test_values_and_figures_are_well_formed():
         (lambda: bnm.batch_statistics_noise(np.ones((10, 2)), sizes=(11,)), ValueError,
          ["sizes"]),
         (lambda: bnm.batch_statistics_noise(np.ones((10, 2)), draws=0), ValueError, ["draws"]),
+        (lambda: bnm.sorted_batches(np.array([0, 0, 1]), 0), ValueError, ["chunks", "at most 1"]),
+        (lambda: bnm.sorted_batches(np.ones((2, 2)), 0), ValueError, ["y"]),
+        (lambda: bnm.sorted_batches(np.array([0, 1]), None), TypeError, ["rng"]),
     ],
 )  # fmt: skip
 def test_bad_input_to_the_page_helpers(call, exc, words):
