@@ -410,7 +410,7 @@ LRS = (0.1, 1.0, 10.0)  # the grid both networks are run (and tuned) on
 EPOCHS = 30
 BATCH = 32
 N_SEEDS = 5  # a seed fixes the initial weights and the batch order
-WORKS = 0.9  # "trains" at a rate: mean validation accuracy over the seeds at least this
+WORKS = 0.9  # "trains" at a rate: median validation accuracy over the seeds at least this
 SNAP_EPOCHS = (0, 2, 10, EPOCHS)  # when the hidden pre-activations are recorded
 PROBE = 5  # the last hidden layer (index into the hidden layers)
 WATCH = 2  # hidden layer 3: its weights are scaled and their norms followed
@@ -511,9 +511,10 @@ def grid(seed_set: int = 0) -> dict:
 
 
 def working_rates(seed_set: int = 0) -> dict[bool, list[float]]:
-    """The rates of the grid at which each network trains (mean validation accuracy ≥ WORKS)."""
+    """The rates of the grid at which each network trains: median validation accuracy over the
+    seeds ≥ WORKS (the median, so that one failed seed does not decide it either way)."""
     g = grid(seed_set)
-    return {b: [lr for lr in LRS if g[lr, b]["val_acc"].mean() >= WORKS] for b in (False, True)}
+    return {b: [lr for lr in LRS if np.median(g[lr, b]["val_acc"]) >= WORKS] for b in (False, True)}
 
 
 @functools.cache
@@ -544,10 +545,24 @@ def control(seed_set: int = 0) -> np.ndarray:
     return np.array([run(LRS[0], False, s, True)["val_acc"] for s in seeds(N_SEEDS, seed_set)])
 
 
+def _pre_norm_std(params, bn, X) -> float:
+    """Standard deviation of the last hidden layer's W x + b: what its batch norm receives."""
+    from snippets import backprop as bp
+
+    _, cache = bp.forward(params, X, ACT, "sigmoid", copy.deepcopy(list(bn)), training=True)
+    W, b = params[PROBE]
+    return float((cache.inputs[PROBE] @ W + b).std())
+
+
 @functools.cache
 def drift(seed_set: int = 0) -> dict:
     """Standard deviation of what enters the last hidden layer's ReLU, at the start and at the
-    end of training at rate MID, over the seeds: with and without batch norm."""
+    end of training at rate MID, over the seeds: with and without batch norm. With batch norm
+    that is the normalized gamma x_hat + beta, so `pre_start` / `pre_end` also follow the
+    layer's W x + b, which its batch norm receives (for the plain network z is W x + b)."""
+    from snippets import backprop as bp
+
+    Xtr = spiral_data()[0]
     out = {}
     for use_bn in (False, True):
         rs = [run(MID, use_bn, s) for s in seeds(N_SEEDS, seed_set)]
@@ -555,6 +570,16 @@ def drift(seed_set: int = 0) -> dict:
             "start": np.array([r["z"][0].std() for r in rs]),
             "end": np.array([r["z"][EPOCHS].std() for r in rs]),
         }
+        if use_bn:
+            fresh = [
+                bp.init_params(list(SIZES), np.random.default_rng(s), "he")
+                for s in seeds(N_SEEDS, seed_set)
+            ]  # the same initial weights as the runs
+            new_bn = [BatchNorm(n) for n in SIZES[1:-1]]
+            out[use_bn]["pre_start"] = np.array([_pre_norm_std(p, new_bn, Xtr) for p in fresh])
+            out[use_bn]["pre_end"] = np.array(
+                [_pre_norm_std(r["params"], r["bn"], Xtr) for r in rs]
+            )
     return out
 
 
@@ -564,29 +589,52 @@ def drift(seed_set: int = 0) -> dict:
 
 MISMATCH_SIZES = (100, 32, 8, 4, 2)
 MISMATCH_ORDERS = 4
-SORTED_BATCH = 25
+SORTED_CHUNKS = 2  # each class of the validation set is cut into this many one-class batches
 
 
-def _accuracy_in_training_mode(params, bn, X, y, order, batch_size: int) -> float:
-    """Accuracy when the network is (wrongly) run in training mode, batch by batch in `order`:
+def _accuracy_on_batches(params, bn, X, y, batches) -> float:
+    """Accuracy when the network is (wrongly) run in training mode on the given index batches:
     each sample is normalized with the statistics of its own batch (on copies of the layers)."""
     from snippets import backprop as bp
 
     norms = copy.deepcopy(list(bn))
-    pred = np.empty(len(y))
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
+    pred = np.full(len(y), np.nan)
+    for idx in batches:
         pred[idx] = bp.forward(params, X[idx], ACT, "sigmoid", norms, training=True)[0][:, 0]
     return float(np.mean((pred > 0.5) == y))
+
+
+def _accuracy_in_training_mode(params, bn, X, y, order, batch_size: int) -> float:
+    """`_accuracy_on_batches` with consecutive batches of `batch_size` taken from `order`."""
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    return _accuracy_on_batches(params, bn, X, y, batches)
+
+
+def sorted_batches(y, rng, chunks: int = SORTED_CHUNKS) -> list[np.ndarray]:
+    """One-class batches: each class's indices, shuffled, cut into `chunks` near-equal parts."""
+    y = checks.as_float_array("y", y, ndim=1, min_rows=1)
+    rng = checks.generator("rng", rng)
+    chunks = checks.positive_int("chunks", chunks)
+    smallest = min(int(np.sum(y == c)) for c in np.unique(y))
+    if smallest < chunks:
+        raise ValueError(
+            f"chunks: expected at most {smallest} (the smallest class's size), got {chunks}"
+        )
+    return [
+        part
+        for c in np.unique(y)
+        for part in np.array_split(rng.permutation(np.flatnonzero(y == c)), chunks)
+    ]
 
 
 @functools.cache
 def mismatch_runs(seed_set: int = 0) -> dict:
     """Validation accuracies, one per seed: `eval` (running statistics), each batch size of
-    MISMATCH_SIZES (training mode, mean over MISMATCH_ORDERS shuffles) and `sorted`."""
+    MISMATCH_SIZES (training mode, mean over MISMATCH_ORDERS shuffles), `sorted` (one-class
+    batches, `sorted_batches`) and `random_like_sorted` (as many random batches of the same
+    sizes), both also averaged over MISMATCH_ORDERS shuffles."""
     _, _, Xva, yva, _, _ = spiral_data()
-    by_class = np.argsort(yva, kind="stable")  # every batch holds one class only
-    out = {k: [] for k in ("eval", "sorted", *MISMATCH_SIZES)}
+    out = {k: [] for k in ("eval", "sorted", "random_like_sorted", *MISMATCH_SIZES)}
     for s in seeds(N_SEEDS, seed_set):
         r = run(MID, True, s)
         out["eval"].append(r["val_acc"])
@@ -597,9 +645,16 @@ def mismatch_runs(seed_set: int = 0) -> dict:
                 _accuracy_in_training_mode(r["params"], r["bn"], Xva, yva, o, m) for o in orders
             ]
             out[m].append(float(np.mean(accs)))
-        out["sorted"].append(
-            _accuracy_in_training_mode(r["params"], r["bn"], Xva, yva, by_class, SORTED_BATCH)
-        )
+        # the control for sorting: random batches, as many and as large as the sorted ones
+        sort_acc, rand_acc = [], []
+        for _ in range(MISMATCH_ORDERS):
+            batches = sorted_batches(yva, rng)
+            sort_acc.append(_accuracy_on_batches(r["params"], r["bn"], Xva, yva, batches))
+            cuts = np.cumsum([len(b) for b in batches])[:-1]
+            rand = np.split(rng.permutation(len(yva)), cuts)
+            rand_acc.append(_accuracy_on_batches(r["params"], r["bn"], Xva, yva, rand))
+        out["sorted"].append(float(np.mean(sort_acc)))
+        out["random_like_sorted"].append(float(np.mean(rand_acc)))
     return {k: np.array(v) for k, v in out.items()}
 
 
@@ -908,13 +963,33 @@ def values() -> dict[str, object]:
     for tag, use_bn in (("plain", False), ("bn", True)):
         v[f"tuned_{tag}_test"] = _pct(tu[use_bn]["test_acc"])
         v[f"tuned_{tag}_lrs"] = ", ".join(f"{lr:g}" for lr in tu[use_bn]["lr"])
+        v[f"tuned_{tag}_worst"] = fmt(100 * tu[use_bn]["test_acc"].min(), 0)
+    worst = int(np.argmin(tu[False]["test_acc"]))
+    v["tuned_plain_worst_seed"] = seeds(N_SEEDS)[worst]
+    v["tuned_plain_worst_bn"] = fmt(100 * tu[True]["test_acc"][worst], 0)
+    mean, sd, _ = _paired(100 * (tu[True]["test_acc"] - tu[False]["test_acc"]))
+    v["tuned_diff"] = f"{mean:.1f} ± {sd:.1f}"
+    v["tuned_bn_edge"] = sum(lr in (LRS[0], LRS[-1]) for lr in tu[True]["lr"])
+    v["tuned_plain_edge"] = sum(lr in (LRS[0], LRS[-1]) for lr in tu[False]["lr"])
     v["control_acc"] = _pct(control(0))
+    v["mid_plain_lower"] = int(np.sum(g[MID, False]["loss"] < g[MID, True]["loss"]))
+    v["mid_plain_worst"] = fmt(100 * g[MID, False]["val_acc"].min(), 0)
+    mean, sd, _ = _paired(100 * (control(0) - g[LRS[0], False]["val_acc"]))
+    v["control_gain"] = f"{mean:.1f} ± {sd:.1f}"
+    v["input_scale"] = _ratio(1 / Xtr.std(axis=0), 1)  # per coordinate
+    v["high_plain_dead_early"] = _pct(
+        [run(LRS[2], False, s)["dead"][SNAP_EPOCHS[1]] for s in seeds(N_SEEDS)]
+    )
+    v["snap_early"] = SNAP_EPOCHS[1]
+    v["snap_early_steps"] = SNAP_EPOCHS[1] * math.ceil(len(Xtr) / BATCH)
     w = working_rates(0)
     v["works_bn"], v["works_plain"] = _rates(w[True]), _rates(w[False])
     dr = drift(0)
     v["drift_plain_start"] = _ratio(dr[False]["start"])
     v["drift_plain_end"] = _ratio(dr[False]["end"])
     v["drift_bn_end"] = _ratio(dr[True]["end"])
+    v["drift_plain_ratio"] = _ratio(dr[False]["end"] / dr[False]["start"])
+    v["drift_bn_pre_ratio"] = _ratio(dr[True]["pre_end"] / dr[True]["pre_start"])
     v["snap_mid"] = SNAP_EPOCHS[2]
     first = seeds(1)[0]
     v["high_plain_dead_seed0"] = fmt(100 * run(LRS[2], False, first)["dead"][EPOCHS], 0)
@@ -935,8 +1010,13 @@ def values() -> dict[str, object]:
     for m in MISMATCH_SIZES:
         v[f"mm_{m}"] = _pct(mm[m])
     v["mm_sorted"] = _pct(mm["sorted"])
+    v["mm_random_like_sorted"] = _pct(mm["random_like_sorted"])
     v["mm_orders"] = MISMATCH_ORDERS
-    v["mm_sorted_batch"] = SORTED_BATCH
+    yva = spiral_data()[3]
+    sizes = [len(b) for b in sorted_batches(yva, np.random.default_rng(0))]
+    v["mm_sorted_count"] = len(sizes)
+    v["mm_sorted_sizes"] = f"{min(sizes)}–{max(sizes)}"
+    v["mm_class_counts"] = " and ".join(str(int(np.sum(yva == c))) for c in np.unique(yva))
 
     nz = noise_runs(first)
     for i, m in enumerate(NOISE_SIZES):
@@ -970,24 +1050,57 @@ def _rates(rates) -> str:
     return ", ".join(f"{r:g}" for r in rates) or "none"
 
 
+def _paired(d) -> tuple[float, float, int]:
+    """Mean, standard deviation (over seeds, n − 1) and count of positive entries of per-seed
+    differences d."""
+    d = np.asarray(d, dtype=float)
+    return float(d.mean()), float(d.std(ddof=1)), int(np.sum(d > 0))
+
+
+def _is_difference(d) -> bool:
+    """The site's rule for a paired difference: mean(d) > std(d), sign in all but one seed."""
+    mean, sd, pos = _paired(d)
+    return mean > sd and pos >= len(d) - 1
+
+
+def _no_difference(d) -> bool:
+    """The site's rule for 'no difference these seeds can resolve': |mean(d)| ≤ std(d)."""
+    mean, sd, _ = _paired(d)
+    return abs(mean) <= sd
+
+
+def _paired_text(d, digits: int = 1) -> str:
+    """Per-seed differences, their mean ± std and the sign count, for evidence text."""
+    mean, sd, pos = _paired(d)
+    each = ", ".join(f"{x:+.{digits}f}" for x in np.asarray(d, dtype=float))
+    return (
+        f"per seed {each}; mean {mean:.{digits}f} ± std {sd:.{digits}f}; positive in {pos} of "
+        f"{len(d)} seeds"
+    )
+
+
 def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     """What the page concludes from its experiments: name → (holds, evidence), on the seeds of
-    `seed_set`. Accuracies in the evidence are validation accuracies in percent unless said."""
+    `seed_set`. Accuracies in the evidence are validation accuracies in percent unless said.
+    Paired differences d are taken per seed (the compared runs share data, initial weights and
+    batch order); std is over seeds."""
     n = N_SEEDS
+    ss = seeds(n, seed_set)
     g = grid(seed_set)
     low, mid, high = LRS
     out: dict[str, tuple[bool, str]] = {}
 
     w = working_rates(seed_set)
-    per_rate = "; ".join(
-        f"rate {lr:g}: BN {_spread(g[lr, True]['val_acc'])}, "
-        f"plain {_spread(g[lr, False]['val_acc'])}"
-        for lr in LRS
-    )
-    out["bn_wider_lr_range"] = (
-        len(w[True]) > len(w[False]),
-        f"rates with mean validation accuracy >= {100 * WORKS:.0f} % over {n} seeds: with BN "
-        f"{_rates(w[True])}; without {_rates(w[False])}; {per_rate}",
+    medians = {k: 100 * np.median(g[k]["val_acc"]) for k in g}
+    closest = min(abs(x - 100 * WORKS) for x in medians.values())
+    out["bn_works_at_more_grid_rates"] = (
+        w[True] == [low, mid] and w[False] == [mid],
+        f"rates where the median validation accuracy over {n} seeds is >= {100 * WORKS:.0f} "
+        f"percent: with BN {_rates(w[True])}; without {_rates(w[False])}; medians "
+        + "; ".join(
+            f"rate {lr:g}: BN {medians[lr, True]:.0f}, plain {medians[lr, False]:.0f}" for lr in LRS
+        )
+        + f"; closest median {closest:.0f} points from the bar",
     )
 
     a, b = g[low, True], g[low, False]
@@ -997,14 +1110,17 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         bool(gap_acc > 0 and gap_loss > 0),
         f"rate {low:g}, {n} of {n} seeds: worst BN accuracy minus best plain accuracy "
         f"{100 * gap_acc:.0f} points; lowest plain training loss {b['loss'].min():.4f} above "
-        f"highest BN loss {a['loss'].max():.4f}",
+        f"highest BN loss {a['loss'].max():.4f}; BN minus plain accuracy, "
+        f"{_paired_text(100 * (a['val_acc'] - b['val_acc']))}",
     )
 
     c = control(seed_set)
+    gain = 100 * (c - b["val_acc"])
     out["standardized_inputs_do_not_rescue"] = (
-        bool(c.max() < a["val_acc"].min()),
+        bool(c.max() < a["val_acc"].min() and not _is_difference(gain) and _no_difference(gain)),
         f"rate {low:g}, plain network on standardized inputs: {_spread(c)}; without "
-        f"standardizing: {_spread(b['val_acc'])}; BN: {_spread(a['val_acc'])}; best control "
+        f"standardizing: {_spread(b['val_acc'])}; BN: {_spread(a['val_acc'])}; standardized "
+        f"minus plain, {_paired_text(gain)}, so no gain these seeds can resolve; best control "
         f"seed {100 * (a['val_acc'].min() - c.max()):.0f} points below the worst BN seed",
     )
 
@@ -1015,43 +1131,59 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         f"{_spread(b['dead'])} percent, BN {_spread(a['dead'])} percent ({n} seeds)",
     )
     out["bn_beats_plain_high_lr"] = (
-        bool(a["val_acc"].min() > b["val_acc"].max()),
+        bool(
+            a["val_acc"].min() > b["val_acc"].max() and _is_difference(a["val_acc"] - b["val_acc"])
+        ),
         f"rate {high:g}: BN {_spread(a['val_acc'])}, plain {_spread(b['val_acc'])}; worst BN "
-        f"seed {100 * (a['val_acc'].min() - b['val_acc'].max()):.0f} points above the best plain",
-    )
-
-    lower = int(np.sum(g[mid, False]["loss"] < g[mid, True]["loss"]))
-    out["plain_lower_loss_mid_most_seeds"] = (
-        lower >= n - 1,
-        f"rate {mid:g}: plain final training loss below BN's in {lower} of {n} seeds (paired by "
-        f"seed); plain median {np.median(g[mid, False]['loss']):.4f}, BN median "
-        f"{np.median(g[mid, True]['loss']):.4f}",
+        f"seed {100 * (a['val_acc'].min() - b['val_acc'].max()):.0f} points above the best "
+        f"plain; BN minus plain, {_paired_text(100 * (a['val_acc'] - b['val_acc']))}",
     )
 
     tu = tuned(seed_set)
     ta, tb = tu[True]["test_acc"], tu[False]["test_acc"]
-    overlap = ta.min() <= tb.max() and tb.min() <= ta.max()
+    d = 100 * (ta - tb)
+    worst = int(np.argmin(tb))
     out["tuned_no_meaningful_difference"] = (
-        bool(overlap),
-        f"test accuracy at each network's validation-tuned rate ({n} seeds): BN {_spread(ta)} "
-        f"(rates {_rates(tu[True]['lr'])}), plain {_spread(tb)} (rates "
-        f"{_rates(tu[False]['lr'])}); the seed ranges overlap, gap of means "
-        f"{100 * (ta.mean() - tb.mean()):.1f} points",
+        _no_difference(d),
+        f"test accuracy at each network's validation-tuned rate ({n} seeds, 100 test points): "
+        f"BN {_spread(ta)} (rates {_rates(tu[True]['lr'])}), plain {_spread(tb)} (rates "
+        f"{_rates(tu[False]['lr'])}); BN minus plain, {_paired_text(d)}; |mean| <= std, so no "
+        f"difference these seeds can resolve; plain's worst seed is seed {ss[worst]}: plain "
+        f"{100 * tb[worst]:.0f}, BN {100 * ta[worst]:.0f}",
+    )
+    close = int(np.sum(np.abs(d) <= 3))
+    out["tuned_most_seeds_within_3_points"] = (
+        close >= n - 1,
+        f"test accuracies of BN and plain at their tuned rates within 3 points (3 test samples) "
+        f"in {close} of {n} seeds; per-seed differences {', '.join(f'{x:+.0f}' for x in d)}",
+    )
+    out["tuned_bn_no_failed_seed"] = (
+        bool(ta.min() >= WORKS),
+        f"BN test accuracy at its tuned rate {_spread(ta)}, every seed at least "
+        f"{100 * WORKS:.0f}; plain {_spread(tb)}",
     )
 
     dr = drift(seed_set)
     rp = dr[False]["end"] / dr[False]["start"]
     rb = dr[True]["end"] / dr[True]["start"]
+    rw = dr[True]["pre_end"] / dr[True]["pre_start"]
     out["scale_drifts_without_bn"] = (
-        bool(rp.min() > 1.2 and np.abs(rb - 1).max() < 0.05),
-        f"rate {mid:g}, std of the last hidden layer's ReLU input, end over start of training: "
-        f"plain {_spread(rp, False)}, BN {_spread(rb, False)} ({n} seeds)",
+        bool(rp.min() > 1.2),
+        f"rate {mid:g}, std of the last hidden layer's W x + b, end over start of training: "
+        f"plain {_spread(rp, False)} ({n} seeds, threshold 1.2); for comparison, with BN the "
+        f"same W x + b {_spread(rw, False)} and the normalized output reaching the ReLU "
+        f"{_spread(rb, False)}",
+    )
+    out["bn_input_still_drifts"] = (
+        _is_difference(rw - 1),
+        f"rate {mid:g}, BN network, std of the last hidden layer's W x + b (what its batch norm "
+        f"receives), end over start, minus 1: {_paired_text(rw - 1, 3)}",
     )
 
     grows = [
         bool(np.all(np.diff(run(lr, True, s)["weight_norms"], axis=0) > 0))
         for lr in LRS
-        for s in seeds(n, seed_set)
+        for s in ss
     ]
     out["bn_weight_norms_grow"] = (
         all(grows),
@@ -1060,37 +1192,40 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     )
 
     mm = mismatch_runs(seed_set)
-    means = [mm["eval"].mean(), *(mm[m].mean() for m in MISMATCH_SIZES)]
+    steps = list(zip(MISMATCH_SIZES[:-2], MISMATCH_SIZES[1:-1]))  # 100 → 32 → 8 → 4
+    drops = [100 * (mm[big] - mm[small]) for big, small in steps]
     drop4 = mm["eval"] - mm[4]
     out["train_mode_small_batches_hurt"] = (
-        bool(np.all(np.diff(means) < 0) and drop4.min() > 0.3),
-        "mean accuracy in inference mode, then training mode with batches of "
-        f"{', '.join(map(str, MISMATCH_SIZES))}: {', '.join(f'{100 * x:.0f}' for x in means)}; "
-        f"batches of 4 cost {_spread(drop4)} points ({n} seeds)",
+        bool(all(_is_difference(x) for x in drops) and drop4.min() > 0.3),
+        "training mode, accuracy lost at each step down in batch size: "
+        + "; ".join(f"{big} to {small}: {_paired_text(x)}" for (big, small), x in zip(steps, drops))
+        + f"; inference mode minus batches of 4: {_spread(drop4)} points, threshold 30",
     )
     out["batches_of_two_near_chance"] = (
         bool(abs(mm[2].mean() - 0.5) < 0.05),
-        f"training mode, batches of 2: {_spread(mm[2])} percent; chance is 50 percent",
+        f"training mode, batches of 2: {_spread(mm[2])} percent; chance is 50 percent, "
+        f"threshold 5 points",
     )
-    drop_sorted = mm["eval"] - mm["sorted"]
+    d = 100 * (mm["random_like_sorted"] - mm["sorted"])
     out["class_sorted_batches_hurt"] = (
-        bool(drop_sorted.min() > 0.2),
-        f"class-sorted batches of {SORTED_BATCH} cost {_spread(drop_sorted)} points against "
-        f"inference mode ({n} seeds)",
+        _is_difference(d),
+        f"training mode, one-class batches ({SORTED_CHUNKS} per class): "
+        f"{_spread(mm['sorted'])}; random batches of the same sizes: "
+        f"{_spread(mm['random_like_sorted'])}; random minus sorted, {_paired_text(d)}",
     )
 
-    nz = [noise_runs(s) for s in seeds(n, seed_set)]
+    nz = [noise_runs(s) for s in ss]
     dev = max(float(np.max(np.abs(r["mean_sd"] / r["mean_sd_theory"] - 1))) for r in nz)
     out["batch_mean_follows_theory"] = (
         dev < 0.1,
         f"largest relative gap between the measured spread of batch means and the sampling "
-        f"formula: {100 * dev:.1f} percent (batch sizes {NOISE_SIZES[0]}-{NOISE_SIZES[-1]}, "
-        f"{n} trained networks, {NOISE_DRAWS} batches each)",
+        f"formula: {100 * dev:.1f} percent, threshold 10 (batch sizes {NOISE_SIZES[0]}-"
+        f"{NOISE_SIZES[-1]}, {n} trained networks, {NOISE_DRAWS} batches each)",
     )
     slopes = np.array([[_slope(NOISE_SIZES, r[k]) for k in ("std_sd", "xhat_sd")] for r in nz])
     out["batch_noise_falls_like_root_m"] = (
         bool(np.all((slopes > -0.7) & (slopes < -0.4))),
-        f"log-log slope against batch size (1/sqrt(m) is -0.5): batch std "
+        f"log-log slope against batch size (1/sqrt(m) is -0.5, accepted -0.7 to -0.4): batch std "
         f"{_spread(slopes[:, 0], False)}, "
         f"one sample's normalized value {_spread(slopes[:, 1], False)} ({n} networks)",
     )

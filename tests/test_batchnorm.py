@@ -499,6 +499,45 @@ def test_hidden_z_leaves_the_running_statistics_alone():
         assert n.num_batches_tracked == count
 
 
+def test_paired_rules_by_hand():
+    d = np.array([3.0, 4.0, 5.0, -1.0, 4.0])  # mean 3, std sqrt(5.5) ≈ 2.35, 4 of 5 positive
+    assert bnm._paired(d) == pytest.approx((3.0, math.sqrt(5.5), 4))
+    assert bnm._is_difference(d) and not bnm._no_difference(d)
+    assert not bnm._is_difference(np.array([9.0, -1.0, -1.0, 9.0, 9.0]))  # sign in 3 of 5
+    assert bnm._no_difference(np.array([-1.0, 29.0, 0.0, -1.0, 0.0]))  # one outlier: mean < std
+
+
+def test_sorted_batches_hold_one_class_and_every_sample_once():
+    y = np.array([0] * 48 + [1] * 52)[np.random.default_rng(3).permutation(100)]
+    batches = bnm.sorted_batches(y, np.random.default_rng(0))
+    assert sorted(len(b) for b in batches) == [24, 24, 26, 26]
+    assert all(len(set(y[b])) == 1 for b in batches)
+    assert sorted(np.concatenate(batches)) == list(range(100))
+
+
+def test_accuracy_on_batches_matches_consecutive_batches():
+    r = bnm.run(bnm.MID, True)
+    _, _, Xva, yva, _, _ = bnm.spiral_data()
+    order = np.random.default_rng(2).permutation(len(yva))
+    batches = [order[i : i + 8] for i in range(0, len(order), 8)]
+    a = bnm._accuracy_on_batches(r["params"], r["bn"], Xva, yva, batches)
+    assert a == bnm._accuracy_in_training_mode(r["params"], r["bn"], Xva, yva, order, 8)
+
+
+def test_drift_measures_the_batch_norm_input_and_output():
+    dr = bnm.drift(0)
+    r = bnm.run(bnm.MID, True, 0)
+    # over all units and samples, gamma x_hat + beta has variance mean(gamma²) + var(beta),
+    # up to eps: its scale is set by gamma and beta alone
+    layer = r["bn"][bnm.PROBE]
+    expected = np.sqrt(np.mean(layer.gamma**2) + np.var(layer.beta))
+    assert dr[True]["end"][0] == pytest.approx(expected, rel=1e-3)
+    assert dr[True]["pre_end"][0] == pytest.approx(
+        bnm._pre_norm_std(r["params"], r["bn"], bnm.spiral_data()[0])
+    )
+    assert np.all(dr[True]["pre_start"] > 0) and np.all(dr[False]["start"] > 0)
+
+
 def test_dead_fraction_by_hand():
     z = np.array([[-1.0, 0.0, 2.0, -3.0], [-2.0, 1.0, -1.0, 0.0]])
     assert bnm.dead_fraction(z) == 0.5  # columns 0 and 3 never positive
@@ -560,6 +599,9 @@ def test_values_and_figures_are_well_formed():
         (lambda: bnm.batch_statistics_noise(np.ones((10, 2)), sizes=(11,)), ValueError,
          ["sizes"]),
         (lambda: bnm.batch_statistics_noise(np.ones((10, 2)), draws=0), ValueError, ["draws"]),
+        (lambda: bnm.sorted_batches(np.array([0, 0, 1]), 0), ValueError, ["chunks", "at most 1"]),
+        (lambda: bnm.sorted_batches(np.ones((2, 2)), 0), ValueError, ["y"]),
+        (lambda: bnm.sorted_batches(np.array([0, 1]), None), TypeError, ["rng"]),
     ],
 )  # fmt: skip
 def test_bad_input_to_the_page_helpers(call, exc, words):
