@@ -20,7 +20,12 @@ def small_project(dst: Path) -> Path:
     config = (ROOT / "mkdocs.yml").read_text()
     nav = "nav:\n  - Home: index.md\n  - Training:\n      - training/ml0034-backpropagation.md\n"
     nav += "  - Tags: tags.md\n  - All questions (print): print.md\n"
-    (dst / "mkdocs.yml").write_text(re.sub(r"\nnav:\n.*", "\n" + nav, config, flags=re.S))
+    config = re.sub(r"\nnav:\n.*", "\n" + nav, config, flags=re.S)
+    # links to questions left out of this small site are not what this test is about (the
+    # full build's tests fail broken links); a page may link to any other question
+    config = config.replace("  links:\n    not_found: warn", "  links:\n    not_found: info")
+    assert "not_found: info" in config
+    (dst / "mkdocs.yml").write_text(config)
     for page in PAGES:
         (dst / "docs" / page).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "docs" / page, dst / "docs" / page)
