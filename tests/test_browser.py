@@ -240,6 +240,23 @@ def test_claim_evidence_opens_by_keyboard_click_and_touch_in_both_schemes(site, 
     phone.close()
 
 
+def test_tables_that_scroll_sideways_can_be_reached_by_keyboard(server, browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(f"{server}/training/ml0032-non-linear-activation/")
+    page.wait_for_timeout(300)  # the resize check runs after Material has wrapped the tables
+    wraps = page.evaluate(
+        """() => [...document.querySelectorAll('.md-typeset__scrollwrap')].map(w => ({
+            scrolls: w.scrollWidth > w.clientWidth + 1, tabindex: w.getAttribute('tabindex'),
+            label: w.getAttribute('aria-label')}))"""
+    )
+    assert any(w["scrolls"] for w in wraps)  # at phone width some table is wider than the page
+    for w in wraps:
+        assert (w["tabindex"] == "0") == w["scrolls"], w
+        assert (w["label"] is not None) == w["scrolls"], w
+    context.close()
+
+
 # --- widgets: the JavaScript agrees with the Python reference ----------------------------------
 
 

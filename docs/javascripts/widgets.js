@@ -1,5 +1,6 @@
 // Interactive widgets of the CNN pages: a receptive-field calculator (DL0010) and a pooling
-// playground (DL0009). Plain JavaScript, no framework, nothing from another origin.
+// playground (DL0009); and keyboard access to tables that scroll sideways. Plain JavaScript, no
+// framework, nothing from another origin.
 //
 // The computations mirror snippets/receptive_field.py and snippets/pooling.py (PyTorch
 // semantics); the browser tests feed both the same test vectors, which the Python snippets
@@ -441,11 +442,40 @@
     });
   }
 
+  // A table wider than the column scrolls inside Material's wrapper; keyboard users must be
+  // able to reach and scroll it too (WCAG 2.1.1): such a wrapper becomes a labelled, focusable
+  // region. Checked again when the window changes size, since that decides what overflows.
+  function focusableScrollRegions() {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "Table, scrolls sideways");
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+  var regionsTimer = null;
+  function scheduleRegions() {
+    window.clearTimeout(regionsTimer);
+    regionsTimer = window.setTimeout(focusableScrollRegions, 100);
+  }
+  window.addEventListener("resize", scheduleRegions);
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(scheduleRegions);
+
   window.MLIQ = {
     rf: { receptiveField: receptiveField, outputSizes: outputSizes, fieldOf: fieldOf, layerError: layerError },
     pool: { outSize: poolOutSize, maxPool: function (x, k, s, p, c) { return maxPool(x, k, s, p, c).y; }, avgPool: avgPool, maxPoolBackward: maxPoolBackward, avgPoolBackward: avgPoolBackward },
   };
 
-  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(mount);
-  else document.addEventListener("DOMContentLoaded", mount);
+  function onPage() {
+    mount();
+    // after Material's own subscribers have wrapped the tables
+    window.requestAnimationFrame(focusableScrollRegions);
+  }
+  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(onPage);
+  else document.addEventListener("DOMContentLoaded", onPage);
 })();
