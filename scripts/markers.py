@@ -39,7 +39,8 @@ GENERATED = "generated"
 
 
 class MarkerError(ValueError):
-    """A marker that names no value or figure; the message gives page and line."""
+    """A marker that names no value, figure or claim, or a claim that does not hold; the
+    message gives page and line."""
 
 
 def _some(names, most: int = 12) -> str:
