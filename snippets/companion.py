@@ -1,8 +1,7 @@
-"""What a companion notebook shows of a snippet: its values as a listing, its figures as images.
+"""What a page module's notebook shows: its figures as compact images, its values as a listing.
 
-The notebook's cells call these two functions, and the build calls the very same functions when
-it runs the snippet, so the outputs it stores in the notebook are the ones the cells print when
-a reader runs them (a test executes a notebook in a real kernel and compares the bytes).
+A page module's cells call `show(draw)` to display one of its figures; run as a plain import
+(by the build's tests, say) that does nothing, so importing stays cheap.
 """
 
 from __future__ import annotations
@@ -49,3 +48,17 @@ def figure_png(draw: Callable[[Theme], Figure]) -> bytes:
     small = io.BytesIO()
     Image.open(buf).convert("RGB").quantize(NOTEBOOK_COLOURS).save(small, "png", optimize=True)
     return small.getvalue()
+
+
+def show(draw: Callable[[Theme], Figure]) -> None:
+    """Display the figure `draw` makes (light theme, compact PNG) in a running IPython shell or
+    Jupyter kernel; anywhere else, do nothing (the site's figures are SVGs drawn by the build)."""
+    if not callable(draw):
+        raise TypeError(f"draw: expected a function Theme -> Figure, got {type(draw).__name__}")
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image, display
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        display(Image(data=figure_png(draw)))
