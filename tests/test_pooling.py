@@ -1,4 +1,5 @@
-"""Tests for snippets/pooling.py: PyTorch semantics, gradients, naive == vectorized, page claims."""
+"""Tests for snippets/pooling.py (and pooling_naive, pooling_geometry): PyTorch semantics,
+gradients, naive == vectorized, bad input."""
 
 from __future__ import annotations
 
@@ -91,6 +92,32 @@ def test_output_size_by_hand():
     # ceil mode even allows a kernel wider than the input when the window starts inside it
     assert pl.pool_output_size(2, 3, 2, 0, True) == 1
     assert pl.pool_output_size(2, 3, 2, 0, False) == 0
+
+
+def test_divisors_by_hand():
+    # 3×3, stride 2, padding 1 on 5 cells: windows −1..1, 1..3, 3..5 hold 2, 3, 2 real cells
+    np.testing.assert_array_equal(pl.pool_divisors(5, 3, 2, 1, False, True), [3, 3, 3])
+    np.testing.assert_array_equal(pl.pool_divisors(5, 3, 2, 1, False, False), [2, 3, 2])
+    # ceil_mode on 6 cells: the last window starts at 5 and is cut at the padding's end, 7
+    np.testing.assert_array_equal(pl.pool_divisors(6, 3, 2, 1, True, True), [3, 3, 3, 2])
+    np.testing.assert_array_equal(pl.pool_divisors(6, 3, 2, 1, True, False), [2, 3, 3, 1])
+    assert pl.pool_divisors(2, 3, 1, 0).shape == (0,)  # no window fits: nothing to divide
+    with pytest.raises(TypeError, match="ceil_mode"):
+        pl.pool_divisors(5, 3, 2, 1, 1)
+    with pytest.raises(ValueError, match="s: expected an int >= 1, got 0"):
+        pl.pool_divisors(5, 3, 0, 1)
+    with pytest.raises(TypeError, match="L: expected an int"):
+        pl.pool_output_size(5.0, 3, 2, 1)
+
+
+def test_moved_names_keep_their_import_path():
+    from snippets import pooling_geometry, pooling_naive
+
+    assert pl.pool_output_size is pooling_geometry.pool_output_size
+    assert pl.pool_divisors is pooling_geometry.pool_divisors
+    for name in ("max_pool2d_naive", "max_pool2d_backward_naive", "avg_pool2d_naive"):
+        assert getattr(pl, name) is getattr(pooling_naive, name)
+    assert pl.avg_pool2d_backward_naive is pooling_naive.avg_pool2d_backward_naive
 
 
 # --- hand-derived values -----------------------------------------------------------------------
@@ -418,104 +445,7 @@ def test_padding_over_half_the_kernel_is_refused_like_pytorch():
         for f in (pl.max_pool2d, pl.avg_pool2d):
             with pytest.raises(ValueError, match="at most half"):
                 f(X, k, 1, k // 2 + 1)
-    assert pl.pool_output_size(5, 3, 1, 2) == pl.values()["edge_bigpad_n"] == 7
-
-
-# --- the page's worked examples and experiment ------------------------------------------------
-
-
-def test_worked_example_numbers():
-    e = pl.worked_example()
-    np.testing.assert_array_equal(e["max"], [[6, 9], [4, 8]])
-    np.testing.assert_allclose(e["avg"], [[3.75, 4.75], [2.25, 4.5]])
-    np.testing.assert_array_equal(e["ov_dX_max"].max(), 1 + 3 + 4)  # the 8 wins three windows
-    c = pl.edge_cases()
-    assert c["grad_sum_incl"] == pytest.approx((4 + 6 + 4 + 6 + 9 + 6 + 4 + 6 + 4) / 9)
-    assert c["grad_sum_excl"] == pytest.approx(9.0)
-    assert (c["ceil_5_p1_raw"], c["ceil_5_p1"]) == (4, 3)
-    assert c["neg_zero_wins"] == 8  # every window but the centre one touches the border
-    v = pl.values()
-    assert v["ex_ov_wins"] == 3 and v["edge_ceil_5_p1_last_start"] == 5 and v["edge_ceil_6_n"] == 4
-    for key, value in v.items():
-        assert "nan" not in str(value).lower(), key
-
-
-def test_one_pixel_shift_row():
-    r = pl.shift_row()
-    x = np.array(pl.SHIFT_ROW)
-    y = np.concatenate([[pl.SHIFT_NEW], x[:-1]])
-    mx = [max(x[i : i + 3]) for i in range(len(x) - 2)]
-    my = [max(y[i : i + 3]) for i in range(len(y) - 2)]
-    assert sum(a == b for a, b in zip(mx, my)) == int(np.sum(r["max"] == r["max_shift"])) == 5
-    # a mean moves by (entering - leaving)/3; no window of this row swaps equal values
-    np.testing.assert_allclose(r["avg_shift"] - r["avg"], (y[:-2] - x[2:]) / 3, atol=1e-15)
-    assert np.all(r["avg"] != r["avg_shift"])
-
-
-def test_shift_experiment_shapes_and_exact_parts():
-    """The experiment's structure and its exact parts; its conclusions are claims()."""
-    r = pl.shift_runs(0)
-    for key, metrics in r.items():
-        for name, arr in metrics.items():
-            assert arr.shape == (pl.SHIFT_SEEDS,), (key, name)
-    for kind in ("max", "avg"):
-        assert np.all(r[f"odd_{kind}"]["two_px_error"] == 0)  # two pixels = one cell, exactly
-    c0, c1 = pl.claims(0), pl.claims(1)
-    assert set(c0) == set(c1)
-    for holds, evidence in c0.values():
-        assert isinstance(holds, bool) and isinstance(evidence, str) and "$" not in evidence
-
-
-def test_stride_two_is_equivariant_to_even_shifts_only():
-    Z = pl.feature_maps(np.random.default_rng(6), 4, 16, 1.0)  # (4, 1, 16, 17)
-    for pool in (pl.max_pool2d, pl.avg_pool2d):
-        base = pool(Z[..., 2:], 2)  # columns 2..16
-        two = pool(Z[..., :-2], 2)  # the same maps moved right by two pixels
-        np.testing.assert_array_equal(two[..., 1:], base[..., :-1])  # = moved by one cell
-        one = pool(Z[..., 1:-1], 2)  # moved right by one pixel
-        for m in range(3):  # no shift of the pooled map reproduces it
-            assert not np.allclose(one[..., m:], base[..., : base.shape[-1] - m])
-
-
-def test_max_blur_pool_matches_a_direct_loop():
-    X = np.random.default_rng(3).standard_normal((2, 3, 9, 8))
-    M = pl.max_pool2d(X, 2, 1)  # (2, 3, 8, 7)
-    w = np.array([1.0, 2.0, 1.0])
-    out = np.zeros((2, 3, 3, 3))
-    for a in range(3):
-        for b in range(3):
-            patch = M[..., 2 * a : 2 * a + 3, 2 * b : 2 * b + 3]
-            out[..., a, b] = np.einsum("ncij,i,j->nc", patch, w, w) / 16
-    np.testing.assert_allclose(pl.max_blur_pool(X), out, rtol=1e-12, atol=1e-12)
-    # a constant map stays constant: the blur's weights sum to 1
-    np.testing.assert_allclose(pl.max_blur_pool(np.full((1, 1, 6, 6), 2.5)), 2.5, rtol=1e-12)
-
-
-def test_max_output_stays_when_the_winner_stays_in_the_shared_cells():
-    """The rule behind the max claim, by a loop over windows of one small map."""
-    Z = pl.feature_maps(np.random.default_rng(8), 1, 12, 1.0)[0, 0]  # (12, 13)
-    X, Xs = Z[:, 1:], Z[:, :-1]  # Xs[:, c] == X[:, c - 1]
-    k, s = 2, 2
-    A, B = pl.max_pool2d(X[None, None], k, s)[0, 0], pl.max_pool2d(Xs[None, None], k, s)[0, 0]
-    for a in range(A.shape[0]):
-        for b in range(A.shape[1]):
-            # in Z's columns: A's window is c0+1..c0+k, B's is c0..c0+k-1
-            rows, c0 = slice(a * s, a * s + k), b * s
-            shared = Z[rows, c0 + 1 : c0 + k].max()
-            union = Z[rows, c0 : c0 + k + 1].max()
-            if shared == union:
-                assert A[a, b] == B[a, b]
-            elif A[a, b] != 0 or B[a, b] != 0:
-                assert A[a, b] != B[a, b]
-
-
-def test_figures_are_small():
-    # the strict build draws both themes; one theme is enough to check the size here
-    from snippets.plotting import LIGHT, themed, to_svg
-
-    with themed(LIGHT):
-        for name, draw in pl.figures().items():
-            assert len(to_svg(draw(LIGHT))) < 60_000, name
+    assert pl.pool_output_size(5, 3, 1, 2) == 7  # the page quotes it: test_dl0009_pooling
 
 
 # --- bad input -----------------------------------------------------------------------------------
