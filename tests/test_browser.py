@@ -268,7 +268,7 @@ def widget_page(browser, server, path, scheme="light"):
 
 def test_receptive_field_widget_agrees_with_python(site, server, browser):
     v = widget_page(browser, server, "cnn/dl0010-receptive-field/")
-    data = json.loads((site / "generated" / "receptive_field" / "widget.json").read_text())
+    data = json.loads((site / "generated" / "dl0010_receptive_field" / "widget.json").read_text())
     got = v.page.evaluate(
         """vectors => vectors.map(t => ({
             fields: MLIQ.rf.receptiveField(t.layers).map(f => [f.size, f.stride, f.padding]),
@@ -290,7 +290,7 @@ def test_receptive_field_widget_agrees_with_python(site, server, browser):
 
 def test_pooling_widget_agrees_with_python(site, server, browser):
     v = widget_page(browser, server, "cnn/dl0009-pooling/")
-    data = json.loads((site / "generated" / "pooling" / "widget.json").read_text())
+    data = json.loads((site / "generated" / "dl0009_pooling" / "widget.json").read_text())
     got = v.page.evaluate(
         """vectors => vectors.map(t => {
             const a = [t.kernel, t.stride, t.padding, t.ceil_mode];
