@@ -331,9 +331,9 @@ for _name, (_h, _a, _) in STARTS.items():
 # %% [markdown]
 # ## Figures of the first seed
 #
-# The loss curves; the decision boundaries of the zero and random starts; the weights into
-# each hidden unit over training (the zero start's traces lie on top of one another); and the
-# unit spread over training, where a 5-unit zero start shows only round-off.
+# The loss curves; the decision boundaries of the zero and random starts; and the weights into
+# each hidden unit over training, where the zero start's traces lie on top of one another. The
+# page also draws `draw_spread`, the unit spread over training: `show(draw_spread)` shows it.
 
 # %%
 LABELS = {
@@ -558,6 +558,8 @@ for _act, _by_scale in scale_runs(seeds(1)[0]).items():
             f"{_act:<4} {_name:<6} activation std, layer 1 {_stats['std'][0]:.3g}, "
             f"layer {DEPTH} {_stats['std'][-1]:.3g}"
         )
+
+# %%
 show(draw_scale)
 
 # %% [markdown]
@@ -566,9 +568,8 @@ show(draw_scale)
 # `figures()` and `values()` are what the site's build draws and quotes; `claims()` is what the
 # page concludes, each a (holds, evidence) pair computed on every seed of a seed set.
 
+
 # %%
-
-
 def figures():
     """Figure name → function drawing it for a theme."""
     return {
