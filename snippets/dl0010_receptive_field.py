@@ -1,7 +1,7 @@
 """DL0010 · Receptive Field: the page module of docs/cnn/dl0010-receptive-field.md.
 
 This notebook computes everything the page quotes: the worked example's fields, the fields of
-well-known networks, a check of the predicted fields against the input gradients of 300 random
+well-known networks, a check of the predicted fields against the input gradients of random
 numpy stacks, what max pooling does to that check, and the effective receptive field of deep
 stacks of 3×3 convolutions. The reference code it calls is `snippets/receptive_field.py` (with
 `conv_geometry.py`, `conv_stack.py` and `network_layers.py`). Change a parameter (a layer list,
@@ -201,6 +201,9 @@ for row in network_fields():
 
 # %% [markdown]
 # ## How kernel, stride and dilation shape the growth
+#
+# $r_l$ against depth for five 8-layer stacks: stride 1 grows linearly, striding and doubling
+# dilation grow it exponentially (with the same $r_l$).
 
 # %%
 GROWTH_LAYERS = 8
@@ -337,6 +340,8 @@ def _draw_grid(theme: Theme):
 for run in grid_runs():
     seen = int(np.count_nonzero(run["g"]))
     print(f"{run['title']:22} field {run['field'].size}×{run['field'].size}, {seen} pixels reached")
+
+# %%
 show(_draw_grid)
 
 # %% [markdown]
@@ -660,6 +665,8 @@ print("depth         " + " ".join(f"{x:5}" for x in erf["depth"]))
 print("theory        " + " ".join(f"{x:5}" for x in erf["theory"]))
 print("uniform       " + " ".join(f"{x:5}" for x in erf["uniform"]))
 print("ReLU (mean)   " + " ".join(f"{x:5.1f}" for x in erf["relu"].mean(axis=0)))
+
+# %%
 show(_draw_erf)
 
 # %% [markdown]
