@@ -293,7 +293,6 @@ def numerical_gradient(
 ) -> Grads:
     """Centred finite differences of `mse_loss` for every `W` and `b` (`gradient_check`)."""
     params = [(W.copy(), b.copy()) for W, b in check_params(params)]
-    h = checks.positive_float("h", h)
     arrays = [theta for pair in params for theta in pair]
     g = gradient_check.numerical_gradient(
         lambda: mse_loss(forward(params, X, activation, output_activation)[0], T), arrays, h
