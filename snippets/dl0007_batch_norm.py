@@ -139,12 +139,12 @@ def network(seed: int, use_bn: bool, params=None) -> list:
     # --8<-- [end:network]
 
 
-def dense(net) -> list[layers.Dense]:
+def dense_layers(net) -> list[layers.Dense]:
     """The dense layers of `net`, in order."""
     return [layer for layer in net if isinstance(layer, layers.Dense)]
 
 
-def norms(net) -> list[BatchNorm]:
+def bn_layers(net) -> list[BatchNorm]:
     """The batch-norm layers of `net`, in order."""
     return [layer for layer in net if isinstance(layer, BatchNorm)]
 
@@ -187,10 +187,10 @@ def run(lr: float, use_bn: bool, seed: int = 0, standardize: bool = False) -> di
     T = ytr[:, None].astype(float)
     net = network(seed, use_bn)
     snaps = {0: hidden_z(net, Xtr)}
-    weight_norms = [[np.linalg.norm(d.W) for d in dense(net)[:-1]]]
+    weight_norms = [[np.linalg.norm(d.W) for d in dense_layers(net)[:-1]]]
 
     def record(epoch):
-        weight_norms.append([np.linalg.norm(d.W) for d in dense(net)[:-1]])
+        weight_norms.append([np.linalg.norm(d.W) for d in dense_layers(net)[:-1]])
         if epoch in SNAP_EPOCHS:
             snaps[epoch] = hidden_z(net, Xtr)
 
@@ -204,8 +204,8 @@ def run(lr: float, use_bn: bool, seed: int = 0, standardize: bool = False) -> di
         "val_loss": losses.mse_loss(A_val, yva[:, None].astype(float)),
         "val_acc": losses.accuracy(A_val, yva),
         "net": net,
-        "params": [(d.W, d.b) for d in dense(net)],
-        "bn": norms(net),
+        "params": [(d.W, d.b) for d in dense_layers(net)],
+        "bn": bn_layers(net),
         "z": {e: snaps[e][PROBE] for e in SNAP_EPOCHS},
         "dead": {e: dead_fraction(snaps[e][PROBE]) for e in SNAP_EPOCHS},
         "z_std0": np.array([z.std() for z in snaps[0]]),  # every hidden layer at initialisation
@@ -468,7 +468,7 @@ def scale_invariance(layer: int = WATCH, factor: float = 10.0) -> dict:
         )
         A, caches = layers.forward(net, X, training=True)
         _, grads = layers.backward(net, caches, losses.mse_grad(A, T))
-        i = net.index(dense(net)[layer])
+        i = net.index(dense_layers(net)[layer])
         W, dW = net[i].W, grads[i][0]
         cos = np.sum(W * dW, axis=0) / (np.linalg.norm(W, axis=0) * np.linalg.norm(dW, axis=0))
         out[name] = {
