@@ -162,6 +162,22 @@ def choice(name: str, value, allowed) -> str:
     return value
 
 
+def list_of(name: str, value, kind: type) -> list:
+    """`value` as a non-empty list of `kind` instances (a list or tuple; a lone instance or a
+    string is refused)."""
+    what = kind.__name__
+    if isinstance(value, kind):
+        raise TypeError(f"{name}: expected a list of {what}, got a single {what} (wrap it in [ ])")
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name}: expected a list of {what}, got {type(value).__name__}")
+    if len(value) == 0:
+        raise ValueError(f"{name}: expected at least one {what}, got an empty list")
+    for i, item in enumerate(value):
+        if not isinstance(item, kind):
+            raise TypeError(f"{name}[{i}]: expected a {what}, got {type(item).__name__}")
+    return list(value)
+
+
 def function(name: str, value, what: str = "a callable"):
     """`value` if it can be called."""
     if not callable(value):

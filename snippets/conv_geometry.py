@@ -78,16 +78,7 @@ class Field(NamedTuple):
 
 def check_layers(layers) -> list[Layer]:
     """`layers` as a non-empty list of Layer; raises TypeError / ValueError otherwise."""
-    if isinstance(layers, Layer):
-        raise TypeError("layers: expected a list of Layer, got a single Layer (wrap it in [ ])")
-    if not isinstance(layers, (list, tuple)):
-        raise TypeError(f"layers: expected a list of Layer, got {type(layers).__name__}")
-    if len(layers) == 0:
-        raise ValueError("layers: expected at least one Layer, got an empty list")
-    for i, layer in enumerate(layers):
-        if not isinstance(layer, Layer):
-            raise TypeError(f"layers[{i}]: expected a Layer, got {type(layer).__name__}")
-    return list(layers)
+    return checks.list_of("layers", layers, Layer)
 
 
 def output_sizes(layers, input_size) -> list[int]:

@@ -208,15 +208,8 @@ def evaluate(objective, params: dict, *args) -> Trial:
     return Trial(dict(params), score)
 
 
-def _check_trials(trials) -> Sequence[Trial]:
-    if isinstance(trials, (str, bytes)) or not isinstance(trials, Sequence):
-        raise TypeError(f"trials: expected a list of Trial, got {type(trials).__name__}")
-    if len(trials) == 0:
-        raise ValueError("trials: expected at least one trial, got an empty list")
-    for i, t in enumerate(trials):
-        if not isinstance(t, Trial):
-            raise TypeError(f"trials[{i}]: expected a Trial, got {type(t).__name__}")
-    return trials
+def _check_trials(trials) -> list[Trial]:
+    return checks.list_of("trials", trials, Trial)
 
 
 def best_so_far(trials) -> np.ndarray:
