@@ -35,7 +35,7 @@ HEAD_TOLERANCE = 5.0  # points; "head only is close" means the 95 % bound of its
 # %% [markdown]
 # ## The strategies: stages and trainable parameters
 # Each strategy is a list of stages, each with its frozen layers (0 and 1 are the pre-trained
-# layers, 2 the new head); the target network has 1,669 parameters.
+# layers, 2 the new head), and the trainable parameters of each stage.
 
 # %%
 counts = te.parameter_counts()

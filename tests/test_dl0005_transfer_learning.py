@@ -34,14 +34,25 @@ def test_picked_at_top_counts_seeds_at_the_grid_edge():
     np.testing.assert_array_equal(top[0], rates == max(te.HEAD_LRS))
 
 
+def page_markers(page: Path, name: str) -> tuple[set[str], set[str], set[str]]:
+    """The value, claim and figure names `page` quotes from module `name`."""
+    text = page.read_text(encoding="utf-8")
+    values = set(re.findall(r"\{\{\s*" + name + r"\.(\w+)", text))
+    claims = set(re.findall(r"\{\{\s*claim:\s*" + name + r"\.(\w+)", text))
+    return values, claims, set(re.findall(r"\(figure:" + name + r"/([\w-]+)\)", text))
+
+
+def check_page_quotes(module, page: Path, name: str) -> None:
+    """Every value and claim `page` quotes from `name` is `module`'s, every claim holds, and
+    the figures it shows from `name` are exactly `module`'s."""
+    values, claimed, figures = page_markers(page, name)
+    assert values <= set(module.values())
+    claims = module.claims()
+    assert claimed == set(claims) and all(holds for holds, _ in claims.values())
+    assert figures == set(module.figures())
+
+
 def test_every_value_and_claim_the_page_quotes_comes_from_this_module():
-    text = PAGE.read_text(encoding="utf-8")
-    quoted = set(re.findall(r"\{\{\s*" + NAME + r"\.(\w+)", text))
-    claimed = set(re.findall(r"\{\{\s*claim:\s*" + NAME + r"\.(\w+)", text))
-    assert quoted and claimed
-    assert quoted <= set(page.values())
-    claims = page.claims()
-    assert claimed == set(claims)
-    assert all(holds for holds, _ in claims.values())
-    figures = set(re.findall(r"\(figure:" + NAME + r"/([\w-]+)\)", text))
-    assert figures == set(page.figures())
+    check_page_quotes(page, PAGE, NAME)
+    # the strategy grid is drawn by DL0006's module
+    assert page_markers(PAGE, "dl0006_layer_freeze_in_tl")[2] == {"strategy-grid"}

@@ -5,13 +5,13 @@ The claims themselves are re-checked on seed set 1 by tests/test_claims.py."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from snippets import dl0006_layer_freeze_in_tl as page
+from tests.test_dl0005_transfer_learning import check_page_quotes
 
 PAGE = Path(__file__).parents[1] / "docs/transfer-learning/dl0006-layer-freeze-in-tl.md"
 NAME = "dl0006_layer_freeze_in_tl"
@@ -42,16 +42,4 @@ def test_bn_demo_follows_one_minus_momentum_to_the_k():
 
 
 def test_every_value_and_claim_the_page_quotes_comes_from_this_module():
-    text = PAGE.read_text(encoding="utf-8")
-    quoted = set(re.findall(r"\{\{\s*" + NAME + r"\.(\w+)", text))
-    claimed = set(re.findall(r"\{\{\s*claim:\s*" + NAME + r"\.(\w+)", text))
-    assert quoted and claimed
-    assert quoted <= set(page.values())
-    claims = page.claims()
-    assert claimed == set(claims)
-    assert all(holds for holds, _ in claims.values())
-    # the strategy grid is on both pages; DL0005 shows this module's
-    figures = set(re.findall(r"\(figure:" + NAME + r"/([\w-]+)\)", text))
-    assert figures == set(page.figures())
-    other = (PAGE.parent / "dl0005-transfer-learning.md").read_text(encoding="utf-8")
-    assert f"(figure:{NAME}/strategy-grid)" in other
+    check_page_quotes(page, PAGE, NAME)
