@@ -1,9 +1,10 @@
-"""Tests for snippets/transfer.py: freezing freezes, per-layer rates and schedules hold, the
-vectorized twin equals the reference, the tuning protocol (validation picks, test read once),
-counts and data by hand, batch-norm drift by hand, bad input.
+"""Tests for snippets/transfer.py: freezing freezes while gradients flow through, per-layer
+rates and schedules hold, the update is plain SGD when nothing is frozen and every rate equal,
+bit-identical to a hand-written loop, counts by hand, batch-norm drift by hand
+(`frozen_batchnorm`, re-exported), bad input.
 
-What the pages conclude from the experiment is checked by `claims()` (the build on seed set 0,
-tests/test_claims.py on seed set 1), not here."""
+The synthetic tasks, the vectorized twin and the experiment's protocol have their own test
+files; what the pages conclude is checked by their page modules' `claims()`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snippets import backprop as bp
+from snippets import layers as nn
+from snippets import training
 from snippets import transfer as tr
+from snippets.batchnorm import BatchNorm
 
 
 def small_net(seed: int, sizes=(3, 4, 3, 2), n: int = 6):
@@ -226,35 +230,6 @@ def test_with_new_head_copies_the_backbone_and_draws_a_small_head():
     assert same_bits(W, again[-1][0])  # seeded
 
 
-def test_sample_without_noise_is_the_mixer_of_the_prototype():
-    mixer = tr.random_mixer(0, n_factors=5, n_inputs=6, width=4)
-    protos = np.array([[1.0, -2.0], [0.5, 0.0], [3.0, 1.0]])
-    X, y = tr.sample(mixer, protos, 2, 1, class_noise=0, nuisance=0, input_noise=0)
-    assert X.shape == (6, 6) and sorted(y.tolist()) == [0, 0, 1, 1, 2, 2]
-    for x, label in zip(X, y):
-        factors = np.concatenate([protos[label], np.zeros(3)])
-        expected = np.tanh(factors @ mixer.W1 + mixer.c) @ mixer.W2
-        np.testing.assert_allclose(x, expected, rtol=1e-12)
-
-
-def test_sample_is_seeded_and_balanced():
-    mixer = tr.random_mixer(3)
-    protos = np.random.default_rng(0).normal(size=(5, tr.N_SIGNAL))
-    X1, y1 = tr.sample(mixer, protos, 7, 11)
-    X2, y2 = tr.sample(mixer, protos, 7, 11)
-    assert same_bits(X1, X2) and np.array_equal(y1, y2)
-    assert np.bincount(y1).tolist() == [7] * 5
-    assert X1.shape == (35, tr.N_INPUTS)
-
-
-def test_blend_mixers_ends_and_middle():
-    a, b = tr.random_mixer(1), tr.random_mixer(2)
-    assert same_bits(tr.blend_mixers(a, b, 0).W1, a.W1)
-    np.testing.assert_allclose(tr.blend_mixers(a, b, 90).W2, b.W2, atol=1e-15)
-    mid = tr.blend_mixers(a, b, 45)
-    np.testing.assert_allclose(mid.c, (a.c + b.c) / np.sqrt(2), rtol=1e-12)
-
-
 # --- batch norm in a frozen backbone ------------------------------------------------------------
 
 
@@ -271,138 +246,143 @@ def test_bn_running_mean_moves_as_one_minus_momentum_to_the_k():
     np.testing.assert_allclose(r["before"].running_mean, Z_source.mean(axis=0), rtol=1e-12)
 
 
-# --- the vectorized twin and the experiment's protocol ------------------------------------------
+# --- the update: frozen layers, a rate per dense layer ------------------------------------------
 
 
-@pytest.mark.parametrize("strategy", tr.STRATEGIES)
-def test_fine_tune_stack_matches_fine_tune_network_by_network(strategy):
-    """Three networks with their own data and per-layer rates (one with a zero rate) trained
-    side by side equal three separate `fine_tune` runs."""
-    nets, Xs, Ts = zip(*(small_net(10 + i, sizes=(4, 5, 3, 3), n=7) for i in range(3)))
-    lrs = np.array([[0.1, 0.2, 0.5], [0.0, 0.3, 1.0], [0.5, 0.5, 0.5]])
-    stages = tr.strategy_stages(strategy, 3, 6)
+def hand_loop(params, X, T, lrs, frozen, epochs, batch_size=None, rng=0):
+    """The old loop of `backprop.train(frozen=, lr=[...])`, written out: per batch, forward,
+    backward, then W ← W − lr_l dW_l for every layer l not frozen."""
+    params = [(W.copy(), b.copy()) for W, b in params]
+    rng = np.random.default_rng(rng)
+    N = len(X)
+    batch_size = batch_size or N
+    for _ in range(epochs):
+        order = rng.permutation(N) if batch_size < N else np.arange(N)
+        for start in range(0, N, batch_size):
+            idx = order[start : start + batch_size]
+            _, cache = bp.forward(params, X[idx], "relu", "sigmoid")
+            grads = bp.backward(params, cache, T[idx])
+            params = [
+                (W, b) if l in frozen else (W - lrs[l] * dW, b - lrs[l] * db)
+                for l, ((W, b), (dW, db)) in enumerate(zip(params, grads))
+            ]
+    return params
+
+
+@pytest.mark.parametrize("frozen", [(), (0,), (1,), (0, 1)])
+@pytest.mark.parametrize("batch_size", [None, 4])
+def test_training_with_the_update_is_bit_identical_to_a_hand_loop(frozen, batch_size):
+    params, X, T = small_net(30, n=10)
+    lrs = [0.3, 0.0, 0.7]
+    net = nn.mlp(params, "relu", "sigmoid")
+    update = tr.fine_tune_update(net, lrs, frozen)
+    training.train(net, X, T, 4, update, batch_size=batch_size, rng=5)
+    ref = hand_loop(params, X, T, lrs, set(frozen), 4, batch_size, rng=5)
+    for (W, b), (Wr, br) in zip(tr.dense_params(net), ref):
+        assert same_bits(W, Wr) and same_bits(b, br)
+
+
+def test_equal_rates_and_nothing_frozen_is_plain_sgd():
+    params, X, T = small_net(31, n=9)
+    a, b = nn.mlp(params, "relu", "sigmoid"), nn.mlp(params, "relu", "sigmoid")
+    la = training.train(a, X, T, 5, tr.fine_tune_update(a, [0.4] * 3), batch_size=3, rng=2)
+    lb = training.train(b, X, T, 5, training.sgd(0.4), batch_size=3, rng=2)
+    assert same_bits(la, lb)
+    for (W1, b1), (W2, b2) in zip(tr.dense_params(a), tr.dense_params(b)):
+        assert same_bits(W1, W2) and same_bits(b1, b2)
+    # one float is the same as that float for every layer
+    c = nn.mlp(params, "relu", "sigmoid")
+    training.train(c, X, T, 5, tr.fine_tune_update(c, 0.4), batch_size=3, rng=2)
+    assert all(same_bits(p[0], q[0]) for p, q in zip(tr.dense_params(a), tr.dense_params(c)))
+
+
+def test_a_frozen_layer_keeps_its_bits_while_its_gradient_still_flows():
+    """The frozen layer's gradient is computed (the update receives it, non-zero) and the layer
+    below it moves by exactly its rate times the finite-difference gradient."""
+    params, X, T = small_net(32)
+    net = nn.mlp(params, "relu", "sigmoid")
+    update = tr.fine_tune_update(net, [0.5, 0.5, 0.5], frozen={1})
+    seen = {}
+
+    def spy(i, layer, grads):
+        seen[i] = [g.copy() for g in grads]
+        update(i, layer, grads)
+
+    training.train(net, X, T, 1, spy)
+    trained = tr.dense_params(net)
+    assert same_bits(trained[1][0], params[1][0]) and same_bits(trained[1][1], params[1][1])
+    assert np.abs(seen[2][0]).max() > 1e-4  # layers[2] is the frozen Dense: it got a gradient
+    dW, db = fd_gradient(params, X, T, 0)
+    np.testing.assert_allclose(trained[0][0], params[0][0] - 0.5 * dW, atol=1e-9)
+    np.testing.assert_allclose(trained[0][1], params[0][1] - 0.5 * db, atol=1e-9)
+
+
+def test_dense_indices_map_every_layer_to_its_dense_layer():
+    params, _, _ = small_net(33)
+    net = nn.mlp(params, "relu", "sigmoid")
+    assert tr.dense_indices(net) == [0, 0, 1, 1, 2, 2]
+    with_norm = nn.mlp(params, "relu", "sigmoid", norms=[BatchNorm(4), None])
+    assert tr.dense_indices(with_norm) == [0, 0, 0, 1, 1, 2, 2]
+
+
+@pytest.mark.skipif(
+    not hasattr(BatchNorm(1), "params"), reason="needs BatchNorm's Module protocol (params)"
+)
+def test_mini_batches_with_batch_norm_and_a_frozen_layer():
+    """Moved from the old `backprop.train(bn=, frozen=)` test: a batch norm belongs to the dense
+    layer before it, so it trains with it; the frozen layer keeps its bits."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(64, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(float)[:, None]
+    params = bp.init_params([2, 8, 1], rng, "he")
+    norm = BatchNorm(8)
+    net = nn.mlp(params, "relu", "sigmoid", norms=[norm])
     seen = []
-    stacked, losses = tr._fine_tune_stack(
-        tr._stack(nets), np.stack(Xs), np.stack(Ts), stages, lrs, lambda e, p: seen.append(e)
-    )
-    assert seen == list(range(1, 7))
-    for i in range(3):
-        ref, ref_losses = tr.fine_tune(nets[i], Xs[i], Ts[i], stages, list(lrs[i]))
-        for (W, b), (Ws, bs) in zip(ref, tr._unstack(stacked, i)):
-            np.testing.assert_allclose(Ws, W, rtol=0, atol=1e-12)
-            np.testing.assert_allclose(bs, b, rtol=0, atol=1e-12)
-        np.testing.assert_allclose(losses[i], ref_losses, rtol=1e-12)
+    losses = training.train(
+        net, X, y, 30, tr.fine_tune_update(net, 0.5, frozen=[1]), batch_size=16, rng=1,
+        callback=seen.append,
+    )  # fmt: skip
+    assert seen == list(range(1, 31))
+    assert losses[-1] < losses[0]
+    trained = tr.dense_params(net)
+    assert same_bits(trained[1][0], params[1][0]) and same_bits(trained[1][1], params[1][1])
+    assert not np.array_equal(trained[0][0], params[0][0])
+    assert not np.array_equal(norm.gamma, np.ones(8))  # trains with dense layer 0
+    assert norm.num_batches_tracked == 30 * 4
 
 
-def test_stack_step_is_one_full_batch_step_of_train():
-    """Pre-training's step: one `_stack_step` on a batch equals `backprop.train` on that batch."""
-    params, X, T = small_net(20, sizes=(3, 6, 4, 4), n=5)
-    ref, _ = bp.train(params, X, T, 0.4, 1, "relu", "sigmoid")
-    out = tr._stack_step(tr._stack([params]), X[None], T[None], np.full((1, 3), 0.4), frozenset())
-    for (W, b), (Ws, bs) in zip(ref, tr._unstack(out, 0)):
-        np.testing.assert_allclose(Ws, W, rtol=0, atol=1e-13)
-        np.testing.assert_allclose(bs, b, rtol=0, atol=1e-13)
+def test_per_layer_rates_with_mini_batches_are_deterministic():
+    """Moved from the old `backprop.train(lr=[...])` test: a zero rate leaves the layer alone,
+    and the same seed gives the same result."""
+    rng = np.random.default_rng(8)
+    X, T = rng.normal(size=(20, 3)), rng.uniform(size=(20, 1))
+    params = bp.init_params([3, 4, 1], rng, "xavier")
+    out = []
+    for _ in range(2):
+        net = nn.mlp(params, "tanh")
+        training.train(net, X, T, 5, tr.fine_tune_update(net, [0.0, 0.3]), batch_size=7, rng=3)
+        out.append(tr.dense_params(net))
+    assert same_bits(out[0][0][0], params[0][0])
+    assert same_bits(out[0][1][0], out[1][1][0])
+    assert not np.array_equal(out[0][1][0], params[1][0])
 
 
-def test_per_layer_rates_are_applied_layer_by_layer():
-    params, X, T = small_net(21)
-    lrs = [0.05, 0.0, 2.0]
-    trained, _ = tr.fine_tune(params, X, T, [(1, ())], lrs)
-    for layer, lr in enumerate(lrs):
-        dW, db = fd_gradient(params, X, T, layer)
-        np.testing.assert_allclose(trained[layer][0], params[layer][0] - lr * dW, atol=1e-9)
-        np.testing.assert_allclose(trained[layer][1], params[layer][1] - lr * db, atol=1e-9)
-    assert same_bits(trained[1][0], params[1][0])  # a zero rate changes nothing
-
-
-def test_target_data_carves_a_disjoint_balanced_validation_split():
-    X, y, X_val, y_val = tr.target_data(3, 7)
-    assert X.shape == (3 * tr.TARGET_CLASSES, tr.N_INPUTS)
-    assert np.bincount(y).tolist() == [3] * tr.TARGET_CLASSES
-    assert np.bincount(y_val).tolist() == [tr.VAL_PER_CLASS] * tr.TARGET_CLASSES
-    rows = {r.tobytes() for r in X}
-    assert not any(r.tobytes() in rows for r in X_val)
-    again = tr.target_data(3, 7)
-    assert same_bits(X, again[0]) and same_bits(X_val, again[2])
-    # the test set is a separate draw
-    assert not any(r.tobytes() in rows for r in tr.world().X_test)
-
-
-def test_rate_grid_is_the_same_for_every_strategy_that_trains_the_backbone():
-    grids = {m: tr.rate_grid(m) for m in ("early", "all", "gradual")}
-    assert len(set(grids.values())) == 1
-    assert len(grids["all"]) == len(tr.HEAD_LRS) * len(tr.BACKBONE_RATIOS)
-    assert tr.rate_grid("head") == tuple((lr, 0.0) for lr in tr.HEAD_LRS)
-    assert {r for _, r in tr.rate_grid("all_low")} == {tr.LOW_RATIO}
-    assert {lr for lr, _ in tr.rate_grid("scratch")} == set(tr.SCRATCH_LRS)
-
-
-def test_tuned_picks_each_seeds_best_validation_rates_and_tests_only_those(monkeypatch):
-    r = tr.tuned("head", 0, 1)
-    grid = tr.rate_grid("head")
-    for i in range(tr.N_SEEDS):
-        best = r["val_grid"][i].max()
-        assert r["val"][i] == best
-        assert r["val_grid"][i][grid.index(tuple(r["rates"][i]))] == best
-    assert r["losses"].shape == r["val_curve"].shape == (tr.N_SEEDS, tr.EPOCHS + 1)
-    np.testing.assert_array_equal(r["val_curve"][:, -1], r["val"])
-    # the test set is read once per seed, for the picked network only
-    calls = []
-    real = tr.predict
-
-    def counting(params, X):
-        if X is tr.world().X_test:
-            calls.append(1)
-        return real(params, X)
-
-    monkeypatch.setattr(tr, "predict", counting)
-    tr._tuned.cache_clear()
-    try:
-        again = tr.tuned("head", 0, 1)
-    finally:
-        tr._tuned.cache_clear()
-    assert len(calls) == tr.N_SEEDS
-    np.testing.assert_array_equal(again["test"], r["test"])
-
-
-def test_random_control_uses_a_backbone_that_was_never_pretrained():
-    # the same head init and data as "head", only the backbone differs: He init, not pre-trained
-    assert tr.rate_grid("random_head") == tr.rate_grid("head")
-    assert tr.rate_grid("random_low") == tr.rate_grid("all_low")
-    r = tr.tuned("random_head", 90, 1)
-    assert np.all(r["drift"] == 0)  # frozen, like "head"
-    assert r["test"].shape == (tr.N_SEEDS,) and np.all((r["test"] >= 0) & (r["test"] <= 1))
-
-
-def test_paired_comparisons_use_per_seed_differences():
-    base = np.array([50.0, 60.0, 70.0, 80.0, 90.0])
-    # a constant shift of 1 point beats by far when paired, though the spreads are ~16
-    assert tr._beats(base + 1, base, "x")[0]
-    assert not tr._level({"a": base + 1, "b": base}, "x")[0]
-    # one seed of five against: still a finding; two against: not
-    d = np.array([3.0, 3.0, 3.0, 3.0, -0.5])
-    assert tr._beats(base + d, base, "x")[0]
-    d2 = np.array([3.0, 3.0, 3.0, -0.5, -0.5])
-    assert not tr._beats(base + d2, base, "x")[0]
-    # noise larger than the mean difference: no difference the seeds resolve
-    noisy = np.array([2.0, -2.0, 3.0, -3.0, 1.0])
-    assert tr._level({"a": base + noisy, "b": base}, "x")[0]
-    assert tr._not_ahead(base + noisy, base, "x")[0]
-    # the t bound: mean 1, sd 0 -> bound 1
-    assert tr._within(base + 1, base, 1.5, "x")[0]
-    assert not tr._within(base + 1, base, 0.9, "x")[0]
-
-
-def test_head_only_runs_leave_the_backbone_bit_identical():
-    r = tr.tuned("head", 0, 1)
-    assert np.all(r["drift"] == 0) and np.all(r["drift_grid"] == 0)
+def test_predict_is_the_sigmoid_network():
+    params, X, _ = small_net(34)
+    A = tr.predict(params, X)
+    np.testing.assert_allclose(A, bp.forward(params, X, "relu", "sigmoid")[0], rtol=0, atol=0)
+    assert A.shape == (len(X), 2) and np.all((A > 0) & (A < 1))
 
 
 # --- bad input ----------------------------------------------------------------------------------
 
 NET, X0, T0 = small_net(0)
-MIX = tr.random_mixer(0)
-PROTOS = np.zeros((2, tr.N_SIGNAL))
+
+
+class Scale:
+    """A layer with a parameter and no Dense before it."""
+
+    params = [np.ones(3)]
 
 
 @pytest.mark.parametrize(
@@ -429,24 +409,10 @@ PROTOS = np.zeros((2, tr.N_SIGNAL))
         (lambda: tr.strategy_stages("head", 1, 6), ValueError, ["n_layers"]),
         (lambda: tr.layer_lrs(-0.1, 3, 0.1), ValueError, ["head_lr"]),
         (lambda: tr.layer_lrs(0.1, 3, -1), ValueError, ["backbone_ratio"]),
-        (lambda: tr.layer_lrs(0.1, 3, 0.1, 2.6), ValueError, ["decay", "(0, 1]"]),
+        (lambda: tr.layer_lrs(0.1, 3, 0.1, 2.6), ValueError, ["decay", "<= 1"]),
         (lambda: tr.with_new_head(NET[:1], 3, 0), ValueError, ["params", ">= 2 layers"]),
         (lambda: tr.with_new_head(NET, 0, 0), ValueError, ["n_classes"]),
         (lambda: tr.with_new_head(NET, 3, "seed"), TypeError, ["rng"]),
-        (lambda: tr.sample(MIX, np.zeros((2, 20)), 3, 0), ValueError, ["prototypes", "(2, 20)"]),
-        (lambda: tr.sample(MIX, np.zeros(4), 3, 0), ValueError, ["prototypes", "2-D"]),
-        (lambda: tr.sample(MIX, [[np.nan] * 4], 3, 0), ValueError, ["prototypes", "NaN"]),
-        (lambda: tr.sample(MIX, PROTOS, 0, 0), ValueError, ["n_per_class"]),
-        (lambda: tr.sample(MIX, PROTOS, 3, 0, class_noise=-1), ValueError, ["class_noise"]),
-        (lambda: tr.sample(MIX, PROTOS, 3, 0, input_noise="x"), TypeError, ["input_noise"]),
-        (lambda: tr.sample("mixer", PROTOS, 3, 0), TypeError, ["mixer"]),
-        (lambda: tr.blend_mixers(MIX, MIX, 120), ValueError, ["angle_deg", "[0, 90]"]),
-        (
-            lambda: tr.blend_mixers(MIX, tr.random_mixer(0, n_inputs=3), 10),
-            ValueError,
-            ["b", "shapes"],
-        ),
-        (lambda: tr.random_mixer(0, width=0), ValueError, ["width"]),
         (
             lambda: tr.bn_running_mean_drift(np.ones((8, 3)), np.ones((8, 2)), 3, 2, 0.1, 0),
             ValueError,
@@ -462,16 +428,16 @@ PROTOS = np.zeros((2, tr.N_SIGNAL))
             ValueError,
             ["momentum"],
         ),
-        (lambda: tr.tuned("freeze", 0, 3), ValueError, ["method"]),
-        (lambda: tr.tuned("all", 120, 3), ValueError, ["angle_deg", "[0, 90]"]),
-        (lambda: tr.tuned("all", 0.5, 3), TypeError, ["angle_deg"]),
-        (lambda: tr.tuned("all", 0, 0), ValueError, ["n_per_class"]),
-        (lambda: tr.tuned("all", 0, 3, seed_set=5), ValueError, ["seed_set"]),
-        (lambda: tr.rate_grid("sgd"), ValueError, ["method"]),
-        (lambda: tr.target_data(0, 1), ValueError, ["n_per_class"]),
-        (lambda: tr.target_data(3, -1), ValueError, ["seed"]),
-        (lambda: tr.source_data(120), ValueError, ["angle_deg", "[0, 90]"]),
-        (lambda: tr.source_data(0, 500), ValueError, ["n_per_class", "150"]),
+        (lambda: tr.fine_tune_update([], 0.1), TypeError, ["layers"]),
+        (lambda: tr.fine_tune_update(nn.mlp(NET, "relu"), [0.1], ()), ValueError, ["lr", "3"]),
+        (
+            lambda: tr.fine_tune_update(nn.mlp(NET, "relu"), 0.1, {3}),
+            ValueError,
+            ["frozen", "0..2"],
+        ),
+        (lambda: tr.fine_tune_update(nn.mlp(NET, "relu"), -0.1), ValueError, ["lr"]),
+        (lambda: tr.fine_tune_update(nn.mlp(NET, "relu"), [0.1, -1, 0.1]), ValueError, ["lr[1]"]),
+        (lambda: tr.dense_indices([Scale()]), ValueError, ["layers[0]", "Dense"]),
     ],
 )
 def test_bad_input_raises_with_a_useful_message(call, exc, words):
@@ -479,3 +445,14 @@ def test_bad_input_raises_with_a_useful_message(call, exc, words):
         call()
     for word in words:
         assert word in str(info.value)
+
+
+def test_per_layer_rates_are_applied_layer_by_layer():
+    params, X, T = small_net(21)
+    lrs = [0.05, 0.0, 2.0]
+    trained, _ = tr.fine_tune(params, X, T, [(1, ())], lrs)
+    for layer, lr in enumerate(lrs):
+        dW, db = fd_gradient(params, X, T, layer)
+        np.testing.assert_allclose(trained[layer][0], params[layer][0] - lr * dW, atol=1e-9)
+        np.testing.assert_allclose(trained[layer][1], params[layer][1] - lr * db, atol=1e-9)
+    assert same_bits(trained[1][0], params[1][0])  # a zero rate changes nothing

@@ -1,0 +1,286 @@
+"""The experiment DL0005 and DL0006 share: pre-trained backbones and tuned fine-tuning runs.
+
+One generated world (`snippets.synthetic_tasks`): the source task has 16 classes and 2,400
+examples; the target task has 5 *other* classes and only a few examples per class. A network
+pre-trained on the source is reused on the target with a fresh head, under the freezing
+strategies of `snippets.transfer`; turning the source's mixer away from the target's opens a
+domain gap.
+
+The protocol: every seed has its own pre-training run, target training set and a validation
+split carved off it; every method picks its learning rates on that validation split from the
+same grid (`rate_grid`, `tuned`), and only the picked network is evaluated on the test set.
+The grid of methods × angles × target sizes is the expensive part; both page modules read it
+from here, and `functools.cache` computes each cell once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import numpy as np
+
+from snippets import backprop as bp
+from snippets import checks, losses
+from snippets import mlp_stack as ms
+from snippets import transfer as tf
+from snippets.seeds import seeds
+from snippets.synthetic_tasks import N_INPUTS, N_SIGNAL, blend_mixers, random_mixer, sample
+
+# --- the world -----------------------------------------------------------------------------
+SOURCE_CLASSES = 16
+SOURCE_PER_CLASS = 150
+TARGET_CLASSES = 5
+TEST_PER_CLASS = 100
+WORLD_SEED = 2024
+
+# --- the network and its training ------------------------------------------------------------
+SIZES = (N_INPUTS, 32, 16)  # the backbone; a head of K outputs goes on top
+PRETRAIN_EPOCHS = 15
+PRETRAIN_LR = 0.5
+PRETRAIN_BATCH = 32
+EPOCHS = 60  # target training, full batch, for every method (gradual: 3 stages of 20)
+XAVIER_HEAD_SCALE = float(np.sqrt(2 / (SIZES[-1] + TARGET_CLASSES)))  # Glorot's, for a pitfall
+
+# --- tuning: every method picks its rates on a validation split, per seed ---------------------
+VAL_PER_CLASS = 10  # carved off each seed's labelled target data, never trained on
+HEAD_LRS = (0.25, 0.5, 1.0)  # the new head's learning rate
+BACKBONE_RATIOS = (0.1, 1.0, 10.0, 30.0, 100.0)  # backbone learning rate ÷ head learning rate
+LOW_RATIO = 0.1  # the control "all_low": fine-tune all with the backbone held at 0.1x the head
+SCRATCH_LRS = (1.0, 2.0, 4.0, 8.0, 16.0)  # from scratch: one rate for every layer
+
+# --- the grid --------------------------------------------------------------------------------
+N_SEEDS = 5  # each seed: its own pre-training run, target data, head and scratch init
+SIZES_PER_CLASS = (1, 3, 10, 30, 100)
+SMALL, LARGE = 10, 30  # examples per class in the strategy grid; SMALL also for the curves
+ANGLES = (0, 15, 90)  # degrees between the source's and the target's mixer
+STRATEGIES = tf.STRATEGIES
+# controls: "all_low" fine-tunes all with the backbone at LOW_RATIO x the head's rate (the
+# usual advice), "xavier" trains only a head started at Glorot's scale; "random_head" and
+# "random_low" are "head" and "all_low" on a backbone that was never pre-trained (He init)
+METHODS = ("scratch", *STRATEGIES, "all_low", "xavier", "random_head", "random_low")
+SIZE_METHODS = ("scratch", "head", "all")
+LR_CASES = ((0, SMALL), (0, LARGE), (15, LARGE), (90, LARGE))  # (angle, examples per class)
+
+
+class World:
+    """The target's mixer, an unrelated mixer, the class prototypes and the target test set."""
+
+    def __init__(self, rng: np.random.Generator):
+        self.target_mixer = random_mixer(rng)
+        self.other_mixer = random_mixer(rng)
+        self.source_prototypes = rng.normal(size=(SOURCE_CLASSES, N_SIGNAL))
+        self.target_prototypes = rng.normal(size=(TARGET_CLASSES, N_SIGNAL))  # other classes
+        self.X_test, self.y_test = sample(
+            self.target_mixer, self.target_prototypes, TEST_PER_CLASS, rng
+        )
+
+
+@functools.cache
+def world() -> World:
+    return World(np.random.default_rng(WORLD_SEED))
+
+
+def _angle(angle_deg) -> int:
+    return checks.integer("angle_deg", angle_deg, 0, 90)
+
+
+def source_data(angle_deg: int, n_per_class: int = SOURCE_PER_CLASS, part: int = 0):
+    """Source examples at `angle_deg` degrees from the target (`part` 0: the training set,
+    1: fresh data for validation)."""
+    angle_deg = _angle(angle_deg)
+    n_per_class = checks.integer("n_per_class", n_per_class, 1, SOURCE_PER_CLASS)
+    part = checks.integer("part", part, 0, 1)
+    rng = np.random.default_rng([WORLD_SEED, 1, angle_deg, part])
+    w = world()
+    mixer = blend_mixers(w.target_mixer, w.other_mixer, angle_deg)
+    return sample(mixer, w.source_prototypes, n_per_class, rng)
+
+
+@functools.cache
+def pretrained(angle_deg: int = 0, seed_set: int = 0) -> dict:
+    """One source network per seed (backbone + 16-class head), trained by mini-batch SGD.
+
+    The seeds share the source data of the angle; each has its own initial weights and its own
+    shuffling, so a conclusion cannot rest on one lucky pre-training run. The networks train
+    side by side (`mlp_stack`, one mini-batch of `PRETRAIN_BATCH` per step).
+    """
+    X, y = source_data(angle_deg)
+    T = losses.one_hot(y, SOURCE_CLASSES)
+    S = seeds(N_SEEDS, seed_set)
+    rngs = [np.random.default_rng([WORLD_SEED, 4, int(angle_deg), s]) for s in S]
+    params = ms.stack([bp.init_params([*SIZES, SOURCE_CLASSES], r, "he") for r in rngs])
+    lrs = np.full((len(S), len(SIZES)), PRETRAIN_LR)
+    for _ in range(PRETRAIN_EPOCHS):
+        orders = np.stack([r.permutation(y.size) for r in rngs])
+        for start in range(0, y.size, PRETRAIN_BATCH):
+            idx = orders[:, start : start + PRETRAIN_BATCH]
+            params = ms.stack_step(params, X[idx], T[idx], lrs, frozenset())
+    X_val, y_val = source_data(angle_deg, 30, part=1)
+    B = len(S)
+    return {
+        "params": params,
+        "train_acc": ms.stack_accuracy(params, np.broadcast_to(X, (B, *X.shape)), y),
+        "val_acc": ms.stack_accuracy(params, np.broadcast_to(X_val, (B, *X_val.shape)), y_val),
+    }
+
+
+def target_data(n_per_class: int, seed: int):
+    """The seed's labelled target data, split: `n_per_class` training examples per class and
+    `VAL_PER_CLASS` validation examples per class carved off the same draw."""
+    n_per_class = checks.positive_int("n_per_class", n_per_class)
+    seed = checks.integer("seed", seed, 0)
+    rng = np.random.default_rng([WORLD_SEED, 2, seed, n_per_class])
+    w = world()
+    X, y = sample(w.target_mixer, w.target_prototypes, n_per_class + VAL_PER_CLASS, rng)
+    val = np.zeros(y.size, dtype=bool)
+    for k in range(TARGET_CLASSES):  # the first VAL_PER_CLASS of every class (order is random)
+        val[np.flatnonzero(y == k)[:VAL_PER_CLASS]] = True
+    return X[~val], y[~val], X[val], y[val]
+
+
+def rate_grid(method: str) -> tuple[tuple[float, float], ...]:
+    """The (head rate, backbone rate ÷ head rate) pairs a method is tuned over.
+
+    From scratch every layer shares one rate; training only the head has no backbone rate;
+    every other strategy tunes both rates over the same grid; the control "all_low" tunes only
+    the head's rate, its backbone held at `LOW_RATIO` times it.
+    """
+    method = checks.choice("method", method, METHODS)
+    if method == "scratch":
+        return tuple((lr, 1.0) for lr in SCRATCH_LRS)
+    if method in ("head", "xavier", "random_head"):
+        return tuple((lr, 0.0) for lr in HEAD_LRS)
+    if method in ("all_low", "random_low"):
+        return tuple((lr, LOW_RATIO) for lr in HEAD_LRS)
+    return tuple(itertools.product(HEAD_LRS, BACKBONE_RATIOS))
+
+
+def tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0) -> dict:
+    """Train `method` at every point of its rate grid for every seed, pick each seed's rates on
+    its validation split, and only then evaluate the picked network on the test set, once.
+
+    Returns per seed (arrays of length `N_SEEDS`): `test` accuracy, `val` accuracy and the
+    picked `rates` (head rate, ratio); per seed and grid point: `val_grid` (S, G); for the
+    picked runs: `losses` (S, 1 + EPOCHS), `val_curve` (S, 1 + EPOCHS) and `drift` (S, 2), how
+    far each pre-trained layer moved (relative Frobenius norm).
+    """
+    method = checks.choice("method", method, METHODS)
+    angle_deg = _angle(angle_deg)
+    n_per_class = checks.positive_int("n_per_class", n_per_class)
+    seeds(N_SEEDS, seed_set)  # validates seed_set
+    return _tuned(method, angle_deg, n_per_class, seed_set)
+
+
+def _start(method: str, angle_deg: int, seed_set: int):
+    """Each seed's network before target training, and the stages its method trains in."""
+    inits = [np.random.default_rng([WORLD_SEED, 3, s]) for s in seeds(N_SEEDS, seed_set)]
+    if method == "scratch":
+        nets = [bp.init_params([*SIZES, TARGET_CLASSES], r, "he") for r in inits]
+        return nets, (tf.Stage(EPOCHS, frozenset()),)
+    if method.startswith("random"):  # the control: a backbone never pre-trained
+        S = seeds(N_SEEDS, seed_set)
+        rand = [np.random.default_rng([WORLD_SEED, 7, s]) for s in S]
+        backbones = ms.stack([bp.init_params([*SIZES, SOURCE_CLASSES], r, "he") for r in rand])
+    else:
+        backbones = pretrained(angle_deg, seed_set)["params"]
+    scale = XAVIER_HEAD_SCALE if method == "xavier" else tf.HEAD_SCALE
+    nets = [
+        tf.with_new_head(ms.unstack(backbones, i), TARGET_CLASSES, r, scale)
+        for i, r in enumerate(inits)
+    ]
+    kind = {"all_low": "all", "xavier": "head", "random_head": "head", "random_low": "all"}
+    return nets, tf.strategy_stages(kind.get(method, method), len(SIZES), EPOCHS)
+
+
+@functools.cache
+def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict:
+    S = seeds(N_SEEDS, seed_set)
+    configs = [(i, g) for i in range(len(S)) for g in rate_grid(method)]
+    data = [target_data(n_per_class, s) for s in S]
+    nets, stages = _start(method, angle_deg, seed_set)
+    idx = [i for i, _ in configs]
+    start = ms.stack([nets[i] for i in idx])
+    X, y, Xv, yv = (np.stack([data[i][k] for i in idx]) for k in range(4))
+    lrs = np.array([tf.layer_lrs(lr, len(SIZES), ratio) for _, (lr, ratio) in configs])
+    curve = [ms.stack_accuracy(start, Xv, yv)]
+    trained, train_losses = ms.fine_tune_stack(
+        start,
+        X,
+        losses.one_hot(y.ravel(), TARGET_CLASSES).reshape(*y.shape, TARGET_CLASSES),
+        stages,
+        lrs,
+        callback=lambda e, p: curve.append(ms.stack_accuracy(p, Xv, yv)),
+    )
+    curve = np.array(curve).T  # (configs, 1 + EPOCHS)
+    Av = ms.stack_forward(trained, Xv)[0]
+    Tv = losses.one_hot(yv.ravel(), TARGET_CLASSES).reshape(Av.shape)
+    val_loss = 0.5 * np.sum((Tv - Av) ** 2, axis=(1, 2)) / Av.shape[1]
+    G = len(configs) // len(S)
+    val_acc = curve[:, -1].reshape(len(S), G)
+    # best validation accuracy; ties go to the lower validation loss
+    pick = (
+        np.lexsort((val_loss.reshape(len(S), G), -val_acc), axis=1)[:, 0]
+        if G > 1
+        else np.zeros(len(S), int)
+    )
+    chosen = np.arange(len(S)) * G + pick
+    w = world()
+    test = np.array(
+        [losses.accuracy(tf.predict(ms.unstack(trained, c), w.X_test), w.y_test) for c in chosen]
+    )
+    drift = np.stack(  # (configs, backbone layers): relative change of each layer's weights
+        [
+            np.linalg.norm(trained[l][0] - start[l][0], axis=(1, 2))
+            / np.linalg.norm(start[l][0], axis=(1, 2))
+            for l in range(len(SIZES) - 1)
+        ],
+        axis=1,
+    )
+    return {
+        "test": test,
+        "train": ms.stack_accuracy(trained, X, y)[chosen],
+        "val": val_acc[np.arange(len(S)), pick],
+        "rates": np.array([configs[c][1] for c in chosen]),
+        "val_grid": val_acc,
+        "drift_grid": drift.reshape(len(S), G, -1),
+        "losses": train_losses[chosen],
+        "val_curve": curve[chosen],
+        "drift": drift[chosen],
+    }
+
+
+def accuracies(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0) -> np.ndarray:
+    """Test accuracy (%) of every seed, each at the rates its validation split picked."""
+    return 100 * tuned(method, angle_deg, n_per_class, seed_set)["test"]
+
+
+@functools.cache
+def backbone_rate_sweep(seed_set: int = 0) -> dict[tuple[int, int], dict[str, np.ndarray]]:
+    """Fine-tune all at each backbone ratio of `BACKBONE_RATIOS` (ratio 0: the head only),
+    the head's rate picked per seed and ratio on validation: validation accuracy (%) and the
+    first layer's relative change (%), shape (1 + len(BACKBONE_RATIOS), N_SEEDS)."""
+    out = {}
+    H, R = len(HEAD_LRS), len(BACKBONE_RATIOS)
+    for a, n in LR_CASES:
+        head, full = tuned("head", a, n, seed_set), tuned("all", a, n, seed_set)
+        val = full["val_grid"].reshape(N_SEEDS, H, R)
+        drift = full["drift_grid"][:, :, 0].reshape(N_SEEDS, H, R)
+        best = val.argmax(axis=1)  # per seed and ratio: the head rate validation prefers
+        picked = np.take_along_axis(drift, best[:, None, :], axis=1)[:, 0, :]
+        out[(a, n)] = {
+            "val": 100 * np.vstack([head["val"], val.max(axis=1).T]),
+            "drift": 100 * np.vstack([np.zeros(N_SEEDS), picked.T]),
+        }
+    return out
+
+
+def parameter_counts() -> dict[str, list[int]]:
+    """Trainable parameters of the target network (5-class head) under each strategy, one
+    count per stage (gradual unfreezing has several), and "total"."""
+    net = tf.with_new_head(ms.unstack(pretrained(0)["params"], 0), TARGET_CLASSES, 0)
+    out = {"total": [tf.trainable_parameters(net)]}
+    for m in STRATEGIES:
+        stages = tf.strategy_stages(m, len(SIZES), EPOCHS)
+        out[m] = [tf.trainable_parameters(net, st.frozen) for st in stages]
+    return out
