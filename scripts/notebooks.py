@@ -190,9 +190,8 @@ def _run_cell(cell: Cell, module: ModuleType, path: Path, flags: int) -> tuple[i
     """Execute one code cell in `module`; returns the compiler flags for the next cells (a
     `from __future__` import holds for the rest of the module) and the last expression's value
     (None when the cell does not end with an expression, or ends with `;`)."""
-    tree = ast.parse(cell.source, filename=str(path))
-    if cell.line:
-        ast.increment_lineno(tree, cell.line - 1)
+    # blank lines before the source: line numbers (a SyntaxError's too) are the file's
+    tree = ast.parse("\n" * max(cell.line - 1, 0) + cell.source, filename=str(path))
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
             for alias in node.names:
@@ -208,6 +207,17 @@ def _run_cell(cell: Cell, module: ModuleType, path: Path, flags: int) -> tuple[i
     expr = compile(ast.Expression(last.value), str(path), "eval", flags=flags, dont_inherit=True)
     value = eval(expr, vars(module))
     return flags, None if _quiet(cell.source) else value
+
+
+def _traceback(exc: BaseException, path: Path) -> str:
+    """The traceback from the page module's first frame on (the executor's frames say nothing
+    about the cell); just the error when it has no frame there (a syntax error)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != str(path):
+        tb = tb.tb_next
+    if tb is None:
+        return "".join(traceback.format_exception_only(exc))
+    return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
 def _new_module(name: str, path: Path, package: str) -> ModuleType:
@@ -271,7 +281,7 @@ def run(name: str, path: Path, package: str = "snippets"):
             except Exception as exc:
                 sys.stdout = saved_stdout
                 where = f"line {cell.line} of {path.name}" if cell.line else path.name
-                tb = "".join(traceback.format_exception(exc))
+                tb = _traceback(exc, path)
                 raise CellError(
                     f"page module {name}: code cell {count} (cell {index}, {where}) raised:\n{tb}"
                 ) from None
