@@ -114,6 +114,8 @@ def on_page_markdown(markdown, page, config, files):
     at = source.find(markdown[:200]) if markdown else -1
     offset = source.count("\n", 0, at) if at > 0 else 0  # lines of front matter
     src = page.file.src_uri
+    if src.endswith(".ipynb"):  # a notebook's cells are code and output, not markers
+        return markdown
     problems = page_lines.check_includes(markdown, src, ROOT, line_offset=offset)
     if problems:  # before pymdownx.snippets, which names neither the page nor the line
         raise PluginError("\n".join(problems))
