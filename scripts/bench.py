@@ -6,8 +6,8 @@ in a temporary folder, so the checkout's caches are not touched, and measures on
 - cold build (no cache at all), warm build (nothing changed), incremental build (one snippet
   edited: only it and what depends on it re-run);
 - the yardstick: the same pages and notebooks rendered by the same configuration with the
-  snippet machinery off (`MLIQ_RENDER_ONLY=1`: outputs as they are), i.e. what rendering
-  alone costs;
+  snippet pipeline replaced by a no-op (outputs as they are, see `YARDSTICK`), i.e. what
+  rendering alone costs;
 - the snippets' own compute: every snippet run once in one process, no build;
 - page weight: each page's HTML plus the figures it shows (one colour scheme), and the site.
 
@@ -40,7 +40,15 @@ ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
 QUESTION_PAGE_BUDGET = 180 * 1024
 NOTEBOOK_PAGE_BUDGET = 200 * 1024
 QUESTION_PAGE = re.compile(r"^[a-z-]+/[a-z]{2}\d{4}-")
-NOTEBOOK_PAGE = "generated/notebooks/"
+NOTEBOOK_PAGE = re.compile(r"^generated/([a-z][a-z0-9_]*)/\1$")  # generated/<module>/<module>
+# `mkdocs build` with the pipeline's step made a no-op before the hooks import it: the hooks
+# find `scripts.pipeline` already imported (the project's root is first on sys.path)
+YARDSTICK = (
+    "import sys; sys.path.insert(0, '.');"
+    "from scripts import pipeline;"
+    "pipeline.build = lambda *args, **kwargs: pipeline.Report();"
+    "from mkdocs.__main__ import cli; cli()"
+)
 
 
 def copy_project(dst: Path) -> Path:
@@ -53,12 +61,13 @@ def copy_project(dst: Path) -> Path:
     return dst
 
 
-def build(project: Path, **env: str) -> float:
+def build(project: Path, render_only: bool = False) -> float:
     start = time.perf_counter()
+    mkdocs = ["-c", YARDSTICK] if render_only else ["-m", "mkdocs"]
     r = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(project / "site")],
+        [sys.executable, *mkdocs, "build", "--strict", "-d", str(project / "site")],
         cwd=project,
-        env={**ENV, **env},
+        env=ENV,
         capture_output=True,
         text=True,
     )
@@ -158,7 +167,7 @@ def over_budget(weights: dict[str, dict[str, int]]) -> list[str]:
             QUESTION_PAGE_BUDGET
             if QUESTION_PAGE.match(page)
             else NOTEBOOK_PAGE_BUDGET
-            if page.startswith(NOTEBOOK_PAGE)
+            if NOTEBOOK_PAGE.match(page)
             else None
         )
         if budget is not None and w["html"] > budget:
@@ -193,7 +202,7 @@ def main() -> None:
         for i in range(args.runs):
             edited.write_text(edited.read_text() + f"\n# benchmark edit {i}\n")
             incremental.append(build(project))
-        yardstick = [build(project, MLIQ_RENDER_ONLY="1") for _ in range(args.runs)]
+        yardstick = [build(project, render_only=True) for _ in range(args.runs)]
         compute = snippet_compute(project)
         kernel_times = kernels(project)
         weights = page_weights(project / "site")
@@ -207,7 +216,7 @@ def main() -> None:
     }
     y = t["yardstick"]["median"]
     questions = {k: v for k, v in weights.items() if QUESTION_PAGE.match(k)}
-    notebooks = {k: v for k, v in weights.items() if k.startswith(NOTEBOOK_PAGE)}
+    notebooks = {k: v for k, v in weights.items() if NOTEBOOK_PAGE.match(k)}
     ratios = {
         "warm_over_yardstick": t["warm"]["median"] / y,
         "cold_over_yardstick_plus_compute": t["cold"]["median"] / (y + compute),

@@ -1,7 +1,9 @@
 """MkDocs hooks: wire the build events to the snippet pipeline, the markers and the math renderer.
 
-Thin on purpose; the work lives in `scripts/pipeline.py`, `scripts/markers.py` and
-`scripts/mathrender.py`, which are importable and tested on their own.
+Thin on purpose; the work lives in `scripts/pipeline.py` (page modules run as notebooks, cached),
+`scripts/markers.py`, `scripts/notebooks.py` (the page's link to its module, the notebook page),
+`scripts/page_lines.py` and `scripts/mathrender.py`, which are importable and tested on their
+own.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 import os
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,57 +42,51 @@ if str(ROOT) not in sys.path:  # snippets and scripts import as packages from th
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from scripts import locate, markers, mathrender, notebooks, pipeline, questions  # noqa: E402
+from scripts import markers, mathrender, notebooks, page_lines, pipeline, questions  # noqa: E402
 
 CACHE = ROOT / ".cache"
-state: dict = {}
+
+
+@dataclass
+class Build:
+    """What one build has found so far, shared by the hooks below."""
+
+    out_dir: Path = ROOT / "docs" / markers.GENERATED
+    values: dict[str, dict] = field(default_factory=dict)
+    claims: dict[str, dict] = field(default_factory=dict)
+    figures: dict[str, set[str]] = field(default_factory=dict)
+    questions: list[questions.Question] = field(default_factory=list)
+    math: mathrender.Renderer | None = None
+
+
+build = Build()
 
 
 def on_config(config):
+    global build
     # broken links and anchors: MkDocs names the page, the filter adds the line
     pages_log = logging.getLogger("mkdocs.structure.pages")
-    for old in [f for f in pages_log.filters if isinstance(f, locate.LinkLines)]:
+    for old in [f for f in pages_log.filters if isinstance(f, page_lines.LinkLines)]:
         pages_log.removeFilter(old)
-    pages_log.addFilter(locate.LinkLines(config.docs_dir))
+    pages_log.addFilter(page_lines.LinkLines(config.docs_dir))
     config.extra_css.insert(0, mathrender.STYLESHEET)
-    state["out_dir"] = Path(config.docs_dir) / markers.GENERATED
+    build = Build(out_dir=Path(config.docs_dir) / markers.GENERATED)
     return config
 
 
 def on_pre_build(config):
-    docs = Path(config.docs_dir)
-    sections = questions.nav_sections(config.nav)
-    sources = {s: (docs / s).read_text() for s in sections if questions.QUESTION_PATH.match(s)}
-    if os.environ.get("MLIQ_RENDER_ONLY"):  # the benchmark's yardstick: outputs as they are
-        _load_outputs()
-        return
     try:
-        pipeline.build(ROOT, state["out_dir"], CACHE / "snippets", keep={notebooks.OUT})
-        pages = [
-            {
-                "qid": q.id,
-                "title": q.title,
-                "stem": Path(q.src_uri).stem,
-                "link": "../../../" + q.src_uri[: -len(".md")] + "/",
-                "snippets": notebooks.snippets_of(q.body),
-            }
-            for q in questions.collect(sections, sources)
-        ]
-        notebooks.build(state["out_dir"], pages, say=pipeline.log.info)
-    except (pipeline.SnippetError, questions.QuestionError) as exc:
+        pipeline.build(ROOT, build.out_dir, CACHE / "snippets")
+    except pipeline.SnippetError as exc:
         raise PluginError(str(exc)) from None
-    _load_outputs()
-
-
-def _load_outputs():
-    state["values"] = pipeline.load_values(state["out_dir"])
-    state["claims"] = pipeline.load_claims(state["out_dir"])
+    build.values = pipeline.load_values(build.out_dir)
+    build.claims = pipeline.load_claims(build.out_dir)
     bench = ROOT / "scripts" / "bench.json"  # `make bench` results for the "how it is built" page
     if bench.is_file():
-        state["values"]["bench"] = json.loads(bench.read_text())["values"]
-    state["figures"] = pipeline.load_figures(state["out_dir"])
+        build.values["bench"] = json.loads(bench.read_text())["values"]
+    build.figures = pipeline.load_figures(build.out_dir)
     try:
-        state["math"] = mathrender.Renderer(CACHE / "math.json")
+        build.math = mathrender.Renderer(CACHE / "math.json")
     except mathrender.MathError as exc:
         raise PluginError(str(exc)) from None
 
@@ -100,18 +97,11 @@ def on_files(files, config):
         f.src_uri: f.content_string for f in files.documentation_pages() if f.src_uri in sections
     }
     try:
-        state["questions"] = questions.collect(sections, sources)
+        build.questions = questions.collect(sections, sources)
     except questions.QuestionError as exc:
         raise PluginError(str(exc)) from None
-    for f in list(files):  # what the notebooks were written from: not part of the site
-        if f.src_uri.startswith(f"{markers.GENERATED}/") and f.src_uri.endswith(
-            "/" + pipeline.NOTEBOOK_FILE
-        ):
-            files.remove(f)
     files.append(
-        File.generated(
-            config, questions.PRINT_PAGE, content=questions.print_page(state["questions"])
-        )
+        File.generated(config, questions.PRINT_PAGE, content=questions.print_page(build.questions))
     )
     files.append(File.generated(config, mathrender.STYLESHEET, content=mathrender.stylesheet()))
     for uri, path in mathrender.assets().items():
@@ -123,42 +113,63 @@ def on_page_markdown(markdown, page, config, files):
     source = page.file.content_string
     at = source.find(markdown[:200]) if markdown else -1
     offset = source.count("\n", 0, at) if at > 0 else 0  # lines of front matter
-    problems = locate.check_includes(markdown, page.file.src_uri, ROOT, line_offset=offset)
+    src = page.file.src_uri
+    if src.endswith(".ipynb"):  # a notebook's cells are code and output, not markers
+        return markdown
+    problems = page_lines.check_includes(markdown, src, ROOT, line_offset=offset)
     if problems:  # before pymdownx.snippets, which names neither the page nor the line
         raise PluginError("\n".join(problems))
     if questions.INDEX_MARKER in markdown:
-        table = questions.index_table(state["questions"], page.file.src_uri)
-        markdown = markdown.replace(questions.INDEX_MARKER, table)
-    if questions.QUESTION_PATH.match(page.file.src_uri):
-        markdown += notebooks.page_note(page.file.src_uri)
+        markdown = markdown.replace(
+            questions.INDEX_MARKER, questions.index_table(build.questions, src)
+        )
+    if questions.QUESTION_PATH.match(src):
+        markdown += _module_note(markdown, src, offset)
     try:
         return markers.fill(
-            markdown,
-            page.file.src_uri,
-            state["values"],
-            state["figures"],
-            line_offset=offset,
-            claims=state["claims"],
+            markdown, src, build.values, build.figures, line_offset=offset, claims=build.claims
         )
     except markers.MarkerError as exc:
         raise PluginError(str(exc)) from None
 
 
+def _module_note(markdown: str, src: str, offset: int) -> str:
+    """The question page's link to its page module and notebook. A page without a page module
+    is allowed only while it quotes nothing computed (no value, figure or claim marker)."""
+    module = questions.page_module(src)
+    if (build.out_dir / module / f"{module}.ipynb").is_file():
+        return notebooks.page_note(module, src.count("/"))
+    path = f"{pipeline.PACKAGE}/{module}.py"
+    if (ROOT / path).is_file():
+        raise PluginError(
+            f"{src}: its page module {path} defines none of figures(), values(), claims(), data()"
+        )
+    quoted = markers.ANY.search(markdown)
+    if quoted is None:
+        return ""
+    line = markdown.count("\n", 0, quoted.start()) + 1 + offset
+    raise PluginError(
+        f"{src}:{line}: the page quotes {quoted.group(0)!r} but has no page module: expected "
+        f"{path} (a question page without one may quote no value, figure or claim)"
+    )
+
+
 def on_page_content(html, page, config, files):
-    if page.file.generated_by or page.file.src_uri.startswith(f"{markers.GENERATED}/"):
+    src = page.file.src_uri
+    if page.file.generated_by or src.startswith(f"{markers.GENERATED}/"):
         page.edit_url = None  # generated pages have no source file to edit
-    if page.file.src_uri.startswith(f"{markers.GENERATED}/{notebooks.OUT}/"):
-        html = notebooks.slim_page(html, Path(page.file.src_uri).stem)
+    if src.startswith(f"{markers.GENERATED}/") and src.endswith(".ipynb"):
+        html = notebooks.slim_page(html, Path(src).stem)
     try:
-        return state["math"].render_page(html, page.file.src_uri)
+        return build.math.render_page(html, src)
     except mathrender.MathError as exc:
         raise PluginError(str(exc)) from None
 
 
 def on_post_build(config):
-    math = state.pop("math", None)
-    if math is not None:
-        math.close()
+    if build.math is not None:
+        build.math.close()
+        build.math = None
 
 
 def on_build_error(error):

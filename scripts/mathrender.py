@@ -17,11 +17,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
 import subprocess
-import tempfile
 from pathlib import Path
+
+from scripts.files import atomic_write
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
@@ -136,12 +136,8 @@ class Renderer:
             self.node.wait(timeout=10)
             self.node = None
         if self.dirty:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.cache_file.parent, suffix=".tmp")
-            with os.fdopen(fd, "w") as f:
-                json.dump({"temml": self.version, "mathml": self.cache}, f, sort_keys=True)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, self.cache_file)
+            data = {"temml": self.version, "mathml": self.cache}
+            atomic_write(self.cache_file, json.dumps(data, sort_keys=True).encode())
             self.dirty = False
 
 

@@ -1,18 +1,22 @@
-"""Snippet outputs: run each snippet's figures and values, cached by content, into docs/generated.
+"""Snippet outputs: run each page module as a notebook, cached by content, into docs/generated.
 
-A snippet is a module `snippets/<name>.py` that defines `figures()` (figure name → function that
-draws a matplotlib Figure for a `plotting.Theme`), `values()` (value name → number or text
-the page quotes), `claims()` (claim name → `(holds, evidence)`: what the page concludes from an
-experiment, checked where the page states it) and/or `data()` (name → JSON-serializable data the
-site's scripts load, e.g. presets and test vectors for a widget, written as `<name>.json`). For
-each snippet this module
+A snippet with outputs (a page module) is a module `snippets/<name>.py` that defines
+`figures()` (figure name → function that draws a matplotlib Figure for a `plotting.Theme`),
+`values()` (value name → number or text the page quotes), `claims()` (claim name →
+`(holds, evidence)`: what the page concludes from an experiment, checked where the page states
+it) and/or `data()` (name → JSON-serializable data the site's scripts load, e.g. presets and
+test vectors for a widget, written as `<name>.json`). For each snippet this module
 
 - computes a cache key from the snippet's source, the source of every project module it imports
-  (transitively, so `plotting.py` counts), this file, and the numpy/matplotlib versions;
+  (transitively, so `plotting.py` counts), the build's code that runs it (this file and
+  `notebooks.py`), and the versions that change its outputs' bytes;
 - reuses `docs/generated/<name>/` when the manifest in `.cache/snippets/` has that key and every
   file still has the recorded hash (a truncated or edited output is rebuilt, never trusted);
-- otherwise runs the snippet in this process, or in a pool of worker processes when several
-  stale snippets are expected to take long enough to pay for the workers' start;
+- otherwise runs the snippet as a notebook, cell by cell (`scripts/notebooks.py`), then calls
+  its functions, in this process, or in a pool of worker processes when several stale snippets
+  are expected to take long enough to pay for the workers' start; the notebook with its outputs
+  (`<name>.ipynb`) and a copy of the source (`<name>.py`) are outputs like the figures,
+  rendered and linked on the site;
 - writes outputs atomically and only where the bytes changed; a snippet that fails has its
   outputs removed, so no stale figure is served, and the build stops with its traceback.
 """
@@ -20,9 +24,7 @@ each snippet this module
 from __future__ import annotations
 
 import ast
-import base64
 import hashlib
-import importlib
 import json
 import logging
 import math
@@ -31,22 +33,24 @@ import re
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+from scripts import notebooks
+from scripts.files import atomic_write, write_if_changed
+
 PACKAGE = "snippets"
 VALUES_FILE = "values.json"
 CLAIMS_FILE = "claims.json"
-NOTEBOOK_FILE = "notebook.json"  # what the companion notebook shows; not part of the site
-COMPANION = "companion"  # the module that formats it: every snippet's key covers it
-RESERVED_DATA = {Path(VALUES_FILE).stem, Path(NOTEBOOK_FILE).stem, Path(CLAIMS_FILE).stem}
+RESERVED_DATA = {Path(VALUES_FILE).stem, Path(CLAIMS_FILE).stem}
+# the build's code that turns a snippet into its outputs: part of every cache key
+BUILD_CODE = (Path(__file__), Path(notebooks.__file__))
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # snippet names (module names)
 VALUE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # value names: W1, ex_loss, ...
 FIGURE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -109,21 +113,26 @@ def _sha(*parts: bytes) -> str:
 
 
 def environment_fingerprint() -> bytes:
-    """Versions that change the bytes of a figure even when no source changed."""
-    import matplotlib
-    import numpy
+    """Versions that change the bytes of an output even when no source changed."""
+    from importlib.metadata import version
 
-    return f"py{sys.version_info[:2]} np{numpy.__version__} mpl{matplotlib.__version__}".encode()
+    packages = ("numpy", "matplotlib", "pillow", "ipython", "nbformat", "jupytext")
+    return (
+        f"py{sys.version_info[:2]} ".encode()
+        + " ".join(f"{p}{version(p)}" for p in packages).encode()
+    )
 
 
-def _analyse(src: bytes, path: Path) -> tuple[list[str], bool, bool]:
-    """(project modules it imports, whether it defines outputs, whether it draws figures)."""
+def _analyse(src: bytes, path: Path) -> tuple[list[str], bool]:
+    """(project modules it imports, whether it defines outputs)."""
     tree = ast.parse(src, filename=str(path))
     outputs = path.stem != "__init__" and _defines(tree, "figures", "values", "claims", "data")
-    return sorted(_imports(tree, path.stem)), outputs, _defines(tree, "figures")
+    return sorted(_imports(tree, path.stem)), outputs
 
 
-ANALYSIS_FILE = "analysis.json"  # in the cache folder: `_analyse` results by source hash
+# in the cache folder: `_analyse` results by source hash. Parsing every source takes about
+# 0.3-0.6 s on the 2-core machine, most of a warm build's check; reading this file, 3 ms.
+ANALYSIS_FILE = "analysis.json"
 
 
 def _load_analysis(cache_dir: Path | None) -> dict:
@@ -145,46 +154,42 @@ def discover(root: Path, cache_dir: Path | None = None) -> list[Snippet]:
     sources: dict[str, bytes] = {}
     graph: dict[str, set[str]] = {}
     has_outputs: dict[str, bool] = {}
-    draws: dict[str, bool] = {}
     known = _load_analysis(cache_dir)
     seen: dict[str, list] = {}
-    pipeline_src = Path(__file__).read_bytes()  # the analysis is this file's code
+    build_code = b"".join(p.read_bytes() for p in BUILD_CODE)
     for path in sorted(pkg.glob("*.py")):
         name = path.stem
         src = path.read_bytes()
         sources[name] = src
-        digest = _sha(pipeline_src, name.encode(), src)
+        digest = _sha(build_code, name.encode(), src)
         entry = known.get(digest)
         if not (
             isinstance(entry, list)
-            and len(entry) == 3
+            and len(entry) == 2
             and isinstance(entry[0], list)
             and all(isinstance(m, str) for m in entry[0])
-            and all(isinstance(flag, bool) for flag in entry[1:])
+            and isinstance(entry[1], bool)
         ):
             entry = list(_analyse(src, path))
         seen[digest] = entry
         graph[name] = set(entry[0])
-        has_outputs[name], draws[name] = entry[1], entry[2]
+        has_outputs[name] = entry[1]
     if cache_dir is not None and seen != known:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        _atomic_write(Path(cache_dir) / ANALYSIS_FILE, json.dumps(seen, sort_keys=True).encode())
+        atomic_write(Path(cache_dir) / ANALYSIS_FILE, json.dumps(seen, sort_keys=True).encode())
     env = environment_fingerprint()
     out = []
     for name in sorted(n for n, ok in has_outputs.items() if ok):
         if not NAME.match(name):
             raise SnippetError(f"snippet {name}: module names must match {NAME.pattern}")
         deps: set[str] = set()
-        # the companion module formats every snippet's notebook outputs; what it imports (the
-        # plotting style) matters only to the figures it draws
-        todo = [name] + ([COMPANION] if draws[name] and COMPANION in sources else [])
+        todo = [name]
         while todo:
             for dep in graph.get(todo.pop(), ()):
                 if dep in sources and dep not in deps and dep != name:
                     deps.add(dep)
                     todo.append(dep)
-        deps |= {"__init__", COMPANION} & sources.keys()
-        parts = [name.encode(), sources[name], pipeline_src, env]
+        deps |= {"__init__"} & sources.keys()
+        parts = [name.encode(), sources[name], build_code, env]
         for dep in sorted(deps):
             parts += [dep.encode(), sources[dep]]
         out.append(Snippet(name, pkg / f"{name}.py", tuple(sorted(deps)), _sha(*parts)))
@@ -241,18 +246,21 @@ def check_claims(claims) -> dict[str, dict[str, object]]:
 
 
 def run_snippet(name: str) -> tuple[dict[str, bytes], float]:
-    """Import `snippets.<name>`, draw every figure in both themes and collect its values.
+    """Run `snippets/<name>.py` as a notebook (its cells, in order, recording their outputs),
+    then draw every figure in both themes and collect its values, claims and data.
 
-    Also renders what the companion notebook's cells for this snippet print and display, with
-    the functions those cells call (`snippets.companion`), into NOTEBOOK_FILE.
     Returns the output files (file name → bytes) and the seconds it took.
     """
-    from snippets import companion, plotting
+    import snippets
+    from snippets import plotting
 
     start = time.perf_counter()
-    module = importlib.import_module(f"{PACKAGE}.{name}")
-    files: dict[str, bytes] = {}
-    notebook: dict[str, object] = {"figures": []}
+    path = Path(snippets.__file__).parent / f"{name}.py"
+    module, notebook = notebooks.run(name, path, PACKAGE)
+    files: dict[str, bytes] = {
+        f"{name}.ipynb": nbformat_bytes(notebook),
+        f"{name}.py": path.read_bytes(),
+    }
     figures = module.figures() if hasattr(module, "figures") else {}
     if not isinstance(figures, dict):
         raise TypeError(f"figures() must return a dict, got {type(figures).__name__}")
@@ -265,18 +273,13 @@ def run_snippet(name: str) -> tuple[dict[str, bytes], float]:
                 fig = draw(theme)
                 _check_figure_data(fig, f"{fig_name} ({theme_name})")
                 files[f"{fig_name}-{theme_name}.svg"] = plotting.to_svg(fig)
-        # a fresh draw: a figure saved once already lays out a little differently
-        png = base64.b64encode(companion.figure_png(draw)).decode("ascii")
-        notebook["figures"].append([fig_name, png])
     raw_values = module.values() if hasattr(module, "values") else {}
     values = _check_values(name, raw_values)
     files[VALUES_FILE] = json.dumps(values, indent=1, sort_keys=True).encode()
-    notebook["values"] = companion.values_listing(raw_values)
     if hasattr(module, "claims"):
         files[CLAIMS_FILE] = json.dumps(
             check_claims(module.claims()), indent=1, sort_keys=True, ensure_ascii=False
         ).encode()
-    files[NOTEBOOK_FILE] = json.dumps(notebook, sort_keys=True).encode()
     data = module.data() if hasattr(module, "data") else {}
     if not isinstance(data, dict):
         raise TypeError(f"data() must return a dict, got {type(data).__name__}")
@@ -292,6 +295,14 @@ def run_snippet(name: str) -> tuple[dict[str, bytes], float]:
             raise ValueError(f"data {stem!r} is not plain finite JSON: {exc}") from exc
         files[f"{stem}.json"] = text.encode()
     return files, time.perf_counter() - start
+
+
+def nbformat_bytes(nb) -> bytes:
+    """The notebook file: validated, with a final newline."""
+    import nbformat
+
+    nbformat.validate(nb)
+    return (nbformat.writes(nb) + "\n").encode()
 
 
 def _check_figure_data(fig, what: str) -> None:
@@ -409,18 +420,6 @@ def is_fresh(snippet: Snippet, out_dir: Path, cache_dir: Path) -> bool:
     return True
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the site is read by a web server
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_outputs(
     snippet: Snippet, files: dict[str, bytes], seconds: float, out_dir: Path, cache_dir: Path
 ) -> None:
@@ -434,16 +433,9 @@ def write_outputs(
     digests = {}
     for fname, data in sorted(files.items()):
         digests[fname] = hashlib.sha256(data).hexdigest()
-        path = target / fname
-        try:
-            same = path.read_bytes() == data
-        except OSError:
-            same = False
-        if not same:
-            _atomic_write(path, data)
-    cache_dir.mkdir(parents=True, exist_ok=True)
+        write_if_changed(target / fname, data)
     manifest = {"key": snippet.key, "files": digests, "seconds": round(seconds, 3)}
-    _atomic_write(
+    atomic_write(
         _manifest_path(cache_dir, snippet.name),
         json.dumps(manifest, indent=1, sort_keys=True).encode(),
     )
@@ -482,22 +474,17 @@ def build(
     cache_dir: Path,
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
-    keep: Iterable[str] = (),
 ) -> Report:
     """Bring `out_dir/<snippet>/` up to date for every snippet; raise SnippetError on failure.
 
-    Folders of `out_dir` that belong to no snippet are removed, except those named in `keep`
-    (outputs of other build steps)."""
+    Folders of `out_dir` that belong to no snippet are removed."""
     say = progress or log.info
     root, out_dir, cache_dir = Path(root), Path(out_dir), Path(cache_dir)
     snippets = discover(root, cache_dir)
     names = {s.name for s in snippets}
-    clash = names & set(keep)
-    if clash:
-        raise SnippetError(f"snippet {sorted(clash)[0]}: that name is reserved for other outputs")
     if out_dir.is_dir():  # outputs of snippets that no longer exist
         for d in out_dir.iterdir():
-            if d.is_dir() and d.name not in names and d.name not in keep:
+            if d.is_dir() and d.name not in names:
                 remove_outputs(d.name, out_dir, cache_dir)
     report = Report()
     stale = []
@@ -566,12 +553,6 @@ def load_claims(out_dir: Path) -> dict[str, dict[str, dict[str, object]]]:
     for path in sorted(Path(out_dir).glob(f"*/{CLAIMS_FILE}")):
         out[path.parent.name] = json.loads(path.read_text())
     return out
-
-
-def load_notebook_outputs(out_dir: Path, name: str) -> dict:
-    """What the companion notebook's cells for snippet `name` print ("values") and display
-    ("figures": [name, base64 PNG] pairs), as the build rendered them."""
-    return json.loads((Path(out_dir) / name / NOTEBOOK_FILE).read_text())
 
 
 def load_figures(out_dir: Path) -> dict[str, set[str]]:

@@ -29,6 +29,17 @@ class Question:
     src_uri: str  # relative to docs/
     body: str  # Markdown without the front matter
 
+    @property
+    def module(self) -> str:
+        """Its page module's name: `snippets/<module>.py` (see `page_module`)."""
+        return page_module(self.src_uri)
+
+
+def page_module(src_uri: str) -> str:
+    """The page module of a question page: its file name with `-` as `_`, e.g.
+    `cnn/dl0009-pooling.md` → `dl0009_pooling` (the file `snippets/dl0009_pooling.py`)."""
+    return posixpath.basename(src_uri).removesuffix(".md").replace("-", "_")
+
 
 class QuestionError(ValueError):
     """A question page that does not follow the convention."""

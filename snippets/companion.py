@@ -1,35 +1,21 @@
-"""What a page module's notebook shows: its figures as compact images, its values as a listing.
+"""Figures in a page module's notebook: `show(draw)` displays one as a compact PNG.
 
-A page module's cells call `show(draw)` to display one of its figures; run as a plain import
-(by the build's tests, say) that does nothing, so importing stays cheap.
+A page module's cells call `show(draw)` to display one of its figures. Run as a notebook (by the
+build, which records the image, or by a reader's kernel) it displays; run as a plain import (by
+the tests, say) it does nothing, so importing stays cheap.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from matplotlib.figure import Figure
 
 from snippets.plotting import LIGHT, Theme, themed
 
-NAME_WIDTH = 28  # the listing's first column
 NOTEBOOK_DPI = 90
 NOTEBOOK_COLOURS = 64
-
-
-def values_listing(values: Mapping[str, object]) -> str:
-    """One `name value` line per value a page quotes, TeX strings left out (they are typeset
-    on the page, and read badly as source)."""
-    if not isinstance(values, Mapping):
-        raise TypeError(f"values: expected a mapping of name to value, got {type(values).__name__}")
-    lines = []
-    for key, value in values.items():
-        if not isinstance(key, str):
-            raise TypeError(f"values: names must be str, got {type(key).__name__} ({key!r})")
-        if "\\" not in str(value):
-            lines.append(f"{key:{NAME_WIDTH}} {value}")
-    return "\n".join(lines)
 
 
 def figure_png(draw: Callable[[Theme], Figure]) -> bytes:

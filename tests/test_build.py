@@ -13,12 +13,13 @@ import re
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from html import unescape
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PAGE = "training/ml0034-backpropagation.md"  # the page these tests edit
 PROBE = '''"""Probe snippet used by the build tests."""
 
 ANSWER = 42
@@ -95,10 +96,17 @@ def snippet_names(project: Path) -> set[str]:
     return {s.name for s in pipeline.discover(project)}
 
 
+def module() -> str:
+    """The page module of PAGE, by the naming rule."""
+    from scripts import questions
+
+    return questions.page_module(PAGE)
+
+
 def test_cold_build_runs_every_snippet_once(project, cold):
     log, _ = cold
     status = ran(log)
-    assert set(status) == snippet_names(project) and {"backprop", "probe"} <= set(status)
+    assert set(status) == snippet_names(project) and {module(), "probe"} <= set(status)
     assert all(s.endswith(" s") for s in status.values()), status
     if (os.cpu_count() or 1) >= 2:  # snippets never run before: worth two workers
         assert f"snippets: running {len(status)} in 2 worker processes" in log
@@ -128,10 +136,15 @@ def test_formulas_are_rendered_and_markers_filled(project, cold):
     backprop = pages(project)["training/ml0034-backpropagation/index.html"]
     assert backprop.count("<math") > 50
     assert "<h1" in backprop and "ML0034 · Backpropagation" in backprop
-    text = re.sub(r"<[^>]+>", "", backprop)
-    source = (ROOT / "snippets" / "backprop.py").read_text()
-    assert "def _backward(params: Params" in text  # code included from the snippet...
-    assert "dA = delta @ W.T" in source and "dA = delta @ W.T" in text  # ...as it stands
+    text = unescape(re.sub(r"<[^>]+>", "", backprop))
+    # code included from a reference module, as it stands
+    path, section = re.search(
+        r'--8<-- "(snippets/[a-z_]+\.py):([a-z_0-9]+)"', (ROOT / "docs" / PAGE).read_text()
+    ).groups()
+    source = (ROOT / path).read_text()
+    body = source.split(f"[start:{section}]", 1)[1].split("\n", 1)[1]
+    line = next(ln.strip() for ln in body.splitlines() if ln.strip() and "#" not in ln)
+    assert line in text, (path, section, line)
 
 
 def test_pages_load_nothing_from_another_origin(project, cold):
@@ -159,8 +172,8 @@ def test_pages_stay_within_their_weight_budget(project, cold):
 
     weights = bench.page_weights(project / "site")
     questions = [p for p in weights if bench.QUESTION_PAGE.match(p)]
-    notebooks = [p for p in weights if p.startswith(bench.NOTEBOOK_PAGE)]
-    assert len(questions) >= 10 and len(notebooks) == len(questions)
+    notebooks = {p for p in weights if bench.NOTEBOOK_PAGE.match(p)}
+    assert len(questions) >= 10 and notebooks >= {f"generated/{module()}/{module()}"}
     assert bench.over_budget(weights) == []
     over = bench.QUESTION_PAGE_BUDGET + 1024
     assert bench.over_budget({"cnn/dl0001-x": {"html": over, "figures": 0}})  # can fail
@@ -172,28 +185,37 @@ def test_warm_build_runs_no_snippet(project, cold):
     assert not re.search(r"notebook \S+: written", log)  # unchanged bytes are not rewritten
 
 
-def test_notebooks_hold_exactly_what_a_real_kernel_run_prints(project, cold):
-    """The build writes the notebooks' outputs without a kernel; running every notebook in
-    one must give the same bytes (and the data they were written from is not published)."""
-    import nbformat
+def test_question_pages_link_their_page_module_and_notebook(project, cold):
+    site = project / "site"
+    page = pages(project)["training/ml0034-backpropagation/index.html"]
+    m = module()
+    assert f'href="../../generated/{m}/{m}.py"' in page
+    assert f'href="../../generated/{m}/{m}/"' in page
+    assert (site / "generated" / m / f"{m}.py").read_bytes() == (
+        project / "snippets" / f"{m}.py"
+    ).read_bytes()
+    notebook = (site / "generated" / m / m / "index.html").read_text()
+    assert f'<a href="{m}.ipynb" download>' in notebook
+    assert (site / "generated" / m / m / f"{m}.ipynb").is_file()
+    assert "<style" not in notebook.split('<div class="jupyter-wrapper">', 1)[-1]
+    assert 'class="arithmatex"' not in notebook
 
-    from scripts import notebooks
 
-    def rerun(path: Path) -> tuple[str, str, str]:
-        stored = path.read_text()
-        blank = nbformat.reads(stored, as_version=4)
-        for cell in blank.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-        del blank.metadata["language_info"]
-        return path.name, stored, nbformat.writes(notebooks.execute(blank, project))
-
-    paths = sorted((project / "docs" / "generated" / notebooks.OUT).glob("*.ipynb"))
-    assert len(paths) >= 10
-    with ThreadPoolExecutor(max_workers=2) as pool:  # one kernel per core
-        for name, stored, executed in pool.map(rerun, paths):
-            assert executed == stored, f"{name}: a kernel run prints something else"
-    assert not list((project / "site").rglob("notebook.json"))
+def test_a_page_that_quotes_values_without_a_page_module_fails(project, cold):
+    page = project / "docs" / "training" / "ml0034-backpropagation.md"
+    source = project / "snippets" / f"{module()}.py"
+    kept = source.read_bytes()
+    source.unlink()
+    try:
+        log = build(project, expect_ok=False)
+        assert re.search(
+            rf"training/ml0034-backpropagation\.md:\d+: the page quotes .* but has no page "
+            rf"module: expected snippets/{module()}\.py",
+            log,
+        ), log
+    finally:
+        source.write_bytes(kept)
+    assert page.is_file()
 
 
 def test_editing_a_snippet_reruns_only_it(project, cold):
@@ -201,7 +223,7 @@ def test_editing_a_snippet_reruns_only_it(project, cold):
     probe.write_text(PROBE.replace("42", "43"))
     try:
         status = ran(build(project))
-        assert status["backprop"] == "cached"
+        assert status[module()] == "cached"
         assert status["probe"].endswith(" s")
         assert '"answer": 43' in (project / "docs/generated/probe/values.json").read_text()
     finally:
@@ -213,7 +235,7 @@ def test_editing_the_plotting_style_reruns_its_dependents_only(project, cold):
     plotting = project / "snippets" / "plotting.py"
     plotting.write_text(plotting.read_text() + "\n# touched by test_build\n")
     status = ran(build(project))
-    assert status["backprop"].endswith(" s")
+    assert status[module()].endswith(" s")
     assert status["probe"] == "cached"  # does not import plotting
 
 
@@ -227,13 +249,13 @@ def test_figures_are_byte_identical_across_cold_builds(project, cold):
 
 def test_corrupt_cache_entry_is_rebuilt(project, cold):
     _, first = cold
-    svg = project / "docs" / "generated" / "backprop" / "depth-light.svg"
+    svg = sorted((project / "docs" / "generated" / module()).glob("*-light.svg"))[0]
     svg.write_bytes(svg.read_bytes()[:100])  # truncated, e.g. by a killed build
     status = ran(build(project))
-    assert status["backprop"].endswith(" s")
+    assert status[module()].endswith(" s")
     assert figure_hashes(project) == first
-    (project / ".cache" / "snippets" / "backprop.json").write_text("{")
-    assert ran(build(project))["backprop"].endswith(" s")
+    (project / ".cache" / "snippets" / f"{module()}.json").write_text("{")
+    assert ran(build(project))[module()].endswith(" s")
 
 
 def test_failing_snippet_fails_the_build_and_leaves_no_output(project, cold):
@@ -242,6 +264,10 @@ def test_failing_snippet_fails_the_build_and_leaves_no_output(project, cold):
     log = build(project, expect_ok=False)
     assert "snippet probe failed" in log
     assert "Traceback" in log and "ZeroDivisionError" in log and "probe.py" in log
+    assert "page module probe: code cell" not in log  # it failed in values(), after its cells
+    probe.write_text(PROBE + "\n# %%\nvalues()[0]\n")  # a failing cell
+    log = build(project, expect_ok=False)
+    assert "page module probe: code cell 2" in log and "KeyError" in log
     assert not (project / "docs" / "generated" / "probe").exists()
     probe.write_text(PROBE)
     build(project)
@@ -251,7 +277,7 @@ def test_unknown_marker_fails_with_page_and_line(project, cold):
     page = project / "docs" / "training" / "ml0034-backpropagation.md"
     original = page.read_text()
     lines = original.splitlines()
-    lines.insert(20, "Typo: {{ backprop.ex_los }}")
+    lines.insert(20, f"Typo: {{{{ {module()}.ex_los }}}}")
     page.write_text("\n".join(lines) + "\n")
     try:
         log = build(project, expect_ok=False)
@@ -290,7 +316,7 @@ def test_claims_render_and_a_false_claim_fails_with_page_line_and_evidence(proje
     [
         ("See [the missing page](nowhere.md).", "nowhere.md"),
         ("See [a missing section](#no-such-heading).", "no-such-heading"),
-        ('```python\n--8<-- "snippets/backprop.py:no_such_section"\n```', "no_such_section"),
+        ('```python\n--8<-- "snippets/checks.py:no_such_section"\n```', "no_such_section"),
         ('```python\n--8<-- "snippets/no_such_file.py"\n```', "no_such_file.py"),
     ],
 )

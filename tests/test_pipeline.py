@@ -64,10 +64,30 @@ def test_editing_a_module_changes_exactly_the_keys_that_depend_on_it(tmp_path):
 
 def test_real_snippets_depend_on_the_plotting_style():
     found = {s.name: s for s in pipeline.discover(ROOT)}
-    assert "plotting" in found["backprop"].deps
-    # the build formats every snippet's notebook outputs with it: its edits must re-run them all
-    assert all("companion" in s.deps for s in found.values())
+    assert found and all(
+        "plotting" in s.deps for s in found.values() if "figures" in s.path.read_text()
+    )
     assert "plotting" not in found  # a helper, not a snippet
+
+
+def test_editing_a_library_module_reruns_exactly_the_modules_that_use_it(tmp_path):
+    """The probe on the real tree: touch a reference module in a copy of snippets/; the keys
+    that change are those of the modules importing it, directly or not, and no other."""
+    shutil.copytree(
+        ROOT / "snippets", tmp_path / "snippets", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    before = {s.name: s for s in pipeline.discover(tmp_path)}
+    users_of = {
+        p.stem: {n for n, s in before.items() if p.stem in s.deps}
+        for p in sorted((tmp_path / "snippets").glob("*.py"))
+        if p.stem not in before and p.stem != "__init__"
+    }
+    # a library module some modules use and others do not: something to re-run, and to keep
+    library, users = next((m, u) for m, u in users_of.items() if u and u != set(before))
+    path = tmp_path / "snippets" / f"{library}.py"
+    path.write_text(path.read_text() + "\n# an edit\n")
+    after = keys(tmp_path)
+    assert {n for n in before if before[n].key != after[n]} == users | ({library} & set(before))
 
 
 def outputs(tmp_path: Path):
@@ -372,21 +392,7 @@ def test_pool_is_used_only_where_it_pays(seconds, workers, expected):
     assert pipeline.pays_to_parallelize(seconds, workers) is expected
 
 
-# --- companion notebooks -------------------------------------------------------------------------
-
-
-def test_notebook_uses_the_snippets_a_page_quotes_and_is_stable():
-    from scripts import notebooks
-
-    md = "{{ backprop.ex_loss }} ![a](figure:pooling/grid) {{ backprop.x }} {{ other.y }}"
-    assert notebooks.snippets_of(md) == ["backprop", "pooling", "other"]
-    a = notebooks.build_notebook("ML0034", "Backpropagation", "../x/", ["backprop"])
-    b = notebooks.build_notebook("ML0034", "Backpropagation", "../x/", ["backprop"])
-    import nbformat
-
-    assert nbformat.writes(a) == nbformat.writes(b)
-    source = "\n".join(c.source for c in a.cells)
-    assert "from snippets import backprop" in source and "def _backward" not in source
+# --- notebook pages -------------------------------------------------------------------------
 
 
 def test_notebook_page_is_slimmed():
@@ -400,6 +406,7 @@ def test_notebook_page_is_slimmed():
     out = notebooks.slim_page(html, "nb")
     assert "<style" not in out and "<script" not in out and "clipboard" not in out
     assert out.startswith('<h1>T</h1><p class="notebook-download"><a href="nb.ipynb" download>')
+    assert '<a href="../nb.py">nb.py</a>' in out  # the module's source, beside the notebook
     assert '<pre tabindex="0">code</pre>' in out
 
 
@@ -421,18 +428,9 @@ def test_notebook_markdown_math_is_rendered_at_build_time(tmp_path):
     assert out.count("<math") == 2 and "\\frac" not in out
 
 
-def test_values_listing_aligns_names_and_leaves_out_tex():
+def test_figure_png_rejects_what_is_not_a_figure():
     from snippets import companion
 
-    listing = companion.values_listing({"lr": 0.1, "W1": "1, 2", "eq": r"\frac{a}{b}", "n": 3})
-    assert listing.splitlines() == [
-        "lr" + " " * 27 + "0.1",
-        "W1" + " " * 27 + "1, 2",
-        "n" + " " * 28 + "3",
-    ]
-    assert companion.values_listing({}) == ""
-    with pytest.raises(TypeError, match="values"):
-        companion.values_listing([("a", 1)])
     with pytest.raises(TypeError, match="draw"):
         companion.figure_png("not a function")
     with pytest.raises(TypeError, match="Figure"):
@@ -460,42 +458,11 @@ def test_figure_png_is_a_deterministic_small_palette_image():
     assert image.convert("RGB").getpixel((0, 0)) == (255, 255, 255)  # on white, not transparent
 
 
-def test_notebook_outputs_are_recorded_as_a_kernel_records_them():
-    import nbformat
-
-    from scripts import notebooks
-
-    nb = notebooks.build_notebook("DL0009", "Pooling", "../x/", ["a", "b"])
-    outputs = {
-        "a": {"values": "n    3", "figures": [["grid", "UE5H"], ["curve", "AAAA"]]},
-        "b": {"values": "", "figures": []},
-    }
-    done = notebooks.with_outputs(nb, ["a", "b"], outputs)
-    code = [c for c in done.cells if c.cell_type == "code"]
-    assert [c.execution_count for c in code] == [1, 2, 3, 4, 5]
-    assert code[0].outputs == [] and code[4].outputs == []
-    assert code[1].outputs == [nbformat.v4.new_output("stream", name="stdout", text="n    3\n")]
-    kinds = [
-        (o.output_type, o.get("text"), o.get("data", {}).get("image/png")) for o in code[2].outputs
-    ]
-    assert kinds == [
-        ("stream", "grid\n", None),
-        ("display_data", None, "UE5H"),
-        ("stream", "curve\n", None),
-        ("display_data", None, "AAAA"),
-    ]
-    assert code[3].outputs[0].text == "\n"  # print("") of a snippet without values
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")  # a copy
-    nbformat.validate(done)
-    with pytest.raises(ValueError, match="nb"):
-        notebooks.with_outputs(nb, ["a"], outputs)
-
-
 # --- errors point at the page and line ------------------------------------------------------------
 
 
 def test_link_lines_finds_inline_reference_and_html_links():
-    from scripts import locate
+    from scripts import page_lines
 
     source = (
         "# T\n"
@@ -503,22 +470,22 @@ def test_link_lines_finds_inline_reference_and_html_links():
         "Not this: a.md#bc or (a.md#bc).\n"
         '[ref]: a.md#b\n<a href="a.md#b">z</a>\n'
     )
-    assert locate.link_lines(source, "a.md#b") == [2, 4, 5]
-    assert locate.link_lines(source, "nowhere.md") == []
+    assert page_lines.link_lines(source, "a.md#b") == [2, 4, 5]
+    assert page_lines.link_lines(source, "nowhere.md") == []
     with pytest.raises(ValueError, match="url"):
-        locate.link_lines(source, "")
+        page_lines.link_lines(source, "")
     with pytest.raises(TypeError, match="source"):
-        locate.link_lines(None, "a.md")
+        page_lines.link_lines(None, "a.md")
 
 
 def test_link_warning_gets_the_page_and_line(tmp_path):
     import logging
 
-    from scripts import locate
+    from scripts import page_lines
 
     (tmp_path / "q").mkdir()
     (tmp_path / "q" / "p.md").write_text("---\ntags: [a]\n---\n# P\n\nGo [there](nowhere.md).\n")
-    f = locate.LinkLines(tmp_path)
+    f = page_lines.LinkLines(tmp_path)
 
     def message(text):
         record = logging.LogRecord("mkdocs.structure.pages", 30, "x", 1, text, (), None)
@@ -533,7 +500,7 @@ def test_link_warning_gets_the_page_and_line(tmp_path):
 
 
 def test_missing_includes_are_reported_with_page_and_line(tmp_path):
-    from scripts import locate
+    from scripts import page_lines
 
     (tmp_path / "s.py").write_text("# --8<-- [start:ok]\nx = 1\n# --8<-- [end:ok]\n")
     md = (
@@ -543,7 +510,7 @@ def test_missing_includes_are_reported_with_page_and_line(tmp_path):
         '--8<-- "s.py:2:3"\n'
         '--8<-- "missing.py"\n'
     )
-    problems = locate.check_includes(md, "q/p.md", tmp_path, line_offset=3)
+    problems = page_lines.check_includes(md, "q/p.md", tmp_path, line_offset=3)
     assert [p.split(": ", 1)[0] for p in problems] == ["q/p.md:8", "q/p.md:8", "q/p.md:10"]
     assert "[start:gone]" in problems[0] and "[end:gone]" in problems[1]
     assert "missing.py" in problems[2] and "does not exist" in problems[2]
@@ -563,23 +530,3 @@ def test_discovery_reuses_its_analysis_and_distrusts_a_damaged_one(tmp_path):
     (root / "snippets" / "alone.py").write_text("from snippets import helper\n" + MODULES["alone"])
     after = {s.name: s for s in pipeline.discover(root, cache)}
     assert "helper" in after["alone"].deps and "helper" not in first["alone"].deps
-
-
-def test_kernel_output_pieces_are_joined_and_stderr_dropped():
-    import nbformat
-
-    from scripts import notebooks
-
-    def stream(name, text):
-        return nbformat.from_dict({"output_type": "stream", "name": name, "text": text})
-
-    image = nbformat.from_dict({"output_type": "display_data", "data": {}, "metadata": {}})
-    outputs = [
-        stream("stdout", "boundaries"),
-        stream("stderr", "a warning\n"),
-        stream("stdout", "\n"),
-        image,
-        stream("stdout", "next\n"),
-    ]
-    merged = notebooks.coalesce_streams(outputs)
-    assert merged == [stream("stdout", "boundaries\n"), image, stream("stdout", "next\n")]

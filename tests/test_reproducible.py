@@ -1,5 +1,5 @@
 """Two cold builds of the same sources give a byte-identical site (a small configuration:
-the home, tags and print pages and ML0034 with its snippet, figures and notebook)."""
+the home, tags and print pages and ML0034 with its page module, figures and notebook)."""
 
 from __future__ import annotations
 
@@ -32,10 +32,11 @@ def small_project(dst: Path) -> Path:
     for folder in ("stylesheets", "javascripts"):
         shutil.copytree(ROOT / "docs" / folder, dst / "docs" / folder)
     (dst / "snippets").mkdir()
-    from scripts import pipeline
+    from scripts import pipeline, questions
 
-    backprop = next(s for s in pipeline.discover(ROOT) if s.name == "backprop")
-    for name in ("backprop", *backprop.deps):
+    # the page module of ML0034 (by the naming rule) and every module it uses
+    module = next(s for s in pipeline.discover(ROOT) if s.name == questions.page_module(PAGES[2]))
+    for name in (module.name, *module.deps):
         shutil.copy(ROOT / "snippets" / f"{name}.py", dst / "snippets")
     shutil.copytree(
         ROOT / "scripts",
@@ -70,6 +71,7 @@ def test_two_cold_builds_are_byte_identical(tmp_path):
     first = cold_build(project, tmp_path / "site1")
     second = cold_build(project, tmp_path / "site2")
     assert any(name.endswith(".ipynb") for name in first)  # the notebook is in the comparison
+    assert any(name.endswith(".py") for name in first)  # and the page module's source
     assert any(name.endswith("-dark.svg") for name in first)
     differ = sorted(k for k in first.keys() | second.keys() if first.get(k) != second.get(k))
     assert not differ, differ
