@@ -1,4 +1,6 @@
-"""Tests for snippets/fully_connected.py: counts, GAP and its gradient, dense layers, heads."""
+"""Tests for snippets/fully_connected.py and the reference modules it re-exports
+(snippets/global_pooling.py, snippets/architectures.py): counts, GAP and its gradient, dense
+layers, heads, the convolution view, the layer tables of VGG-16 and ResNet-50."""
 
 from __future__ import annotations
 
@@ -202,21 +204,6 @@ def test_pytorch_layout_gradients_match_finite_differences(case):
     np.testing.assert_allclose(delta.T @ X, dW.T, rtol=1e-10, atol=1e-12)
 
 
-def test_dense_worked_example_by_hand():
-    e = fc.dense_example()
-    # z = x W + b: row 1: 2·0.5 + 1·0.25 + 0.5·(−1) + 0.1 = 0.85, 2·(−1) + 0.5 + 0.5 − 0.2 = −1.2
-    #              row 2: 0.25 + 0.5 − 0.5 + 0.1 = 0.35, −0.5 + 1 + 0.5 − 0.2 = 0.8
-    np.testing.assert_allclose(e["Z"], [[0.85, -1.2], [0.35, 0.8]], atol=1e-12)
-    np.testing.assert_allclose(e["A"], [[0.85, 0.0], [0.35, 0.8]], atol=1e-12)
-    # Δ = (A − T)/2 ⊙ [z > 0] = [[−0.075, 0], [0.175, −0.1]] (the ReLU blocks the −0.25)
-    delta = np.array([[-0.075, 0.0], [0.175, -0.1]])
-    X = np.array(fc.DENSE_EXAMPLE["X"])
-    np.testing.assert_allclose(e["dW"], X.T @ delta, atol=1e-12)
-    np.testing.assert_allclose(e["db"], [0.1, -0.1], atol=1e-12)
-    # loss: ½(0.15² + 0.5² + 0.35² + 0.2²) / 2
-    assert e["loss"] == pytest.approx(0.5 * (0.0225 + 0.25 + 0.1225 + 0.04) / 2)
-
-
 # --- the heads ----------------------------------------------------------------------------------
 
 
@@ -284,108 +271,6 @@ def test_class_activation_map_averages_to_the_gap_head():
     np.testing.assert_allclose(cam[1, :, 2, 1], X[1, :, 2, 1] @ W + b, rtol=1e-12)
 
 
-# --- the page's experiments and values ----------------------------------------------------------
-
-
-def test_position_experiment_claims_hold_on_the_default_seeds():
-    # seed set 1 is re-checked by tests/test_claims.py; the figure and values use set 0
-    for name, (holds, evidence) in fc.claims(0).items():
-        assert holds, (name, evidence)
-
-
-def test_position_experiment_setup():
-    r = fc.position_runs()
-    assert len(r["runs"]) == fc.POS_N_SEEDS
-    assert r["flatten"]["col_acc"].shape == (fc.POS_N_SEEDS, fc.POS_SIDE)
-    for head in ("flatten", "gap", "flatten_all"):
-        assert set(r[head]["lr"]) <= set(fc.POS_LRS)  # rates come from the validation grid
-        # the pick is the first rate with the best validation accuracy (smaller wins a tie)
-        acc = r[head]["val_accs"]
-        assert acc.shape == (fc.POS_N_SEEDS, len(fc.POS_LRS))
-        np.testing.assert_array_equal(r[head]["lr"], np.asarray(fc.POS_LRS)[acc.argmax(axis=1)])
-        np.testing.assert_allclose(r[head]["val"], acc.max(axis=1))
-    assert fc.position_runs() is fc.position_runs(0)  # values and claims share one run
-    run = r["runs"][0]
-    assert run["flatten"]["n_params"] == fc.flatten_fc_params(8, 7, 7, 6)
-    assert run["gap"]["n_params"] == fc.gap_fc_params(8, 6)
-    # on 11×11 maps the flatten head refuses; the GAP head runs
-    assert "X: expected C·H·W = 392" in run["flatten_big_error"]
-    assert "968" in run["flatten_big_error"]
-    assert run["gap_big_out_shape"] == (run["n_big"], 6)
-
-
-def test_synthetic_maps_bump_has_the_stated_width():
-    # one channel, no noise to speak of: the map's profile is exp(-d² / (2σ²)) around the object
-    sig = np.ones((1, 1))
-    X, _ = fc.synthetic_maps(np.random.default_rng(3), sig, 1, [3], 7)
-    peak = np.unravel_index(X[0, 0].argmax(), (7, 7))
-    assert peak[1] == 3
-    ratio = X[0, 0][peak[0], 4] / X[0, 0][peak]
-    assert ratio == pytest.approx(np.exp(-1 / (2 * fc.POS_BUMP_SIGMA**2)), abs=0.15)
-
-
-def test_synthetic_maps_contrast_scales_the_object_only():
-    sig = np.random.default_rng(0).uniform(size=(2, 3))
-    X1, y1 = fc.synthetic_maps(np.random.default_rng(7), sig, 2, [1], 5)
-    X2, y2 = fc.synthetic_maps(np.random.default_rng(7), sig, 2, [1], 5, contrast=2.0)
-    np.testing.assert_array_equal(y1, y2)
-    # same draws: X1 = S + N and X2 = 2 S + N, so X2 - X1 = S >= 0 and 2 X1 - X2 = N, the noise
-    assert np.all(X2 - X1 >= 0)
-    noise = 2 * X1 - X2
-    assert noise.min() >= -1e-12 and noise.max() < X1.max()
-    with pytest.raises(ValueError, match="contrast"):
-        fc.synthetic_maps(np.random.default_rng(7), sig, 2, [1], 5, contrast=0.0)
-
-
-def test_conv_view_experiment_is_exact():
-    r = fc.conv_view_runs()
-    assert r["fc_vs_conv"] < 1e-12 and r["cam_vs_head"] < 1e-12
-    # with a hidden ReLU layer after GAP, averaging no longer commutes with the head
-    assert r["cam_hidden_vs_head"] > 0.1
-    assert r["big_out_shape"] == (1, 6, 11 - 7 + 1, 11 - 7 + 1)
-
-
-def test_values_quote_the_counts():
-    v = fc.values()
-
-    def num(key):
-        return float(str(v[key]).replace(",", ""))
-
-    assert num("ex_flat") == 2358 and num("ex_gap") == 54
-    assert num("ex_ratio") == pytest.approx(2358 / 54, abs=0.05)
-    assert num("vgg_params") == 138_357_544 and num("resnet_params") == 25_557_032
-    head = (25088 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 1000 + 1000)
-    assert num("vgg_head_params") == head == 123_642_856
-    assert num("vgg_head_share") == pytest.approx(100 * head / 138_357_544, abs=0.05)
-    assert num("resnet_head_share") == pytest.approx(100 * 2_049_000 / 25_557_032, abs=0.05)
-    assert num("ex_c_frac") == pytest.approx(800 / 9, abs=0.05)
-    # VGG's head split in its two changes: GAP alone (hidden layers kept), then one linear layer
-    keep = (512 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 1000 + 1000)
-    assert num("vgg_gap_keep_hidden") == keep == 22_979_560
-    body = 138_357_544 - head
-    assert num("vgg_gap_keep_hidden_ratio") == pytest.approx(head / keep, abs=0.05)
-    assert num("vgg_gap_keep_hidden_share") == pytest.approx(100 * keep / (body + keep), abs=0.5)
-    assert num("vgg_gap_head") == 513_000
-    assert num("vgg_gap_head_share") == pytest.approx(100 * 513_000 / (body + 513_000), abs=0.05)
-    # a 4096 → 1000 layer: one multiply-add per weight; the biases are additions only
-    assert float(v["fc_4096_1000_macs"].replace("{,}", "")) == 4096 * 1000
-    assert float(v["fc_4096_1000"].replace("{,}", "")) == 4096 * 1000 + 1000
-    assert num("pos_gap_floor") == fc.POS_GAP_FLOOR
-    assert num("pos_bump_sigma") == fc.POS_BUMP_SIGMA
-    np.testing.assert_allclose(fc.gap_example()["Y"], [[5.0, 1.0]])
-    for key, value in v.items():
-        assert "nan" not in str(value).lower(), key
-
-
-def test_figures_draw():
-    from snippets import plotting
-
-    for name, draw in fc.figures().items():
-        with plotting.themed(plotting.DARK):
-            fig = draw(plotting.DARK)
-        assert fig.axes, name
-
-
 # --- bad input ----------------------------------------------------------------------------------
 
 X4 = np.ones((2, 3, 4, 4))
@@ -395,7 +280,7 @@ P = [(np.ones((48, 2)), np.zeros(2))]
 @pytest.mark.parametrize(
     ("call", "exc", "words"),
     [
-        (lambda: fc.flatten_fc_params(0, 7, 7, 6), ValueError, ["channels", "positive"]),
+        (lambda: fc.flatten_fc_params(0, 7, 7, 6), ValueError, ["channels", ">= 1", "got 0"]),
         (lambda: fc.flatten_fc_params(8, -7, 7, 6), ValueError, ["height"]),
         (lambda: fc.flatten_fc_params(8, 7, 7.0, 6), TypeError, ["width", "float"]),
         (lambda: fc.flatten_fc_params(8, 7, 7, True), TypeError, ["classes", "bool"]),
@@ -486,3 +371,49 @@ def test_transformer_block_counts_by_hand():
     assert 12 * t["total"] == 85_054_464
     with pytest.raises(TypeError, match="d_ff"):
         fc.transformer_block_params(768, 3072.0)
+
+
+# --- the moved names keep their import path -----------------------------------------------------
+
+
+def test_moved_names_are_re_exported_from_fully_connected():
+    from snippets import architectures, global_pooling
+
+    for name in ("global_avg_pool", "global_avg_pool_naive", "global_avg_pool_backward"):
+        assert getattr(fc, name) is getattr(global_pooling, name)
+    for name in ("layer_params", "layer_macs", "vgg16_layers", "resnet50_layers", "summarize"):
+        assert getattr(fc, name) is getattr(architectures, name)
+    # one Layer name per meaning: the counting description is LayerSpec, Layer its old alias
+    assert fc.Layer is fc.LayerSpec is architectures.LayerSpec
+    assert fc.layer_params(fc.Layer("conv", 512, 512, k=3)) == 3 * 3 * 512 * 512 + 512
+
+
+def test_layer_spec_counts_a_dense_layer_like_fc_params():
+    assert fc.layer_params(fc.LayerSpec("fc", 4096, 1000)) == fc.fc_params(4096, 1000)
+    assert fc.layer_params(fc.LayerSpec("fc", 7, 3, bias=False)) == fc.fc_params(7, 3, bias=False)
+    assert fc.layer_params(fc.LayerSpec("bn", 64, 64)) == 128
+    assert fc.layer_macs(fc.LayerSpec("bn", 64, 64, out_hw=56)) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "exc", "words"),
+    [
+        (("pool", 3, 4), {}, ValueError, ["kind", "pool"]),
+        (("conv", 0, 4), {}, ValueError, ["c_in", "got 0"]),
+        (("conv", 3, 4.0), {}, TypeError, ["c_out", "float"]),
+        (("conv", 3, 4), {"k": True}, TypeError, ["k", "bool"]),
+        (("conv", 3, 4), {"bias": 1}, TypeError, ["bias"]),
+    ],
+)
+def test_layer_spec_refuses_bad_geometry(args, kwargs, exc, words):
+    with pytest.raises(exc) as info:
+        fc.LayerSpec(*args, **kwargs)
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+
+
+def test_summarize_refuses_what_is_not_a_layer_spec():
+    with pytest.raises(TypeError, match="LayerSpec"):
+        fc.summarize([("conv", 3, 64)])
+    with pytest.raises(TypeError, match="layers"):
+        fc.summarize([])
