@@ -3,7 +3,10 @@
 It measures receptive fields: with positive weights and average pooling, the input gradient of
 one output is non-zero exactly on the pixels connected to it. `conv` follows PyTorch's conv1d /
 conv2d without bias (int stride, padding, dilation); the pools follow avg_pool / max_pool with
-dilation. The public names are imported from `snippets.receptive_field`, their public path.
+dilation. The algorithms live once: `conv`, `conv_naive`, `conv_input_grad` and the average
+pool (a depthwise convolution) call `snippets.conv`, the max pool `snippets.pooling`; a 1-D
+signal goes through them as an image of height 1. The public names are imported from
+`snippets.receptive_field`, their public path.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from snippets import checks
+from snippets.conv import conv2d, conv2d_backward, conv2d_naive
 from snippets.conv_geometry import Layer, check_layers
+from snippets.pooling import max_pool2d, max_pool2d_backward
 
 
 def _hyper(stride, padding, dilation) -> tuple[int, int, int]:
@@ -66,25 +71,24 @@ def _check_shape(input_shape) -> tuple[int, ...]:
     return tuple(checks.positive_int(f"input_shape[{i}]", n) for i, n in enumerate(input_shape))
 
 
-def _pad(X: np.ndarray, p: int, value: float = 0.0) -> np.ndarray:
-    return np.pad(X, [(0, 0), (0, 0)] + [(p, p)] * (X.ndim - 2), constant_values=value)
+def _rows(A: np.ndarray) -> np.ndarray:
+    """(N, C, L) as (N, C, 1, L): a 1-D signal is an image of height 1 (4-D arrays pass)."""
+    return A[:, :, None] if A.ndim == 3 else A
 
 
-# --8<-- [start:windows]
-def _windows(Xp: np.ndarray, k: tuple[int, ...], s: int, d: int) -> np.ndarray:
-    """View of a padded input as (N, C, *out, *k): every output's taps, no copy."""
-    nd = len(k)
-    k_eff = tuple(d * (kk - 1) + 1 for kk in k)
-    win = np.lib.stride_tricks.sliding_window_view(Xp, k_eff, axis=tuple(range(2, 2 + nd)))
-    # every s-th window start, every d-th pixel inside a window
-    return win[(slice(None),) * 2 + (slice(None, None, s),) * nd + (slice(None, None, d),) * nd]
+def _unrow(A: np.ndarray, nd: int) -> np.ndarray:
+    """The inverse of `_rows` for a result of `nd` spatial axes."""
+    return A[:, :, 0] if nd == 1 else A
 
 
-# --8<-- [end:windows]
+def _conv_args(nd: int, s: int, p: int, d: int) -> tuple[int, tuple[int, int] | int, int]:
+    """stride, padding, dilation for `snippets.conv`: no padding on the height-1 axis in 1-D."""
+    return s, ((0, p) if nd == 1 else p), d
 
 
 def conv(X, W, stride: int = 1, padding: int = 0, dilation: int = 1) -> np.ndarray:
-    """Cross-correlation with zero padding, as PyTorch's conv1d / conv2d (no bias).
+    """Cross-correlation with zero padding, as PyTorch's conv1d / conv2d (no bias): a call to
+    `snippets.conv.conv2d`, a 1-D input as an image of height 1.
 
     Parameters
     ----------
@@ -102,37 +106,21 @@ def conv(X, W, stride: int = 1, padding: int = 0, dilation: int = 1) -> np.ndarr
     X, W = _check_conv(X, W)
     s, p, d = _hyper(stride, padding, dilation)
     _out_shape(X.shape[2:], W.shape[2:], s, p, d)
-    # --8<-- [start:conv]
-    nd, k = X.ndim - 2, W.shape[2:]
-    win = _windows(_pad(X, p), k, s, d)  # (N, C_in, *out, *k)
-    Y = np.tensordot(win, W, axes=([1, *range(2 + nd, 2 + 2 * nd)], [1, *range(2, 2 + nd)]))
-    return np.moveaxis(Y, -1, 1)  # (N, *out, C_out) -> (N, C_out, *out)
-    # --8<-- [end:conv]
+    return _unrow(conv2d(_rows(X), _rows(W), None, *_conv_args(X.ndim - 2, s, p, d)), X.ndim - 2)
 
 
 def conv_naive(X, W, stride: int = 1, padding: int = 0, dilation: int = 1) -> np.ndarray:
-    """`conv` one output position and one kernel tap at a time, reading X directly (a tap that
-    lands in the padding contributes nothing)."""
+    """`conv` one output position and one kernel tap at a time: `snippets.conv.conv2d_naive`."""
     X, W = _check_conv(X, W)
     s, p, d = _hyper(stride, padding, dilation)
-    spatial, k = X.shape[2:], W.shape[2:]
-    out = _out_shape(spatial, k, s, p, d)
-    # --8<-- [start:conv_naive]
-    Y = np.zeros((X.shape[0], W.shape[0], *out))
-    for pos in np.ndindex(*out):
-        for tap in np.ndindex(*k):
-            src = tuple(i * s - p + t * d for i, t in zip(pos, tap))
-            if all(0 <= j < n for j, n in zip(src, spatial)):
-                # (N, C_in) @ (C_in, C_out): every sample and output channel at once
-                Y[(slice(None), slice(None), *pos)] += X[(slice(None), slice(None), *src)] @ (
-                    W[(slice(None), slice(None), *tap)].T
-                )
-    return Y
-    # --8<-- [end:conv_naive]
+    _out_shape(X.shape[2:], W.shape[2:], s, p, d)
+    nd = X.ndim - 2
+    return _unrow(conv2d_naive(_rows(X), _rows(W), None, *_conv_args(nd, s, p, d)), nd)
 
 
 def conv_input_grad(dY, W, input_shape, stride: int = 1, padding: int = 0, dilation: int = 1):
-    """Gradient of a loss with respect to the input of `conv`, given dL/dY.
+    """Gradient of a loss with respect to the input of `conv`, given dL/dY: the dX of
+    `snippets.conv.conv2d_backward` (which needs X only for dW: zeros stand in for it).
 
     Parameters
     ----------
@@ -159,15 +147,10 @@ def conv_input_grad(dY, W, input_shape, stride: int = 1, padding: int = 0, dilat
     out = _out_shape(shape[2:], W.shape[2:], s, p, d, "input_shape")
     if dY.shape != (shape[0], W.shape[0], *out):
         raise ValueError(f"dY: expected shape {(shape[0], W.shape[0], *out)}, got {dY.shape}")
-    # --8<-- [start:conv_grad]
-    dXp = np.zeros((*shape[:2], *(n + 2 * p for n in shape[2:])))
-    for tap in np.ndindex(*W.shape[2:]):
-        # the pixels this tap read: start t·d, every s-th, one per output position
-        reads = tuple(slice(t * d, t * d + s * (o - 1) + 1, s) for t, o in zip(tap, out))
-        back = np.tensordot(dY, W[(slice(None), slice(None), *tap)], axes=([1], [0]))
-        dXp[(slice(None), slice(None), *reads)] += np.moveaxis(back, -1, 1)
-    return dXp[(slice(None), slice(None), *(slice(p, p + n) for n in shape[2:]))]
-    # --8<-- [end:conv_grad]
+    nd = len(shape) - 2
+    X = np.zeros(shape)
+    dX = conv2d_backward(_rows(dY), _rows(X), _rows(W), *_conv_args(nd, s, p, d))[0]
+    return _unrow(dX, nd)
 
 
 def _pool_layer(X, kernel, stride, padding, dilation) -> tuple[np.ndarray, Layer]:
@@ -181,51 +164,71 @@ def _pool_layer(X, kernel, stride, padding, dilation) -> tuple[np.ndarray, Layer
 
 
 def _avg_weights(C: int, kernel: int, nd: int) -> np.ndarray:
-    """Depthwise averaging as a convolution: channel c reads only channel c, weight 1/k^nd."""
-    return np.eye(C).reshape(C, C, *(1,) * nd) * np.full((kernel,) * nd, kernel**-nd)
+    """Average pooling as a depthwise convolution (groups = C): channel c reads only channel c,
+    every tap with weight 1/k^nd. Padded zeros count in the mean (count_include_pad=True); a
+    dilated average, which PyTorch's avg_pool2d does not have, is then just a dilated conv."""
+    return np.full((C, 1, *(1,) * (2 - nd), *(kernel,) * nd), float(kernel) ** -nd)
 
 
 def avg_pool(X, kernel: int, stride: int, padding: int = 0, dilation: int = 1) -> np.ndarray:
     """Average pooling per channel; padded zeros count in the mean (PyTorch's default
     count_include_pad=True). X is (N, C, L) or (N, C, H, W)."""
     X, layer = _pool_layer(X, kernel, stride, padding, dilation)
-    W = _avg_weights(X.shape[1], layer.kernel, X.ndim - 2)
-    return conv(X, W, layer.stride, layer.padding, layer.dilation)
+    nd, C = X.ndim - 2, X.shape[1]
+    args = _conv_args(nd, layer.stride, layer.padding, layer.dilation)
+    return _unrow(conv2d(_rows(X), _avg_weights(C, layer.kernel, nd), None, *args, C), nd)
 
 
 def avg_pool_input_grad(dY, input_shape, kernel: int, stride: int, padding=0, dilation=1):
     """Gradient of `avg_pool` with respect to its input: each window shares dY equally."""
     shape = _check_shape(input_shape)
     layer = Layer(kernel, stride, padding, dilation, kind="avgpool")
-    W = _avg_weights(shape[1], layer.kernel, len(shape) - 2)
-    return conv_input_grad(dY, W, shape, layer.stride, layer.padding, layer.dilation)
+    nd, C = len(shape) - 2, shape[1]
+    out = _out_shape(shape[2:], (layer.kernel,) * nd, layer.stride, layer.padding, dilation)
+    dY = checks.as_float_array("dY", dY)
+    if dY.shape != (*shape[:2], *out):
+        raise ValueError(f"dY: expected shape {(*shape[:2], *out)}, got {dY.shape}")
+    W = _avg_weights(C, layer.kernel, nd)
+    args = _conv_args(nd, layer.stride, layer.padding, layer.dilation)
+    dX = conv2d_backward(_rows(dY), _rows(np.zeros(shape)), W, *args, C)[0]
+    return _unrow(dX, nd)
+
+
+def _pool_args(nd: int, layer: Layer) -> dict:
+    """The arguments of `snippets.pooling.max_pool2d`: a 1-D pool is a 1 × k window."""
+    if nd == 2:
+        return dict(
+            kernel_size=layer.kernel,
+            stride=layer.stride,
+            padding=layer.padding,
+            dilation=layer.dilation,
+        )
+    return dict(
+        kernel_size=(1, layer.kernel),
+        stride=(1, layer.stride),
+        padding=(0, layer.padding),
+        dilation=(1, layer.dilation),
+    )
 
 
 def max_pool(X, kernel: int, stride: int, padding: int = 0, dilation: int = 1) -> np.ndarray:
-    """Max pooling per channel, padding with -inf (a pad never wins). X is (N, C, *spatial)."""
+    """Max pooling per channel, padding with -inf (a pad never wins): a call to
+    `snippets.pooling.max_pool2d`. X is (N, C, L) or (N, C, H, W)."""
     X, layer = _pool_layer(X, kernel, stride, padding, dilation)
     nd = X.ndim - 2
-    win = _windows(_pad(X, layer.padding, -np.inf), (layer.kernel,) * nd, layer.stride, dilation)
-    return win.max(axis=tuple(range(-nd, 0)))
+    return _unrow(max_pool2d(_rows(X), **_pool_args(nd, layer)), nd)
 
 
 def max_pool_input_grad(dY, X, kernel: int, stride: int, padding=0, dilation=1) -> np.ndarray:
     """Gradient of `max_pool` with respect to X: each window's gradient goes to its (first)
-    largest pixel only, which is why max pooling's gradient support is smaller than its field."""
+    largest pixel only, which is why max pooling's gradient support is smaller than its field.
+    A call to `snippets.pooling.max_pool2d_backward`."""
     X, layer = _pool_layer(X, kernel, stride, padding, dilation)
-    nd, k, s, p = X.ndim - 2, layer.kernel, layer.stride, layer.padding
-    win = _windows(_pad(X, p, -np.inf), (k,) * nd, s, layer.dilation)
-    out = win.shape[2 : 2 + nd]
+    nd = X.ndim - 2
     dY = checks.as_float_array("dY", dY)
-    if dY.shape != (*X.shape[:2], *out):
-        raise ValueError(f"dY: expected shape {(*X.shape[:2], *out)}, got {dY.shape}")
-    best = win.reshape(*win.shape[: 2 + nd], -1).argmax(axis=-1)  # flat tap of the max
-    taps = np.unravel_index(best, (k,) * nd)
-    grid = np.indices(best.shape)  # n, c and output position of every entry
-    where = tuple(grid[2 + a] * s + taps[a] * layer.dilation for a in range(nd))
-    dXp = np.zeros(_pad(X, p).shape)
-    np.add.at(dXp, (grid[0], grid[1], *where), dY)  # windows overlap: accumulate
-    return dXp[(slice(None), slice(None), *(slice(p, p + n) for n in X.shape[2:]))]
+    if dY.ndim != X.ndim:
+        raise ValueError(f"dY: expected a {X.ndim}-D array like X, got shape {dY.shape}")
+    return _unrow(max_pool2d_backward(_rows(dY), _rows(X), **_pool_args(nd, layer)), nd)
 
 
 def init_weights(layers, channels: int = 2, nd: int = 1, rng=0, positive: bool = True):

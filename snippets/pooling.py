@@ -3,7 +3,9 @@
 `max_pool2d` and `avg_pool2d` take `X` of shape `(N, C, H, W)` (or `(C, H, W)`) and follow
 `torch.nn.functional` exactly where it matters: padding is −∞ for max and 0 for average, the
 divisor with and without `count_include_pad`, the extra window of `ceil_mode`, the first maximum
-of a window winning ties, and overlapping windows adding their gradients. These versions loop
+of a window winning ties, and overlapping windows adding their gradients. `max_pool2d` also
+takes PyTorch's `dilation` (after `ceil_mode`, keeping the older positional order); average
+pooling has none, as in PyTorch. These versions loop
 only over the kH·kW offsets inside a window. The loops over every output pixel, the way
 PyTorch's CPU kernels work, are in `snippets.pooling_naive` (tested equal); the window geometry
 (output size, divisors, input checks) is in `snippets.pooling_geometry`. Both are importable
@@ -37,8 +39,8 @@ from snippets.pooling_naive import (  # noqa: F401  (public path)
 # --8<-- [start:views]
 def _pad(X: np.ndarray, k: Pair, s: Pair, p: Pair, out: Pair, fill: float) -> np.ndarray:
     """X with `p` cells of `fill` on the top/left, and on the bottom/right
-    enough for every window (a ceil_mode window may run past the padding);
-    X itself when nothing needs adding."""
+    enough for every window of span `k` (a ceil_mode window may run past
+    the padding); X itself when nothing needs adding."""
     N, C, H, W = X.shape
     Hp = max(H + 2 * p[0], (out[0] - 1) * s[0] + k[0])
     Wp = max(W + 2 * p[1], (out[1] - 1) * s[1] + k[1])
@@ -63,7 +65,9 @@ def _crop(G: np.ndarray, p: Pair, H: int, W: int) -> np.ndarray:
 # --8<-- [end:views]
 
 
-def max_pool2d(X, kernel_size, stride=None, padding=0, ceil_mode: bool = False) -> np.ndarray:
+def max_pool2d(
+    X, kernel_size, stride=None, padding=0, ceil_mode: bool = False, dilation=1
+) -> np.ndarray:
     """Max pooling with the semantics of `torch.nn.functional.max_pool2d`.
 
     Parameters
@@ -74,6 +78,10 @@ def max_pool2d(X, kernel_size, stride=None, padding=0, ceil_mode: bool = False) 
         `stride` defaults to `kernel_size`; `padding` is at most `kernel_size // 2`.
     ceil_mode : bool
         Round the number of windows up, adding a last window that may hang over the edge.
+    dilation : int or (h, w) pair of ints
+        Distance between a window's taps (PyTorch's `dilation`, last here so that the older
+        positional order is kept): the window spans d·(k − 1) + 1 cells and padding may be up
+        to half of that.
 
     Returns
     -------
@@ -87,26 +95,29 @@ def max_pool2d(X, kernel_size, stride=None, padding=0, ceil_mode: bool = False) 
     \\partial L/\\partial Y_{ab}`, with :math:`w^*_{ab}` the first maximum of :math:`R_{ab}` in
     row-major order.
     """
-    X, unbatched, k, s, p, out = check_input(X, kernel_size, stride, padding, ceil_mode)
+    X, unbatched, k, s, p, d, out = check_input(
+        X, kernel_size, stride, padding, ceil_mode, dilation
+    )
     # --8<-- [start:max_forward]
-    P = _pad(X, k, s, p, out, -np.inf)  # padding never wins
+    span = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)  # a dilated window's extent
+    P = _pad(X, span, s, p, out, -np.inf)  # padding never wins
     Y = _at(P, 0, 0, s, out).copy()
     for i in range(k[0]):
         for j in range(k[1]):
-            np.maximum(Y, _at(P, i, j, s, out), out=Y)
+            np.maximum(Y, _at(P, i * d[0], j * d[1], s, out), out=Y)
     # --8<-- [end:max_forward]
     return Y[0] if unbatched else Y
 
 
 def max_pool2d_backward(
-    dY, X, kernel_size, stride=None, padding=0, ceil_mode: bool = False
+    dY, X, kernel_size, stride=None, padding=0, ceil_mode: bool = False, dilation=1
 ) -> np.ndarray:
     """Gradient of a loss with respect to `X`, given `dY` = its gradient w.r.t. `max_pool2d(X)`.
 
     Parameters
     ----------
     dY : array shaped like `max_pool2d(X, ...)`
-    X, kernel_size, stride, padding, ceil_mode : as in `max_pool2d`
+    X, kernel_size, stride, padding, ceil_mode, dilation : as in `max_pool2d`
 
     Returns
     -------
@@ -118,21 +129,24 @@ def max_pool2d_backward(
     (row-major); an element that wins several overlapping windows receives their sum, and every
     other element receives 0.
     """
-    X, unbatched, k, s, p, out = check_input(X, kernel_size, stride, padding, ceil_mode)
+    X, unbatched, k, s, p, d, out = check_input(
+        X, kernel_size, stride, padding, ceil_mode, dilation
+    )
     dY = check_grad(dY, X.shape, out, unbatched).astype(X.dtype, copy=False)
     # --8<-- [start:max_backward]
-    Y = max_pool2d(X, k, s, p, ceil_mode)
-    P = _pad(X, k, s, p, out, -np.inf)
-    # the winner of each window: the first offset i·kW + j (row-major) whose cell equals the
-    # maximum; walk the offsets backwards so that the earliest match is written last
-    offsets = [(i, j) for i in range(k[0]) for j in range(k[1])]
+    Y = max_pool2d(X, k, s, p, ceil_mode, d)
+    span = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+    P = _pad(X, span, s, p, out, -np.inf)
+    # the winner of each window: the first tap i·kW + j (row-major) whose cell equals the
+    # maximum; walk the taps backwards so that the earliest match is written last
+    offsets = [(i * d[0], j * d[1]) for i in range(k[0]) for j in range(k[1])]
     last = len(offsets) - 1
     winner = np.full(Y.shape, last, dtype=np.min_scalar_type(last))
     for n in range(last - 1, -1, -1):
         np.copyto(winner, n, where=_at(P, *offsets[n], s, out) == Y)
     # each window's gradient goes to its winner; windows sharing a winner add up
     N, C, H, W = X.shape
-    G = _pad(np.zeros((N, C, H, W), dY.dtype), k, s, p, out, 0.0)
+    G = _pad(np.zeros((N, C, H, W), dY.dtype), span, s, p, out, 0.0)
     for n, (i, j) in enumerate(offsets):
         # within one offset the positions are distinct, so += never collides
         _at(G, i, j, s, out)[...] += dY * (winner == n)
@@ -173,7 +187,7 @@ def avg_pool2d(
     :math:`\\partial L/\\partial X_{hw} = \\sum_{(a,b) \\ni (h,w)} \\partial L/\\partial Y_{ab}
     / d_{ab}`.
     """
-    X, unbatched, k, s, p, out = check_input(X, kernel_size, stride, padding, ceil_mode)
+    X, unbatched, k, s, p, _, out = check_input(X, kernel_size, stride, padding, ceil_mode)
     count_include_pad = checks.flag("count_include_pad", count_include_pad)
     # --8<-- [start:avg_forward]
     acc = np.promote_types(X.dtype, np.float32)  # float16 sums in float32, as PyTorch does

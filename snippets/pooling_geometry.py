@@ -64,18 +64,23 @@ def pool_divisors(
     # --8<-- [end:divisors]
 
 
-def check_params(kernel_size, stride, padding) -> tuple[Pair, Pair, Pair]:
-    """`kernel_size`, `stride` (default: the kernel) and `padding` as pairs, padding at most
-    half the kernel per dimension (PyTorch's limit)."""
+def check_params(kernel_size, stride, padding, dilation=1) -> tuple[Pair, Pair, Pair, Pair]:
+    """`kernel_size`, `stride` (default: the kernel), `padding` and `dilation` as pairs, padding
+    at most half the kernel per dimension (PyTorch's limit). With dilation the limit is half the
+    effective kernel d·(k − 1) + 1, which still leaves every window a real cell when floor mode
+    fits it (PyTorch keeps half of k there: this accepts more, and agrees wherever PyTorch runs)."""
     k = checks.pair("kernel_size", kernel_size, 1)
     s = k if stride is None else checks.pair("stride", stride, 1)
     p = checks.pair("padding", padding, 0)
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+    d = checks.pair("dilation", dilation, 1)
+    half = tuple((di * (ki - 1) + 1) // 2 for ki, di in zip(k, d))
+    if p[0] > half[0] or p[1] > half[1]:
+        dilated = f" and dilation {d}" if d != (1, 1) else ""
         raise ValueError(
-            f"padding: expected at most half the kernel size per dimension "
-            f"(<= {(k[0] // 2, k[1] // 2)} for kernel_size {k}), got {p}"
+            f"padding: expected at most half the {'effective ' if dilated else ''}kernel size per "
+            f"dimension (<= {half} for kernel_size {k}{dilated}), got {p}"
         )
-    return k, s, p
+    return k, s, p, d
 
 
 def check_shape(name: str, shape: tuple[int, ...]) -> None:
@@ -86,31 +91,33 @@ def check_shape(name: str, shape: tuple[int, ...]) -> None:
         raise ValueError(f"{name}: expected non-zero C, H and W, got shape {shape}")
 
 
-def output_pair(shape, k: Pair, s: Pair, p: Pair, ceil_mode: bool) -> Pair:
-    """(oh, ow) of a pooling of an input of `shape`; at least one window must fit."""
+def output_pair(shape, k: Pair, s: Pair, p: Pair, ceil_mode: bool, d: Pair = (1, 1)) -> Pair:
+    """(oh, ow) of a pooling of an input of `shape`; at least one window must fit. A dilated
+    window spans its effective kernel d·(k − 1) + 1 (PyTorch's rule)."""
     H, W = shape[-2:]
-    out = (
-        pool_output_size(H, k[0], s[0], p[0], ceil_mode),
-        pool_output_size(W, k[1], s[1], p[1], ceil_mode),
+    out = tuple(
+        pool_output_size(n, di * (ki - 1) + 1, si, pi, ceil_mode)
+        for n, ki, si, pi, di in zip((H, W), k, s, p, d)
     )
     if min(out) < 1:
+        dilated = f" and dilation {d}" if d != (1, 1) else ""
         raise ValueError(
             f"kernel_size: expected a kernel that fits the padded input (H, W) = {(H, W)} "
-            f"with padding {p}, got kernel_size {k}, which gives an output of size {out}"
+            f"with padding {p}{dilated}, got kernel_size {k}, which gives an output of size {out}"
         )
     return out
 
 
-def check_input(X, kernel_size, stride, padding, ceil_mode):
+def check_input(X, kernel_size, stride, padding, ceil_mode, dilation=1):
     """A pooling call's arguments, checked: `X` as a 4-D floating array, whether it came 3-D
-    (unbatched), and the pairs k, s, p and the output size (oh, ow)."""
-    k, s, p = check_params(kernel_size, stride, padding)
+    (unbatched), the pairs k, s, p, d and the output size (oh, ow)."""
+    k, s, p, d = check_params(kernel_size, stride, padding, dilation)
     ceil_mode = checks.flag("ceil_mode", ceil_mode)
     X = checks.float_array("X", X)
     check_shape("X", X.shape)
-    out = output_pair(X.shape, k, s, p, ceil_mode)
+    out = output_pair(X.shape, k, s, p, ceil_mode, d)
     unbatched = X.ndim == 3
-    return (X[None] if unbatched else X), unbatched, k, s, p, out
+    return (X[None] if unbatched else X), unbatched, k, s, p, d, out
 
 
 def check_grad(dY, shape4: tuple[int, ...], out: Pair, unbatched: bool) -> np.ndarray:
@@ -134,7 +141,7 @@ def check_avg_backward(dY, X_shape, kernel_size, stride, padding, ceil_mode, cou
     check_shape("X_shape", shape)
     if shape[0] < 0:
         raise ValueError(f"X_shape: expected sizes >= 0, got {shape}")
-    k, s, p = check_params(kernel_size, stride, padding)
+    k, s, p, _ = check_params(kernel_size, stride, padding)
     ceil_mode = checks.flag("ceil_mode", ceil_mode)
     count_include_pad = checks.flag("count_include_pad", count_include_pad)
     out = output_pair(shape, k, s, p, ceil_mode)

@@ -16,38 +16,47 @@ from snippets.pooling_geometry import Pair, check_avg_backward, check_grad, chec
 
 
 # --8<-- [start:max_naive]
-def _argmax_naive(x: np.ndarray, a: int, b: int, k: Pair, s: Pair, p: Pair) -> Pair:
-    """(h, w) of the first maximum of window (a, b) of the 2-D map x, scanning row by row."""
+def _argmax_naive(x: np.ndarray, a: int, b: int, k: Pair, s: Pair, p: Pair, d: Pair):
+    """(h, w) of the first maximum of window (a, b) of the 2-D map x, scanning its taps row by
+    row (taps d apart); None if every tap is padding (possible only when dilated)."""
     h0, w0 = a * s[0] - p[0], b * s[1] - p[1]
-    h1, w1 = min(h0 + k[0], x.shape[0]), min(w0 + k[1], x.shape[1])
-    h0, w0 = max(h0, 0), max(w0, 0)  # padding cells are skipped: they can never win
-    best, where = -np.inf, (h0, w0)
-    for h in range(h0, h1):
-        for w in range(w0, w1):
-            if x[h, w] > best:  # strict: ties keep the first
+    best, where = -np.inf, None
+    for h in range(h0, h0 + d[0] * (k[0] - 1) + 1, d[0]):
+        for w in range(w0, w0 + d[1] * (k[1] - 1) + 1, d[1]):
+            # padding cells are skipped: they can never win; strict >: ties keep the first
+            if 0 <= h < x.shape[0] and 0 <= w < x.shape[1] and x[h, w] > best:
                 best, where = x[h, w], (h, w)
     return where
 
 
-def max_pool2d_naive(X, kernel_size, stride=None, padding=0, ceil_mode=False) -> np.ndarray:
+def max_pool2d_naive(
+    X, kernel_size, stride=None, padding=0, ceil_mode=False, dilation=1
+) -> np.ndarray:
     """`max_pool2d`, one output pixel at a time."""
-    X4, unbatched, k, s, p, out = check_input(X, kernel_size, stride, padding, ceil_mode)
-    Y = np.empty((*X4.shape[:2], *out), dtype=X4.dtype)
+    X4, unbatched, k, s, p, d, out = check_input(
+        X, kernel_size, stride, padding, ceil_mode, dilation
+    )
+    Y = np.full((*X4.shape[:2], *out), -np.inf, dtype=X4.dtype)
     for n, c, a, b in np.ndindex(Y.shape):
-        Y[n, c, a, b] = X4[n, c][_argmax_naive(X4[n, c], a, b, k, s, p)]
+        where = _argmax_naive(X4[n, c], a, b, k, s, p, d)
+        if where is not None:
+            Y[n, c, a, b] = X4[n, c][where]
     return Y[0] if unbatched else Y
 
 
 def max_pool2d_backward_naive(
-    dY, X, kernel_size, stride=None, padding=0, ceil_mode=False
+    dY, X, kernel_size, stride=None, padding=0, ceil_mode=False, dilation=1
 ) -> np.ndarray:
     """`max_pool2d_backward`, one output pixel at a time."""
-    X4, unbatched, k, s, p, out = check_input(X, kernel_size, stride, padding, ceil_mode)
+    X4, unbatched, k, s, p, d, out = check_input(
+        X, kernel_size, stride, padding, ceil_mode, dilation
+    )
     dY4 = check_grad(dY, X4.shape, out, unbatched).astype(X4.dtype)
     dX = np.zeros_like(X4)
     for n, c, a, b in np.ndindex(dY4.shape):
-        h, w = _argmax_naive(X4[n, c], a, b, k, s, p)
-        dX[n, c, h, w] += dY4[n, c, a, b]  # the winner takes the whole gradient
+        where = _argmax_naive(X4[n, c], a, b, k, s, p, d)
+        if where is not None:
+            dX[(n, c, *where)] += dY4[n, c, a, b]  # the winner takes the whole gradient
     return dX[0] if unbatched else dX
 
 
@@ -68,7 +77,7 @@ def avg_pool2d_naive(
     X, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
 ) -> np.ndarray:
     """`avg_pool2d`, one output pixel at a time (all samples and channels at once)."""
-    X4, unbatched, k, s, p, out = check_input(X, kernel_size, stride, padding, ceil_mode)
+    X4, unbatched, k, s, p, _, out = check_input(X, kernel_size, stride, padding, ceil_mode)
     count_include_pad = checks.flag("count_include_pad", count_include_pad)
     H, W = X4.shape[2:]
     Y = np.empty((*X4.shape[:2], *out), dtype=X4.dtype)

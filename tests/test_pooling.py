@@ -448,6 +448,89 @@ def test_padding_over_half_the_kernel_is_refused_like_pytorch():
     assert pl.pool_output_size(5, 3, 1, 2) == 7  # the page quotes it: test_dl0009_pooling
 
 
+# --- dilation (max pooling only, as in PyTorch) -------------------------------------------------
+
+
+@st.composite
+def dilated(draw):
+    """A random dilated max pooling: padding up to half the effective kernel."""
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    d = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    span = [di * (ki - 1) + 1 for ki, di in zip(k, d)]
+    p = tuple(draw(st.integers(0, e // 2)) for e in span)
+    ceil_mode = draw(st.booleans())
+    H, W = (draw(st.integers(max(1, e - 2 * pi), 8)) for e, pi in zip(span, p))
+    return {
+        "shape": (draw(st.integers(1, 2)), 2, H, W),
+        "args": (k, s, p, ceil_mode, d),
+        "seed": draw(st.integers(0, 2**32 - 1)),
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(cfg=dilated())
+def test_dilated_max_pool_naive_vectorized_and_sliding_windows_agree(cfg):
+    rng = np.random.default_rng(cfg["seed"])
+    X = rng.integers(-3, 4, size=cfg["shape"]).astype(float)  # small ints: many ties
+    k, s, p, ceil_mode, d = cfg["args"]
+    Y = pl.max_pool2d(X, *cfg["args"])
+    np.testing.assert_array_equal(Y, pl.max_pool2d_naive(X, *cfg["args"]))
+    dY = rng.normal(size=Y.shape)
+    np.testing.assert_allclose(
+        pl.max_pool2d_backward(dY, X, *cfg["args"]),
+        pl.max_pool2d_backward_naive(dY, X, *cfg["args"]),
+        rtol=1e-14,
+        atol=1e-15,
+    )
+    if not ceil_mode:  # every window in the padded input: every d-th cell of a sliding window
+        pad = ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1]))
+        span = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+        Xp = np.pad(X, pad, constant_values=-np.inf)
+        win = np.lib.stride_tricks.sliding_window_view(Xp, span, axis=(2, 3))
+        want = win[:, :, :: s[0], :: s[1], :: d[0], :: d[1]].max(axis=(-2, -1))
+        np.testing.assert_array_equal(Y, want)
+
+
+@settings(max_examples=30, deadline=None)
+@given(cfg=dilated())
+def test_dilated_max_pool_backward_matches_finite_differences(cfg):
+    rng = np.random.default_rng(cfg["seed"])
+    X = distinct(cfg["shape"], rng)
+    Y = pl.max_pool2d(X, *cfg["args"])
+    dY = np.where(np.isfinite(Y), rng.normal(size=Y.shape), 0.0)  # an all-padding window: -inf
+    analytic = pl.max_pool2d_backward(dY, X, *cfg["args"])
+    numeric = numeric_grad(
+        lambda Z: np.where(np.isfinite(Y), pl.max_pool2d(Z, *cfg["args"]), 0.0), X.copy(), dY
+    )
+    assert rel_error(analytic, numeric) <= 1e-7 or np.allclose(analytic, numeric, atol=1e-9)
+
+
+def test_dilated_max_pool_by_hand():
+    X = np.array([[[[1.0, 9.0, 2.0, 0.0, 3.0, 8.0]]]])
+    # kernel 2, dilation 2: taps (0, 2), (1, 3), (2, 4), (3, 5) with stride 1
+    np.testing.assert_array_equal(pl.max_pool2d(X, (1, 2), 1, dilation=(1, 2)), [[[[2, 9, 3, 8]]]])
+    # dilation 3 and padding 2 (<= half the effective kernel 4): taps (-2, 1), (1, 4), (4, 7)
+    Y = pl.max_pool2d(X, (1, 2), (1, 3), (0, 2), dilation=(1, 3))
+    np.testing.assert_array_equal(Y, [[[[9, 9, 3]]]])
+    dX = pl.max_pool2d_backward(np.ones_like(Y), X, (1, 2), (1, 3), (0, 2), dilation=(1, 3))
+    np.testing.assert_array_equal(dX, [[[[0, 2, 0, 0, 1, 0]]]])  # 9 wins twice
+    # positional order kept: ceil_mode stays fifth, dilation comes after it
+    np.testing.assert_array_equal(pl.max_pool2d(X, (1, 2), 1, 0, False, (1, 2)), [[[[2, 9, 3, 8]]]])
+    np.testing.assert_array_equal(pl.max_pool2d(X, (1, 2), dilation=1), pl.max_pool2d(X, (1, 2)))
+
+
+def test_dilated_padding_limit_is_half_the_effective_kernel():
+    X = np.zeros((1, 1, 7, 7))
+    assert pl.max_pool2d(X, 2, 1, 2, dilation=3).shape == (1, 1, 8, 8)  # k_eff 4: p <= 2
+    with pytest.raises(ValueError, match=r"half the effective kernel size .* \(2, 2\)"):
+        pl.max_pool2d(X, 2, 1, 3, dilation=3)
+    with pytest.raises(ValueError, match="dilation"):
+        pl.max_pool2d(X, 2, dilation=0)
+    with pytest.raises(TypeError, match="dilation"):
+        pl.max_pool2d_naive(X, 2, dilation=1.5)
+
+
 # --- bad input -----------------------------------------------------------------------------------
 
 X = np.zeros((1, 1, 4, 4))
