@@ -165,6 +165,8 @@ def choice(name: str, value, allowed) -> str:
 def list_of(name: str, value, kind: type) -> list:
     """`value` as a non-empty list of `kind` instances (a list or tuple; a lone instance or a
     string is refused)."""
+    if not isinstance(kind, type):
+        raise TypeError(f"kind: expected a class, got {describe(kind)}")
     what = kind.__name__
     if isinstance(value, kind):
         raise TypeError(f"{name}: expected a list of {what}, got a single {what} (wrap it in [ ])")

@@ -97,8 +97,24 @@ def mlp(params, activation: str, output_activation: str | None = None, norms=Non
     return out
 
 
+def check_layers(layers) -> list:
+    """`layers` as a non-empty list of objects with the layer protocol."""
+    if not isinstance(layers, (list, tuple)) or not layers:
+        raise TypeError(
+            f"layers: expected a non-empty list of layers, got {checks.describe(layers)}"
+        )
+    for i, layer in enumerate(layers):
+        if not (callable(layer) and callable(getattr(layer, "backward", None))):
+            raise TypeError(f"layers[{i}]: expected a layer (callable, with .backward), got "
+                            f"{checks.describe(layer)}")  # fmt: skip
+    return list(layers)
+
+
 def forward(layers, X: np.ndarray, training: bool = True) -> tuple[np.ndarray, list]:
     """Run `X` through `layers`; returns the output and every layer's cache."""
+    layers = check_layers(layers)
+    X = checks.as_float_array("X", X, min_rows=1, keep_float=True)
+    checks.flag("training", training)
     caches = []
     for layer in layers:
         X, cache = layer(X, training)
@@ -109,6 +125,12 @@ def forward(layers, X: np.ndarray, training: bool = True) -> tuple[np.ndarray, l
 def backward(layers, caches, dY: np.ndarray) -> tuple[np.ndarray, list]:
     """Back through `layers` from dL/d(output) `dY`; returns dL/dX and, per layer, the
     gradients of its `params`."""
+    layers = check_layers(layers)
+    if not isinstance(caches, (list, tuple)) or len(caches) != len(layers):
+        raise ValueError(
+            f"caches: expected {len(layers)} caches from forward, got {checks.describe(caches)}"
+        )
+    dY = checks.as_float_array("dY", dY, keep_float=True)
     grads = [()] * len(layers)
     for i in reversed(range(len(layers))):
         dY, *grads[i] = layers[i].backward(dY, caches[i])

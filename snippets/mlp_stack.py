@@ -31,12 +31,37 @@ def unstack(params, i: int) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(W[i], b[i]) for W, b in params]
 
 
+def check_stack(params, X) -> tuple[list, np.ndarray]:
+    """`params` as a stack of (W, b) of shapes (B, fan_in, fan_out) and (B, fan_out) that chain,
+    and `X` as a (B, N, fan_in) array."""
+    if not isinstance(params, (list, tuple)) or not params:
+        raise TypeError(
+            f"params: expected a non-empty list of (W, b), got {checks.describe(params)}"
+        )
+    X = checks.as_float_array("X", X, ndim=3)
+    out, width = [], X.shape[2]
+    for l, pair in enumerate(params):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError(f"params[{l}]: expected a (W, b) pair, got {checks.describe(pair)}")
+        W = checks.as_float_array(f"params[{l}] W", pair[0], ndim=3)
+        b = checks.as_float_array(f"params[{l}] b", pair[1], ndim=2)
+        if W.shape[0] != X.shape[0] or W.shape[1] != width or b.shape != (W.shape[0], W.shape[2]):
+            raise ValueError(
+                f"params[{l}]: expected W of shape ({X.shape[0]}, {width}, fan_out) and b of "
+                f"shape ({X.shape[0]}, fan_out), got {W.shape} and {b.shape}"
+            )
+        out.append((W, b))
+        width = W.shape[2]
+    return out, X
+
+
 def stack_forward(params, X):
     """Outputs and per-layer (input, pre-activation) of a stack of B networks.
 
     `params` holds (W, b) of shapes (B, fan_in, fan_out) and (B, fan_out); `X` is (B, N, D).
     ReLU hidden layers, sigmoid output: the network of `transfer.predict`, B at a time.
     """
+    params, X = check_stack(params, X)
     cache, a = [], X
     for l, (W, b) in enumerate(params):
         z = a @ W + b[:, None, :]
@@ -72,8 +97,15 @@ def fine_tune_stack(params, X, T, stages, lrs, callback=None):
     after every epoch. Returns the trained stack and the training losses, shape
     (B, 1 + total epochs).
     """
+    params, X = check_stack(params, X)
     stages = check_stages(stages, len(params))
-    lrs = np.asarray(lrs, dtype=float)
+    T = checks.as_float_array("T", T, ndim=3)
+    lrs = checks.as_float_array("lrs", lrs, ndim=2)
+    if T.shape[:2] != X.shape[:2] or lrs.shape != (X.shape[0], len(params)):
+        raise ValueError(
+            f"T, lrs: expected shapes ({X.shape[0]}, {X.shape[1]}, K) and ({X.shape[0]}, "
+            f"{len(params)}), got {T.shape} and {lrs.shape}"
+        )
     forward = stack_forward(params, X)
 
     def loss(A):
@@ -94,4 +126,9 @@ def fine_tune_stack(params, X, T, stages, lrs, callback=None):
 def stack_accuracy(params, X, y) -> np.ndarray:
     """Accuracy of each network of the stack on its own (X[i], y[i]); shape (B,)."""
     A = stack_forward(params, X)[0]
+    y = np.asarray(y)
+    if y.shape != A.shape[:2] or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(
+            f"y: expected integer labels of shape {A.shape[:2]}, got {checks.describe(y)}"
+        )
     return np.mean(A.argmax(axis=2) == y, axis=1)

@@ -94,6 +94,15 @@ def check_shape(name: str, shape: tuple[int, ...]) -> None:
 def output_pair(shape, k: Pair, s: Pair, p: Pair, ceil_mode: bool, d: Pair = (1, 1)) -> Pair:
     """(oh, ow) of a pooling of an input of `shape`; at least one window must fit. A dilated
     window spans its effective kernel d·(k − 1) + 1 (PyTorch's rule)."""
+    if not (
+        isinstance(shape, (tuple, list)) and len(shape) >= 2 and all(map(checks.is_int, shape))
+    ):
+        raise TypeError(
+            f"shape: expected a tuple of ints such as X.shape, got {checks.describe(shape)}"
+        )
+    k, s = checks.pair("kernel_size", k, 1), checks.pair("stride", s, 1)
+    p, d = checks.pair("padding", p, 0), checks.pair("dilation", d, 1)
+    ceil_mode = checks.flag("ceil_mode", ceil_mode)
     H, W = shape[-2:]
     out = tuple(
         pool_output_size(n, di * (ki - 1) + 1, si, pi, ceil_mode)
@@ -122,6 +131,12 @@ def check_input(X, kernel_size, stride, padding, ceil_mode, dilation=1):
 
 def check_grad(dY, shape4: tuple[int, ...], out: Pair, unbatched: bool) -> np.ndarray:
     """`dY` as a 4-D floating array shaped like the pooled output of an input of `shape4`."""
+    if not (
+        isinstance(shape4, (tuple, list)) and len(shape4) == 4 and all(map(checks.is_int, shape4))
+    ):
+        raise TypeError(f"shape4: expected a 4-tuple of ints, got {checks.describe(shape4)}")
+    out = checks.pair("out", out, 0)
+    unbatched = checks.flag("unbatched", unbatched)
     dY = checks.float_array("dY", dY)
     N, C = shape4[:2]
     want = (C, *out) if unbatched else (N, C, *out)
