@@ -127,8 +127,9 @@ def stack_accuracy(params, X, y) -> np.ndarray:
     """Accuracy of each network of the stack on its own (X[i], y[i]); shape (B,)."""
     A = stack_forward(params, X)[0]
     y = np.asarray(y)
-    if y.shape != A.shape[:2] or not np.issubdtype(y.dtype, np.integer):
+    if y.shape not in (A.shape[:2], A.shape[1:2]) or not np.issubdtype(y.dtype, np.integer):
         raise ValueError(
-            f"y: expected integer labels of shape {A.shape[:2]}, got {checks.describe(y)}"
+            f"y: expected integer labels of shape {A.shape[:2]} or {A.shape[1:2]} (shared), got "
+            f"{checks.describe(y)}"
         )
     return np.mean(A.argmax(axis=2) == y, axis=1)
