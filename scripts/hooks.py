@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:  # snippets and scripts import as packages from th
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
+from scripts import files as files_  # noqa: E402
 from scripts import markers, mathrender, notebooks, page_lines, pipeline, questions  # noqa: E402
 
 CACHE = ROOT / ".cache"
@@ -159,7 +160,10 @@ def on_page_content(html, page, config, files):
     if page.file.generated_by or src.startswith(f"{markers.GENERATED}/"):
         page.edit_url = None  # generated pages have no source file to edit
     if src.startswith(f"{markers.GENERATED}/") and src.endswith(".ipynb"):
-        html = notebooks.slim_page(html, Path(src).stem)
+        html, images = notebooks.slim_page(html, Path(src).stem)
+        here = Path(config["site_dir"]) / Path(page.file.dest_uri).parent
+        for name, data in images.items():
+            files_.write_if_changed(here / name, data)
     try:
         return build.math.render_page(html, src)
     except mathrender.MathError as exc:

@@ -358,16 +358,53 @@ def mark_math(html: str) -> str:
     return MARKDOWN_CELL.sub(cell, html)
 
 
-def slim_page(html: str, stem: str) -> str:
+def slim_page(html: str, stem: str) -> tuple[str, dict[str, bytes]]:
     """A notebook page without mkdocs-jupyter's inline CSS, scripts and copy widgets (the
-    site's stylesheet takes over), opened by links to download the .ipynb and the .py."""
+    site's stylesheet takes over), opened by links to download the .ipynb and the .py, and
+    light: its figures become PNG files beside the page (lazily loaded, with their size and an
+    alt text naming the function that draws them), and highlighting keeps only the token
+    classes that colour something. Returns the HTML and the image files (name → bytes)."""
     download = (
         f'<p class="notebook-download"><a href="{stem}.ipynb" download>'
         f"Download {stem}.ipynb</a> to run it yourself, or read "
         f'<a href="../{stem}.py">{stem}.py</a>, the module it is.</p>'
     )
     html = STRIP.sub("", html).replace("<pre>", '<pre tabindex="0">')  # scrollable: focusable
+    html, images = _png_files(html, stem)
+    html = PLAIN_TOKEN.sub(r"\1", html)
     html = mark_math(html)
     end = html.find("</h1>")
     at = end + len("</h1>") if end >= 0 else 0
-    return html[:at] + download + html[at:]
+    return html[:at] + download + html[at:], images
+
+
+# names, whitespace and punctuation: Material draws them in the code's own colour, so their
+# spans (half of a notebook page's bytes) change nothing a reader sees
+PLAIN_TOKEN = re.compile(r'<span class="(?:n|w|p)">([^<]*)</span>')
+SHOWN = re.compile(
+    r'show</span>(?:<span class="p">)?\((?:</span>)?(?:<span class="n[a-z]*">)?(\w+)'
+    r'|<img alt="[^"]*" class="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)"'
+)
+
+
+def _png_files(html: str, stem: str) -> tuple[str, dict[str, bytes]]:
+    """Embedded PNG outputs as files `<stem>-<n>.png`; each image's alt text names the function
+    the last `show(...)` before it was given."""
+    images: dict[str, bytes] = {}
+    drawn = "a function of the module"
+
+    def swap(m: re.Match) -> str:
+        nonlocal drawn
+        if m.group(1):
+            drawn = m.group(1)
+            return m.group(0)
+        png = base64.b64decode(m.group(2))
+        name = f"{stem}-{len(images) + 1}.png"
+        images[name] = png
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        return (
+            f'<img alt="Figure drawn by {drawn} in the light theme: the same figure as on the '
+            f'question page" src="{name}" loading="lazy" width="{width}" height="{height}"'
+        )
+
+    return SHOWN.sub(swap, html), images

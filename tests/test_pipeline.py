@@ -403,11 +403,41 @@ def test_notebook_page_is_slimmed():
         '<div class="zeroclipboard-container"><clipboard-copy><div>x</div></clipboard-copy>\n</div>'
         '<pre>code</pre><div class="clipboard-copy-txt" id="c">code</div>'
     )
-    out = notebooks.slim_page(html, "nb")
+    out, images = notebooks.slim_page(html, "nb")
+    assert images == {}
     assert "<style" not in out and "<script" not in out and "clipboard" not in out
     assert out.startswith('<h1>T</h1><p class="notebook-download"><a href="nb.ipynb" download>')
     assert '<a href="../nb.py">nb.py</a>' in out  # the module's source, beside the notebook
     assert '<pre tabindex="0">code</pre>' in out
+
+
+def test_notebook_page_figures_become_files_and_plain_tokens_lose_their_spans():
+    import base64
+
+    from scripts import notebooks
+    from snippets import companion, plotting
+
+    def draw(theme):
+        fig, ax = plotting.new_figure(theme, width=2.0, height=1.0)
+        ax.plot([0, 1], [0, 1])
+        return fig
+
+    png = companion.figure_png(draw)
+    code = (
+        '<span class="n">show</span><span class="p">(</span><span class="n">draw_loss</span>'
+        '<span class="p">)</span> <span class="k">if</span>'
+    )
+    img = (
+        '<img alt="No description has been provided for this image" class="" '
+        f'src="data:image/png;base64,{base64.b64encode(png).decode()}"\n>'
+    )
+    out, images = notebooks.slim_page(f"<h1>T</h1><pre>{code}</pre>{img}", "nb")
+    assert images == {"nb-1.png": png}
+    assert "base64" not in out and 'src="nb-1.png" loading="lazy"' in out
+    assert 'alt="Figure drawn by draw_loss in the light theme' in out
+    w, h = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert f'width="{w}" height="{h}"' in out and w > h > 0
+    assert 'show(draw_loss) <span class="k">if</span>' in out  # keywords keep their colour
 
 
 def test_notebook_markdown_math_is_rendered_at_build_time(tmp_path):
