@@ -195,28 +195,27 @@ def avg_pool_input_grad(dY, input_shape, kernel: int, stride: int, padding=0, di
 
 
 def _pool_args(nd: int, layer: Layer) -> dict:
-    """The arguments of `snippets.pooling.max_pool2d`: a 1-D pool is a 1 × k window."""
+    """The arguments of `snippets.pooling.max_pool2d`, padding done by `_below`: a 1-D pool is
+    a 1 × k window."""
+    k, s, d = layer.kernel, layer.stride, layer.dilation
     if nd == 2:
-        return dict(
-            kernel_size=layer.kernel,
-            stride=layer.stride,
-            padding=layer.padding,
-            dilation=layer.dilation,
-        )
-    return dict(
-        kernel_size=(1, layer.kernel),
-        stride=(1, layer.stride),
-        padding=(0, layer.padding),
-        dilation=(1, layer.dilation),
-    )
+        return dict(kernel_size=k, stride=s, dilation=d)
+    return dict(kernel_size=(1, k), stride=(1, s), dilation=(1, d))
+
+
+def _below(A: np.ndarray, p: int) -> np.ndarray:
+    """A padded by p on its spatial axes with a value below all of it, so a pad never wins a
+    max (every window holds a real cell). Done here, not by `max_pool2d`, because PyTorch's
+    max_pool2d refuses p > k/2 even where a dilated window is wider than k."""
+    return np.pad(A, [(0, 0)] * 2 + [(p, p)] * (A.ndim - 2), constant_values=A.min() - 1.0)
 
 
 def max_pool(X, kernel: int, stride: int, padding: int = 0, dilation: int = 1) -> np.ndarray:
     """Max pooling per channel, padding with -inf (a pad never wins): a call to
     `snippets.pooling.max_pool2d`. X is (N, C, L) or (N, C, H, W)."""
     X, layer = _pool_layer(X, kernel, stride, padding, dilation)
-    nd = X.ndim - 2
-    return _unrow(max_pool2d(_rows(X), **_pool_args(nd, layer)), nd)
+    P = _below(X, layer.padding) if X.size else X
+    return _unrow(max_pool2d(_rows(P), **_pool_args(X.ndim - 2, layer)), X.ndim - 2)
 
 
 def max_pool_input_grad(dY, X, kernel: int, stride: int, padding=0, dilation=1) -> np.ndarray:
@@ -228,7 +227,10 @@ def max_pool_input_grad(dY, X, kernel: int, stride: int, padding=0, dilation=1) 
     dY = checks.as_float_array("dY", dY)
     if dY.ndim != X.ndim:
         raise ValueError(f"dY: expected a {X.ndim}-D array like X, got shape {dY.shape}")
-    return _unrow(max_pool2d_backward(_rows(dY), _rows(X), **_pool_args(nd, layer)), nd)
+    p = layer.padding
+    P = _below(X, p) if X.size else X
+    G = _unrow(max_pool2d_backward(_rows(dY), _rows(P), **_pool_args(nd, layer)), nd)
+    return G[(..., *[slice(p, G.shape[a] - p) for a in range(2, G.ndim)])]
 
 
 def init_weights(layers, channels: int = 2, nd: int = 1, rng=0, positive: bool = True):

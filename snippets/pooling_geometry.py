@@ -66,19 +66,16 @@ def pool_divisors(
 
 def check_params(kernel_size, stride, padding, dilation=1) -> tuple[Pair, Pair, Pair, Pair]:
     """`kernel_size`, `stride` (default: the kernel), `padding` and `dilation` as pairs, padding
-    at most half the kernel per dimension (PyTorch's limit). With dilation the limit is half the
-    effective kernel d·(k − 1) + 1, which still leaves every window a real cell when floor mode
-    fits it (PyTorch keeps half of k there: this accepts more, and agrees wherever PyTorch runs)."""
+    at most half the kernel per dimension: PyTorch's limit, which stays half of k (not of the
+    dilated window) when the pool is dilated."""
     k = checks.pair("kernel_size", kernel_size, 1)
     s = k if stride is None else checks.pair("stride", stride, 1)
     p = checks.pair("padding", padding, 0)
     d = checks.pair("dilation", dilation, 1)
-    half = tuple((di * (ki - 1) + 1) // 2 for ki, di in zip(k, d))
-    if p[0] > half[0] or p[1] > half[1]:
-        dilated = f" and dilation {d}" if d != (1, 1) else ""
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise ValueError(
-            f"padding: expected at most half the {'effective ' if dilated else ''}kernel size per "
-            f"dimension (<= {half} for kernel_size {k}{dilated}), got {p}"
+            f"padding: expected at most half the kernel size per dimension "
+            f"(<= {(k[0] // 2, k[1] // 2)} for kernel_size {k}), got {p}"
         )
     return k, s, p, d
 

@@ -453,12 +453,12 @@ def test_padding_over_half_the_kernel_is_refused_like_pytorch():
 
 @st.composite
 def dilated(draw):
-    """A random dilated max pooling: padding up to half the effective kernel."""
+    """A random dilated max pooling: padding up to half the kernel (PyTorch's limit)."""
     k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     d = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     span = [di * (ki - 1) + 1 for ki, di in zip(k, d)]
-    p = tuple(draw(st.integers(0, e // 2)) for e in span)
+    p = tuple(draw(st.integers(0, ki // 2)) for ki in k)
     ceil_mode = draw(st.booleans())
     H, W = (draw(st.integers(max(1, e - 2 * pi), 8)) for e, pi in zip(span, p))
     return {
@@ -510,21 +510,23 @@ def test_dilated_max_pool_by_hand():
     X = np.array([[[[1.0, 9.0, 2.0, 0.0, 3.0, 8.0]]]])
     # kernel 2, dilation 2: taps (0, 2), (1, 3), (2, 4), (3, 5) with stride 1
     np.testing.assert_array_equal(pl.max_pool2d(X, (1, 2), 1, dilation=(1, 2)), [[[[2, 9, 3, 8]]]])
-    # dilation 3 and padding 2 (<= half the effective kernel 4): taps (-2, 1), (1, 4), (4, 7)
-    Y = pl.max_pool2d(X, (1, 2), (1, 3), (0, 2), dilation=(1, 3))
-    np.testing.assert_array_equal(Y, [[[[9, 9, 3]]]])
-    dX = pl.max_pool2d_backward(np.ones_like(Y), X, (1, 2), (1, 3), (0, 2), dilation=(1, 3))
-    np.testing.assert_array_equal(dX, [[[[0, 2, 0, 0, 1, 0]]]])  # 9 wins twice
+    # dilation 3, padding 1, stride 3: taps (-1, 2) and (2, 5); the pad never wins
+    Y = pl.max_pool2d(X, (1, 2), (1, 3), (0, 1), dilation=(1, 3))
+    np.testing.assert_array_equal(Y, [[[[2, 8]]]])
+    dX = pl.max_pool2d_backward(np.ones_like(Y), X, (1, 2), (1, 3), (0, 1), dilation=(1, 3))
+    np.testing.assert_array_equal(dX, [[[[0, 0, 1, 0, 0, 1]]]])
     # positional order kept: ceil_mode stays fifth, dilation comes after it
     np.testing.assert_array_equal(pl.max_pool2d(X, (1, 2), 1, 0, False, (1, 2)), [[[[2, 9, 3, 8]]]])
     np.testing.assert_array_equal(pl.max_pool2d(X, (1, 2), dilation=1), pl.max_pool2d(X, (1, 2)))
 
 
-def test_dilated_padding_limit_is_half_the_effective_kernel():
+def test_dilated_padding_limit_is_half_the_kernel_as_in_pytorch():
     X = np.zeros((1, 1, 7, 7))
-    assert pl.max_pool2d(X, 2, 1, 2, dilation=3).shape == (1, 1, 8, 8)  # k_eff 4: p <= 2
-    with pytest.raises(ValueError, match=r"half the effective kernel size .* \(2, 2\)"):
-        pl.max_pool2d(X, 2, 1, 3, dilation=3)
+    assert pl.max_pool2d(X, 2, 1, 1, dilation=3).shape == (1, 1, 6, 6)  # k_eff 4, p 1
+    # PyTorch: "pad should be at most half of effective kernel size" is checked against k, not
+    # against the dilated window: p = 2 is refused for k = 2 even with dilation 3
+    with pytest.raises(ValueError, match=r"half the kernel size .* \(1, 1\)"):
+        pl.max_pool2d(X, 2, 1, 2, dilation=3)
     with pytest.raises(ValueError, match="dilation"):
         pl.max_pool2d(X, 2, dilation=0)
     with pytest.raises(TypeError, match="dilation"):
