@@ -289,7 +289,7 @@ def run(name: str, path: Path, package: str = "snippets"):
                 sys.stdout = saved_stdout
             nb_cells.append(
                 nbformat.v4.new_code_cell(
-                    cell.source,
+                    INCLUDE_MARK.sub("", cell.source),  # the pages' include marks: not for readers
                     execution_count=count,
                     outputs=[nbformat.from_dict(o) for o in outputs.items],
                 )
@@ -302,6 +302,9 @@ def run(name: str, path: Path, package: str = "snippets"):
         if not existing:  # a plain import afterwards (in a test) shows nothing again
             InteractiveShell.clear_instance()
     return module, notebook(nb_cells)
+
+
+INCLUDE_MARK = re.compile(r"^[ \t]*# --8<-- \[(?:start|end):[\w-]+\][ \t]*(?:\n|$)", re.M)
 
 
 def notebook(cells: list) -> nbformat.NotebookNode:

@@ -153,6 +153,18 @@ def test_a_syntax_error_fails_with_the_module_and_cell(package):
         notebooks.run("bad", package("bad", '"""Bad."""\n\n# %%\nx = 1\ny = (\n'), "pk")
 
 
+def test_include_marks_are_left_out_of_the_notebook_but_not_the_run(package):
+    text = (
+        '"""XX0002 · Marked: the page module of docs/x/xx0002-marked.md."""\n\n# %%\n'
+        "def twice(n):\n    # --8<-- [start:twice]\n    return 2 * n\n    # --8<-- [end:twice]\n"
+        "\n\nx = twice(2)\n"
+    )
+    module, nb = notebooks.run("marked", package("marked", text), "pk")
+    sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "--8<--" not in sources and "    return 2 * n\n" in sources
+    assert module.x == 4 and module.twice.__code__.co_firstlineno == 4  # the file's own lines
+
+
 def test_cell_lines_are_found_in_the_file():
     doc, cells = notebooks.split_cells(PROBE)
     assert doc.startswith("XX0001")
