@@ -211,8 +211,8 @@ def _below(A: np.ndarray, p: int) -> np.ndarray:
 
 
 def max_pool(X, kernel: int, stride: int, padding: int = 0, dilation: int = 1) -> np.ndarray:
-    """Max pooling per channel, padding with -inf (a pad never wins): a call to
-    `snippets.pooling.max_pool2d`. X is (N, C, L) or (N, C, H, W)."""
+    """Max pooling per channel, padded with a value below the input (`_below`: a pad never
+    wins): a call to `snippets.pooling.max_pool2d`. X is (N, C, L) or (N, C, H, W)."""
     X, layer = _pool_layer(X, kernel, stride, padding, dilation)
     P = _below(X, layer.padding) if X.size else X
     return _unrow(max_pool2d(_rows(P), **_pool_args(X.ndim - 2, layer)), X.ndim - 2)

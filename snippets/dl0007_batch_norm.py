@@ -174,6 +174,7 @@ def dead_fraction(z) -> float:
     return float(np.mean(np.all(z <= 0, axis=0)))
 
 
+# --8<-- [start:run]
 @functools.cache
 def run(lr: float, use_bn: bool, seed: int = 0, standardize: bool = False) -> dict:
     """Train the network once and record training losses, validation loss and accuracy, weight
@@ -211,6 +212,9 @@ def run(lr: float, use_bn: bool, seed: int = 0, standardize: bool = False) -> di
         "z_std0": np.array([z.std() for z in snaps[0]]),  # every hidden layer at initialisation
         "weight_norms": np.array(weight_norms),  # (EPOCHS + 1, hidden layers)
     }
+
+
+# --8<-- [end:run]
 
 
 @functools.cache

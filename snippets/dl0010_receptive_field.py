@@ -4,8 +4,10 @@ This notebook computes everything the page quotes: the worked example's fields, 
 well-known networks, a check of the predicted fields against the input gradients of random
 numpy stacks, what max pooling does to that check, and the effective receptive field of deep
 stacks of 3×3 convolutions. The reference code it calls is `snippets/receptive_field.py` (with
-`conv_geometry.py`, `conv_stack.py` and `network_layers.py`). Change a parameter (a layer list,
-`CHECK_STACKS`, `ERF_DEPTHS`, a seed) and re-run the cells below it.
+`conv_geometry.py`, `conv_stack.py` and `network_layers.py`); `conv_stack.py` runs its
+convolutions and average pools through `conv.py` and its max pools through `pooling.py`.
+Change a parameter (a layer list, `CHECK_STACKS`, `ERF_DEPTHS`, a seed) and re-run the cells
+below it.
 """
 
 # %%
@@ -125,7 +127,13 @@ def small_kernel_costs(channels: int = COST_CHANNELS) -> dict[str, int]:
 
 
 # %%
-print(small_kernel_costs())
+costs = small_kernel_costs()
+for n, count in ((2, "two"), (3, "three")):
+    side = costs[f"field_{n}"]
+    print(
+        f"{count:5} 3×3: field {side}, {costs[f'small_{n}']:7,} weights;"
+        f"  one {side}×{side}: {costs[f'big_{n}']:7,}"
+    )
 
 # %% [markdown]
 # ## Well-known networks
@@ -519,8 +527,14 @@ def pool_support_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
 # %%
 pools = pool_support_runs()
 print(f"field {int(pools['field'])} pixels over {POOL_SEEDS} random inputs and weights")
-print(f"average pooling reaches {pools['avgpool'].min()} to {pools['avgpool'].max()}")
-print(f"max pooling reaches {pools['maxpool'].min()} to {pools['maxpool'].max()}")
+for name, kind in (("average", "avgpool"), ("max", "maxpool")):
+    low, high = pools[kind].min(), pools[kind].max()
+    if low == high == int(pools["field"]):
+        print(f"{name} pooling reaches all {low} on every input")
+    elif low == high:
+        print(f"{name} pooling reaches {low} on every input")
+    else:
+        print(f"{name} pooling reaches {low} to {high}")
 print(f"max pooling's support = the winners' paths on {int(pools['winners'].sum())} inputs")
 
 # %% [markdown]

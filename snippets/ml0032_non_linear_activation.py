@@ -6,9 +6,10 @@ extremes of GELU and SiLU; two moons, where linear-only networks of every depth 
 affine map below the best straight line while ReLU networks pass it; one hidden layer of tanh
 units fitting sin(2πx) better as it widens; and the kinks of a trained ReLU network. The
 reference code is `snippets/nonlinearity.py` (collapse, best line, kinks) and
-`snippets/activations.py`; the networks are trained with `snippets/backprop.py`. Change a
-parameter (the example's weights, a width, a step, the number of seeds) and re-run the cells
-below it.
+`snippets/activations.py`; the networks are trained by the loop of `snippets/training.py`: the
+two-moons models through `backprop.train`, the sin(2πx) and sin(πx) fits on `layers.mlp` with
+one step size per layer. Change a parameter (the example's weights, a width, a step, the number
+of seeds) and re-run the cells below it.
 """
 
 # %%

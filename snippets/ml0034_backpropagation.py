@@ -81,8 +81,10 @@ def worked_example() -> dict[str, np.ndarray | float]:
 
 # %%
 ex = worked_example()
-for key in ("z1", "a1", "z2", "a2", "delta2", "delta1", "dW1", "dW2"):
+for key in ("z1", "a1", "z2", "a2", "delta2", "delta1"):
     print(f"{key:7} {np.array2string(ex[key].ravel(), precision=4)}")
+for key in ("dW1", "dW2"):  # 2×2, rows = inputs, columns = units, as on the page
+    print(f"{key:7} {np.array2string(ex[key], precision=4, prefix=' ' * 8)}")
 print(f"loss {ex['loss']:.6f} -> {ex['loss_new']:.6f} after one step")
 
 
@@ -450,6 +452,8 @@ show(_draw_depth)
 
 # %% [markdown]
 # ## What a backward pass costs
+# Multiply-adds of one forward and one backward pass, for a 784-256-256-10 network and a batch
+# of 64 (the defaults of `cost_counts`), and the floats kept between the two passes.
 
 
 # %%
@@ -465,7 +469,14 @@ def cost_counts(sizes=(784, 256, 256, 10), N: int = 64) -> dict[str, int]:
     return {"forward": fwd, "backward": bwd, "stored": stored, "params": params}
 
 
-print(cost_counts())
+costs = cost_counts()
+for label, key, unit in (
+    ("forward pass", "forward", "multiply-adds"),
+    ("backward pass", "backward", "multiply-adds"),
+    ("kept for backward", "stored", "floats (the input and every layer's output)"),
+    ("parameters", "params", "weights and biases"),
+):
+    print(f"{label:17} {costs[key]:>10,} {unit}")
 
 
 # %% [markdown]
