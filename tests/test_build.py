@@ -130,6 +130,8 @@ def test_every_figure_reference_has_both_variants(project, cold):
 
 def test_formulas_are_rendered_and_markers_filled(project, cold):
     for name, html in pages(project).items():
+        if name.startswith("generated/"):  # a notebook's code cells are code: f"{{x}}" is fine
+            html = re.sub(r"<pre[^>]*>.*?</pre>", "", html, flags=re.S)
         assert "{{" not in html, name
         assert 'class="arithmatex"' not in html, name
         assert "\\(" not in html and "\\[" not in html, name
@@ -215,6 +217,7 @@ def test_a_page_that_quotes_values_without_a_page_module_fails(project, cold):
         ), log
     finally:
         source.write_bytes(kept)
+        build(project)  # its outputs went with it: later tests expect them cached
     assert page.is_file()
 
 
