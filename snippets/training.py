@@ -53,17 +53,19 @@ def train(
     X = checks.as_float_array("X", X, ndim=2, min_rows=1)
     epochs = checks.positive_int("epochs", epochs)
     checks.function("update", update, "a callable(i, layer, grads)")
-    f, df = losses.LOSSES[checks.choice("loss", loss, losses.LOSSES)]
+    f, df = losses.REGISTRY[checks.choice("loss", loss, losses.LOSSES)]
     A = nn.forward(layers, X, training=False)[0]
     T = checks.as_float_array("T", T, ndim=2)
-    f(A, T)  # checks T against the output's shape
+    if T.shape != A.shape:
+        raise ValueError(f"T: expected shape {A.shape} (the network output), got {T.shape}")
     N = X.shape[0]
     batch_size = checks.positive_int("batch_size", N if batch_size is None else batch_size)
     rng = checks.generator("rng", 0 if rng is None else rng)
     if callback is not None:
         checks.function("callback", callback, "a callable(epoch)")
     min_batch = max(getattr(layer, "min_batch", 1) for layer in layers)
-    history = [f(A, T)]
+    history = [float(f(A, T))]
+    # checked once above: the loop calls the layers and the loss's plain math directly
     # --8<-- [start:loop]
     for epoch in range(1, epochs + 1):
         order = rng.permutation(N) if batch_size < N else np.arange(N)
@@ -71,11 +73,19 @@ def train(
             idx = order[start : start + batch_size]
             if idx.size < min_batch:
                 continue
-            A, caches = nn.forward(layers, X[idx], training=True)
-            _, grads = nn.backward(layers, caches, df(A, T[idx]))
+            A, caches = X[idx], []
+            for layer in layers:  # forward, keeping what each layer's backward needs
+                A, cache = layer(A, True)
+                caches.append(cache)
+            dA, grads = df(A, T[idx]), [()] * len(layers)
+            for i in reversed(range(len(layers))):  # backward, from the loss down
+                dA, *grads[i] = layers[i].backward(dA, caches[i])
             for i, layer in enumerate(layers):
                 update(i, layer, grads[i])
-        history.append(f(nn.forward(layers, X, training=False)[0], T))
+        A = X
+        for layer in layers:  # the loss on all of X, in inference mode
+            A = layer(A, False)[0]
+        history.append(float(f(A, T)))
         if callback is not None:
             callback(epoch)
     # --8<-- [end:loop]
