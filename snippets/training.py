@@ -46,10 +46,7 @@ def train(
     epoch with `rng` (a Generator or a seed). A layer with `min_batch` = 2 (batch norm) makes a
     last batch of one sample be skipped. `callback(epoch)` runs after each epoch.
     """
-    if not isinstance(layers, (list, tuple)) or not layers:
-        raise TypeError(
-            f"layers: expected a non-empty list of layers, got {checks.describe(layers)}"
-        )
+    layers = nn.check_layers(layers)
     X = checks.as_float_array("X", X, ndim=2, min_rows=1)
     epochs = checks.positive_int("epochs", epochs)
     checks.function("update", update, "a callable(i, layer, grads)")
