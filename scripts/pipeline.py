@@ -367,6 +367,26 @@ def _run_guarded(name: str):
             signal.signal(signal.SIGALRM, previous)
 
 
+def _run_group(names: list[str]) -> list:
+    """`_run_guarded` for each of `names`, one after the other in this process."""
+    return [_run_guarded(name) for name in names]
+
+
+SHARED_EXPERIMENT = "_experiment"  # `<topic>_experiment.py`: an experiment several pages quote
+
+
+def groups(stale: list[Snippet]) -> list[list[Snippet]]:
+    """Stale page modules that import the same shared experiment module (`*_experiment`) form
+    one group, which one worker runs one module after the other: the experiment, cached in
+    that process, is computed once (DL0005 and DL0006 share the transfer grid). Every other
+    module is a group of its own."""
+    out: dict[str, list[Snippet]] = {}
+    for s in stale:
+        shared = sorted(d for d in s.deps if d.endswith(SHARED_EXPERIMENT))
+        out.setdefault(shared[0] if shared else s.name, []).append(s)
+    return list(out.values())
+
+
 def _worker_init(paths: list[str]) -> None:
     sys.path[:0] = [p for p in paths if p not in sys.path]
 
@@ -521,15 +541,16 @@ def build(
     if parallel:
         say(f"snippets: running {len(stale)} in {workers} worker processes")
         # longest first, so the workers finish close together
-        order = sorted(stale, key=lambda s: -expected[s.name])
+        order = sorted(groups(stale), key=lambda g: -sum(expected[s.name] for s in g))
         with ProcessPoolExecutor(
             max_workers=workers,
             mp_context=get_context("spawn"),  # never fork a threaded server (mkdocs serve)
             initializer=_worker_init,
             initargs=([str(root)],),
         ) as pool:
-            for result in pool.map(_run_guarded, [s.name for s in order]):
-                finish(*result)
+            for results in pool.map(_run_group, [[s.name for s in g] for g in order]):
+                for result in results:
+                    finish(*result)
     else:
         _forget_modules()
         for s in stale:

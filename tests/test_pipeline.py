@@ -560,3 +560,15 @@ def test_discovery_reuses_its_analysis_and_distrusts_a_damaged_one(tmp_path):
     (root / "snippets" / "alone.py").write_text("from snippets import helper\n" + MODULES["alone"])
     after = {s.name: s for s in pipeline.discover(root, cache)}
     assert "helper" in after["alone"].deps and "helper" not in first["alone"].deps
+
+
+def test_page_modules_sharing_an_experiment_run_in_one_group():
+    def snippet(name, *deps):
+        return pipeline.Snippet(name, Path(f"{name}.py"), tuple(deps), "k")
+
+    a = snippet("dl0005_a", "checks", "transfer_experiment")
+    b = snippet("dl0006_b", "transfer_experiment", "transfer")
+    c = snippet("ml0034_c", "backprop")
+    d = snippet("ml0033_d", "backprop", "zero_init")
+    grouped = pipeline.groups([a, c, b, d])
+    assert grouped == [[a, b], [c], [d]]  # a library both import is no reason to wait
