@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ from scripts import files as files_  # noqa: E402
 from scripts import markers, mathrender, notebooks, page_lines, pipeline, questions  # noqa: E402
 
 CACHE = ROOT / ".cache"
+log = logging.getLogger("mkdocs.hooks")
+PAGE_LINE = re.compile(r"^[^:\n]+:(\d+):")
 
 
 @dataclass
@@ -58,6 +61,14 @@ class Build:
     figures: dict[str, set[str]] = field(default_factory=dict)
     questions: list[questions.Question] = field(default_factory=list)
     math: mathrender.Renderer | None = None
+    problems: list[str] = field(default_factory=list)  # page:line: message, from every page
+
+    def report(self, problems: list[str]) -> None:
+        """Log each problem now (beside MkDocs' own link warnings) and fail the build once
+        every page has been read (`on_post_build`), so one build names every problem."""
+        for p in problems:
+            log.error(p)
+        self.problems += problems
 
 
 build = Build()
@@ -119,19 +130,26 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     problems = page_lines.check_includes(markdown, src, ROOT, line_offset=offset)
     if problems:  # before pymdownx.snippets, which names neither the page nor the line
-        raise PluginError("\n".join(problems))
+        build.report(problems)
+        bad = {int(m[1]) - offset - 1 for m in map(PAGE_LINE.match, problems) if m}
+        lines = markdown.split("\n")  # the broken includes go, so the other pages are read
+        markdown = "\n".join("" if i in bad else line for i, line in enumerate(lines))
     if questions.INDEX_MARKER in markdown:
         markdown = markdown.replace(
             questions.INDEX_MARKER, questions.index_table(build.questions, src)
         )
     if questions.QUESTION_PATH.match(src):
-        markdown += _module_note(markdown, src, offset)
+        try:
+            markdown += _module_note(markdown, src, offset)
+        except PluginError as exc:
+            build.report([str(exc)])
     try:
         return markers.fill(
             markdown, src, build.values, build.figures, line_offset=offset, claims=build.claims
         )
     except markers.MarkerError as exc:
-        raise PluginError(str(exc)) from None
+        build.report(str(exc).split("\n"))
+        return markdown
 
 
 def _module_note(markdown: str, src: str, offset: int) -> str:
@@ -174,10 +192,15 @@ def on_post_build(config):
     if build.math is not None:
         build.math.close()
         build.math = None
+    if build.problems:  # every page has been read and its links checked: all named above
+        n = len(build.problems)
+        raise PluginError(f"{n} problem{'s' * (n != 1)} in the pages (listed above)")
 
 
 def on_build_error(error):
-    on_post_build(None)
+    if build.math is not None:
+        build.math.close()
+        build.math = None
 
 
 def on_serve(server, config, builder):

@@ -24,6 +24,7 @@ test vectors for a widget, written as `<name>.json`). For each snippet this modu
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import logging
@@ -58,6 +59,7 @@ THEMES = ("light", "dark")
 WORKER_START_SECONDS = 0.8  # a spawned worker importing numpy and matplotlib (measured here)
 UNKNOWN_SECONDS = 2.0  # assumed run time of a snippet never run before
 DEFAULT_TIMEOUT = 600.0  # seconds a snippet may run before the build gives up on it
+MEMO_ENV, MEMO_KEYS = "SNIPPETS_MEMO", "keys.json"  # as in snippets/memo.py (tested equal)
 
 log = logging.getLogger("mkdocs.snippets")
 
@@ -112,6 +114,7 @@ def _sha(*parts: bytes) -> str:
     return h.hexdigest()
 
 
+@functools.cache
 def environment_fingerprint() -> bytes:
     """Versions that change the bytes of an output even when no source changed."""
     from importlib.metadata import version
@@ -145,11 +148,8 @@ def _load_analysis(cache_dir: Path | None) -> dict:
     return found if isinstance(found, dict) else {}
 
 
-def discover(root: Path, cache_dir: Path | None = None) -> list[Snippet]:
-    """Every snippet under `root/snippets` with its dependencies and cache key, by name.
-
-    Parsing the sources is most of the cost of a warm build's check; with `cache_dir`, what
-    the parse found is kept there by source hash, so unchanged files are not parsed again."""
+def _scan(root: Path, cache_dir: Path | None) -> tuple[dict[str, bytes], dict[str, set[str]], dict]:
+    """(module → source, module → project modules it imports, module → defines outputs)."""
     pkg = root / PACKAGE
     sources: dict[str, bytes] = {}
     graph: dict[str, set[str]] = {}
@@ -176,24 +176,64 @@ def discover(root: Path, cache_dir: Path | None = None) -> list[Snippet]:
         has_outputs[name] = entry[1]
     if cache_dir is not None and seen != known:
         atomic_write(Path(cache_dir) / ANALYSIS_FILE, json.dumps(seen, sort_keys=True).encode())
+    return sources, graph, has_outputs
+
+
+def _closure(name: str, graph: dict[str, set[str]], sources: dict[str, bytes]) -> set[str]:
+    """The project modules `name` imports, transitively (itself excluded, `__init__` included)."""
+    deps: set[str] = set()
+    todo = [name]
+    while todo:
+        for dep in graph.get(todo.pop(), ()):
+            if dep in sources and dep not in deps and dep != name:
+                deps.add(dep)
+                todo.append(dep)
+    return deps | ({"__init__"} & sources.keys())
+
+
+def discover(root: Path, cache_dir: Path | None = None) -> list[Snippet]:
+    """Every snippet under `root/snippets` with its dependencies and cache key, by name.
+
+    Parsing the sources is most of the cost of a warm build's check; with `cache_dir`, what
+    the parse found is kept there by source hash, so unchanged files are not parsed again."""
+    sources, graph, has_outputs = _scan(root, cache_dir)
+    build_code = b"".join(p.read_bytes() for p in BUILD_CODE)
     env = environment_fingerprint()
     out = []
     for name in sorted(n for n, ok in has_outputs.items() if ok):
         if not NAME.match(name):
             raise SnippetError(f"snippet {name}: module names must match {NAME.pattern}")
-        deps: set[str] = set()
-        todo = [name]
-        while todo:
-            for dep in graph.get(todo.pop(), ()):
-                if dep in sources and dep not in deps and dep != name:
-                    deps.add(dep)
-                    todo.append(dep)
-        deps |= {"__init__"} & sources.keys()
+        deps = _closure(name, graph, sources)
         parts = [name.encode(), sources[name], build_code, env]
         for dep in sorted(deps):
             parts += [dep.encode(), sources[dep]]
-        out.append(Snippet(name, pkg / f"{name}.py", tuple(sorted(deps)), _sha(*parts)))
+        out.append(Snippet(name, root / PACKAGE / f"{name}.py", tuple(sorted(deps)), _sha(*parts)))
     return out
+
+
+def memo_keys(root: Path, cache_dir: Path | None = None) -> dict[str, str]:
+    """module → the key its `@memo` results are filed under (`snippets/memo.py`): its source,
+    every project module it imports, transitively, and the libraries' versions. Unlike a
+    snippet's key, the build's own code is not part of it: it does not change a result."""
+    sources, graph, _ = _scan(root, cache_dir)
+    env = environment_fingerprint()
+    keys = {}
+    for name in sorted(n for n in sources if n != "__init__"):
+        parts = [name.encode(), sources[name], env]
+        for dep in sorted(_closure(name, graph, sources)):
+            parts += [dep.encode(), sources[dep]]
+        keys[name] = _sha(*parts)
+    return keys
+
+
+def publish_memo_keys(root: Path, memo_dir: Path, cache_dir: Path | None = None) -> None:
+    """Write `memo_dir/keys.json` and point `@memo` there (in this process and the workers it
+    spawns), so experiments the build runs are stored and later imports load them."""
+    memo_dir = Path(memo_dir)
+    memo_dir.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(memo_keys(root, cache_dir), indent=1, sort_keys=True).encode()
+    write_if_changed(memo_dir / MEMO_KEYS, text)
+    os.environ[MEMO_ENV] = str(memo_dir.resolve())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -494,12 +534,15 @@ def build(
     cache_dir: Path,
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
+    memo_dir: Path | None = None,
 ) -> Report:
     """Bring `out_dir/<snippet>/` up to date for every snippet; raise SnippetError on failure.
 
-    Folders of `out_dir` that belong to no snippet are removed."""
+    Folders of `out_dir` that belong to no snippet are removed. Experiments the snippets
+    memoize (`snippets/memo.py`) are kept in `memo_dir` (default: `memo` beside `cache_dir`)."""
     say = progress or log.info
     root, out_dir, cache_dir = Path(root), Path(out_dir), Path(cache_dir)
+    publish_memo_keys(root, memo_dir or cache_dir.parent / "memo", cache_dir)
     snippets = discover(root, cache_dir)
     names = {s.name for s in snippets}
     if out_dir.is_dir():  # outputs of snippets that no longer exist

@@ -1,0 +1,110 @@
+"""The real site, built once per test run (the `site` fixture in tests/conftest.py): what only
+the whole site can show. How the build behaves on edits and failures is tested on a probe
+project in tests/test_build.py."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from scripts import bench, pipeline, questions
+from tests.conftest import GENERATED, ROOT
+from tests.probe import ran
+
+PAGE = "training/ml0034-backpropagation.md"  # a question page with figures and included code
+HTML = "training/ml0034-backpropagation/index.html"
+
+
+def test_the_sites_build_finds_every_page_module_cached(site):
+    """The snippet step ran before collection; the site build reuses all of it."""
+    names = {s.name for s in pipeline.discover(ROOT)}
+    assert len(names) >= 10
+    assert ran(site.log) == dict.fromkeys(names, "cached")
+    assert not re.search(r"notebook \S+: written", site.log)
+
+
+def test_every_figure_reference_has_both_variants_and_alt_text(site):
+    pages = site.pages()
+    for name, html in pages.items():
+        refs = re.findall(r'src="([^"]*generated/[^"]+?)-(light|dark)\.svg#only-\2"', html)
+        for base in {b for b, _ in refs}:
+            for scheme in ("light", "dark"):
+                src = f"{base}-{scheme}.svg#only-{scheme}"
+                tag = re.search(rf'<img[^>]*src="{re.escape(src)}"[^>]*>', html)
+                assert tag, (name, base, scheme)
+                assert re.search(r'alt="[^"]{20,}"', tag.group(0)), tag.group(0)
+                svg = (site.path / name).parent / f"{base}-{scheme}.svg"
+                assert svg.resolve().read_bytes().startswith(b"<?xml"), svg
+    assert len(re.findall(r"-light\.svg#only-light", pages[HTML])) >= 3
+
+
+def test_formulas_are_rendered_and_markers_filled(site):
+    for name, html in site.pages().items():
+        if name.startswith("generated/"):  # a notebook's code cells are code: f"{{x}}" is fine
+            html = re.sub(r"<pre[^>]*>.*?</pre>", "", html, flags=re.S)
+        assert "{{" not in html, name
+        assert 'class="arithmatex"' not in html, name
+        assert "\\(" not in html and "\\[" not in html, name
+    html = site.pages()[HTML]
+    assert html.count("<math") > 50
+    assert "<h1" in html and "ML0034 · Backpropagation" in html
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    # code included from a reference module, as it stands
+    path, section = re.search(
+        r'--8<-- "(snippets/[a-z_]+\.py):([a-z_0-9]+)"', (ROOT / "docs" / PAGE).read_text()
+    ).groups()
+    source = (ROOT / path).read_text()
+    body = source.split(f"[start:{section}]", 1)[1].split("\n", 1)[1]
+    line = next(ln.strip() for ln in body.splitlines() if ln.strip() and "#" not in ln)
+    assert line in text, (path, section, line)
+
+
+def test_pages_load_nothing_from_another_origin(site):
+    """What a page fetches by itself (scripts, styles, images, fonts) is all on the site.
+
+    Links a reader may click are not requests at load time; `rel=canonical` is not fetched.
+    """
+    remote = re.compile(r"^(https?:)?//")
+    for name, html in site.pages().items():
+        for tag in re.findall(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*>", html):
+            if 'rel="canonical"' in tag:
+                continue
+            for url in re.findall(r'(?:src|href)="([^"]*)"', tag):
+                assert not remote.match(url), f"{name}: {tag}"
+    for css in site.path.rglob("*.css"):
+        text = css.read_text()
+        for url in re.findall(r"url\(['\"]?([^'\")]*)", text) + re.findall(
+            r"@import\s+['\"]([^'\"]+)", text
+        ):
+            assert not remote.match(url), f"{css.name}: {url}"
+
+
+def test_pages_stay_within_their_weight_budget(site):
+    weights = bench.page_weights(site.path)
+    module = questions.page_module(PAGE)
+    question_pages = [p for p in weights if bench.QUESTION_PAGE.match(p)]
+    notebooks = {p for p in weights if bench.NOTEBOOK_PAGE.match(p)}
+    assert len(question_pages) >= 10 and notebooks >= {f"generated/{module}/{module}"}
+    assert bench.over_budget(weights) == []
+    over = bench.QUESTION_PAGE_BUDGET + 1024
+    assert bench.over_budget({"cnn/dl0001-x": {"html": over, "figures": 0}})  # can fail
+
+
+def test_every_question_page_links_its_page_module_and_notebook(site):
+    pages = site.pages()
+    for src in sorted(p.relative_to(ROOT / "docs").as_posix() for p in ROOT.glob("docs/*/*.md")):
+        if not questions.QUESTION_PATH.match(src):
+            continue
+        m = questions.page_module(src)
+        html = pages[src.removesuffix(".md") + "/index.html"]
+        assert f'href="../../generated/{m}/{m}.py"' in html, src
+        assert f'href="../../generated/{m}/{m}/"' in html, src
+        assert (site.path / "generated" / m / f"{m}.py").read_bytes() == (
+            ROOT / "snippets" / f"{m}.py"
+        ).read_bytes()
+        notebook = (site.path / "generated" / m / m / "index.html").read_text()
+        assert f'<a href="{m}.ipynb" download>' in notebook
+        assert (site.path / "generated" / m / m / f"{m}.ipynb").is_file()
+        assert "<style" not in notebook.split('<div class="jupyter-wrapper">', 1)[-1]
+        assert 'class="arithmatex"' not in notebook
+    assert GENERATED.is_dir()
