@@ -1,8 +1,11 @@
-"""The built site in a real browser: Debian's Chromium driven by Playwright.
+"""The built site (the run's one build, tests/conftest.py) in a real browser: Chromium driven
+by Playwright, from `CHROME_PATH` (default: Debian's /usr/bin/chromium).
 
-Every page, light and dark: no console error, no request to another origin, formulas rendered,
-figures loaded, axe-core finds no accessibility violation. Plus the scheme toggle and the
-self-test progress. Without Chromium these tests are skipped, unless CI is set: then they fail.
+Every page once, and one page of each kind (home, question, notebook, print, tags, ...) in
+both colour schemes: no console error, no request to another origin, formulas rendered,
+figures of the scheme loaded, axe-core finds no accessibility violation. Plus the scheme
+toggle, the self-test progress, the claims' evidence and the widgets. Without a browser these
+tests are skipped, unless CI is set: then they fail.
 """
 
 from __future__ import annotations
@@ -10,9 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-import shutil
-import subprocess
-import sys
+import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,7 +22,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROME_PATH") or "/usr/bin/chromium"
 AXE = ROOT / "scripts" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
     .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"""
@@ -38,8 +39,11 @@ FLAGS = [
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
-        pytest.fail(f"CI is set and Chromium is missing at {CHROMIUM}", pytrace=False)
-    pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+        pytest.fail(f"CI is set and no browser is at {CHROMIUM} (CHROME_PATH)", pytrace=False)
+    pytest.skip(
+        f"no browser at {CHROMIUM}: apt-get install -y chromium, or set CHROME_PATH",
+        allow_module_level=True,
+    )
 
 sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 
@@ -50,24 +54,9 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    r = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=ROOT,
-        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
-    return out
-
-
-@pytest.fixture(scope="module")
 def server(site):
     httpd = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site))
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site.path))
     )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -84,11 +73,35 @@ def browser():
         b.close()
 
 
-def page_paths(site: Path) -> list[str]:
+def page_paths(site) -> list[str]:
     out = []
-    for html in sorted(site.rglob("index.html")):
-        rel = html.parent.relative_to(site).as_posix()
+    for html in sorted(site.path.rglob("index.html")):
+        rel = html.parent.relative_to(site.path).as_posix()
         out.append("" if rel == "." else rel + "/")
+    return out
+
+
+def kind(path: str) -> str:
+    """home, question, notebook, or the page itself (print, tags, ...): one of each kind is
+    checked in both schemes."""
+    if path == "":
+        return "home"
+    if re.match(r"^[a-z-]+/[a-z]{2}\d{4}-", path):
+        return "question"
+    if path.startswith("generated/"):
+        return "notebook"
+    return path
+
+
+def visits(paths: list[str]) -> list[tuple[str, str]]:
+    """(page, scheme): every page once, schemes alternating within a kind, and the first page
+    of each kind in both schemes."""
+    out, seen = [], {}
+    for path in paths:
+        k = kind(path)
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        out += [(path, "light"), (path, "dark")] if n == 0 else [(path, ("light", "dark")[n % 2])]
     return out
 
 
@@ -122,44 +135,56 @@ def displayed(element) -> bool:
     return element.evaluate("e => getComputedStyle(e).display !== 'none'")
 
 
-def test_every_page_light_and_dark(site, server, browser):
+def test_visits_cover_every_page_and_each_kind_in_both_schemes():
+    paths = ["", "a/ml0001-x/", "a/ml0002-y/", "b/dl0003-z/", "generated/m/m/", "tags/"]
+    plan = visits(paths)
+    assert {p for p, _ in plan} == set(paths)
+    for k in ("home", "question", "notebook", "tags/"):
+        first = next(p for p in paths if kind(p) == k)
+        assert {s for p, s in plan if p == first} == {"light", "dark"}
+    assert plan.count(("a/ml0002-y/", "dark")) == 1 and ("b/dl0003-z/", "light") in plan
+    assert len(plan) == len(paths) + 4
+
+
+def test_every_page_and_each_kind_in_both_schemes(site, server, browser):
     """No console error, nothing from another origin, no raw TeX, figures of the scheme loaded,
-    and no axe-core violation, on every page in both schemes."""
+    and no axe-core violation: every page once, one page of each kind in both schemes."""
     problems = []
-    for path in page_paths(site):
-        for scheme in ("light", "dark"):
-            v = Visit(browser, server, path, scheme)
-            page = v.page
-            # prose only: a notebook's code cells build TeX strings on purpose
-            text = page.evaluate(
-                "() => { const c = document.querySelector('.md-content').cloneNode(true);"
-                " c.querySelectorAll('pre, code').forEach(e => e.remove()); return c.innerText; }"
-            )
-            if "\\(" in text or "\\frac" in text or "$$" in text:
-                problems.append(f"{path} {scheme}: raw TeX left in the text")
-            # a notebook's outputs are single light PNGs on white, in both schemes: they load
-            for img in page.query_selector_all(".jupyter-wrapper img"):
+    paths = page_paths(site)
+    assert len({kind(p) for p in paths} & {"home", "question", "notebook"}) == 3
+    for path, scheme in visits(paths):
+        v = Visit(browser, server, path, scheme)
+        page = v.page
+        # prose only: a notebook's code cells build TeX strings on purpose
+        text = page.evaluate(
+            "() => { const c = document.querySelector('.md-content').cloneNode(true);"
+            " c.querySelectorAll('pre, code').forEach(e => e.remove()); return c.innerText; }"
+        )
+        if "\\(" in text or "\\frac" in text or "$$" in text:
+            problems.append(f"{path} {scheme}: raw TeX left in the text")
+        # a notebook's outputs are single light PNGs on white, in both schemes: they load
+        for img in page.query_selector_all(".jupyter-wrapper img"):
+            img.scroll_into_view_if_needed()
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img)
+        # figures: scroll each displayed one into view so lazy loading fetches it
+        figures = "img[src*='generated/']:not(.jupyter-wrapper img)"
+        for img in page.query_selector_all(f".md-content {figures}"):
+            if displayed(img):
                 img.scroll_into_view_if_needed()
+                src = img.get_attribute("src")
+                if f"-{scheme}.svg" not in src:
+                    problems.append(f"{path} {scheme}: the visible figure is {src}")
                 page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img)
-            # figures: scroll each displayed one into view so lazy loading fetches it
-            figures = "img[src*='generated/']:not(.jupyter-wrapper img)"
-            for img in page.query_selector_all(f".md-content {figures}"):
-                if displayed(img):
-                    img.scroll_into_view_if_needed()
-                    src = img.get_attribute("src")
-                    if f"-{scheme}.svg" not in src:
-                        problems.append(f"{path} {scheme}: the visible figure is {src}")
-                    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img)
-            shown = [i for i in page.query_selector_all(figures) if displayed(i)]
-            hidden = page.query_selector_all(figures)
-            if len(hidden) != 2 * len(shown):
-                problems.append(f"{path} {scheme}: {len(shown)} of {len(hidden)} figures shown")
-            page.add_script_tag(path=str(AXE))
-            violations = page.evaluate(AXE_RUN)
-            problems += [f"{path} {scheme}: axe {x}" for x in violations]
-            problems += [f"{path} {scheme}: console error {e}" for e in v.errors]
-            problems += [f"{path} {scheme}: request to {u}" for u in v.foreign]
-            v.close()
+        shown = [i for i in page.query_selector_all(figures) if displayed(i)]
+        hidden = page.query_selector_all(figures)
+        if len(hidden) != 2 * len(shown):
+            problems.append(f"{path} {scheme}: {len(shown)} of {len(hidden)} figures shown")
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(AXE_RUN)
+        problems += [f"{path} {scheme}: axe {x}" for x in violations]
+        problems += [f"{path} {scheme}: console error {e}" for e in v.errors]
+        problems += [f"{path} {scheme}: request to {u}" for u in v.foreign]
+        v.close()
     assert not problems, "\n".join(problems)
 
 
@@ -210,7 +235,7 @@ def test_self_test_progress_survives_a_reload(server, browser):
 
 def test_claim_evidence_opens_by_keyboard_click_and_touch_in_both_schemes(site, server, browser):
     with_claims = [
-        p for p in page_paths(site) if 'class="claim"' in (site / p / "index.html").read_text()
+        p for p in page_paths(site) if 'class="claim"' in (site.path / p / "index.html").read_text()
     ]
     assert with_claims, "no page states a claim"
     path = next((p for p in with_claims if not p.startswith("print")), with_claims[0])
@@ -277,7 +302,9 @@ def widget_page(browser, server, path, scheme="light"):
 
 def test_receptive_field_widget_agrees_with_python(site, server, browser):
     v = widget_page(browser, server, "cnn/dl0010-receptive-field/")
-    data = json.loads((site / "generated" / "dl0010_receptive_field" / "widget.json").read_text())
+    data = json.loads(
+        (site.path / "generated" / "dl0010_receptive_field" / "widget.json").read_text()
+    )
     got = v.page.evaluate(
         """vectors => vectors.map(t => ({
             fields: MLIQ.rf.receptiveField(t.layers).map(f => [f.size, f.stride, f.padding]),
@@ -299,7 +326,7 @@ def test_receptive_field_widget_agrees_with_python(site, server, browser):
 
 def test_pooling_widget_agrees_with_python(site, server, browser):
     v = widget_page(browser, server, "cnn/dl0009-pooling/")
-    data = json.loads((site / "generated" / "dl0009_pooling" / "widget.json").read_text())
+    data = json.loads((site.path / "generated" / "dl0009_pooling" / "widget.json").read_text())
     got = v.page.evaluate(
         """vectors => vectors.map(t => {
             const a = [t.kernel, t.stride, t.padding, t.ceil_mode];
