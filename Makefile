@@ -26,8 +26,8 @@ $(NODE_STAMP): scripts/package.json scripts/package-lock.json
 	npm ci --prefix scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
-serve: setup  ## live-reloading site on http://127.0.0.1:8000
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+serve: setup  ## live-reloading site on http://127.0.0.1:8000 (an edit re-renders what it changes)
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 build: setup  ## static site into site/
 	$(BIN)/mkdocs build --strict --site-dir site

@@ -62,6 +62,7 @@ class Build:
     questions: list[questions.Question] = field(default_factory=list)
     math: mathrender.Renderer | None = None
     problems: list[str] = field(default_factory=list)  # page:line: message, from every page
+    reran: list[str] = field(default_factory=list)  # page modules this build ran
 
     def report(self, problems: list[str]) -> None:
         """Log each problem now (beside MkDocs' own link warnings) and fail the build once
@@ -72,6 +73,16 @@ class Build:
 
 
 build = Build()
+# `mkdocs serve --dirty` (`make serve`): a rebuild renders only the pages whose source changed
+# (MkDocs compares times), plus what `on_files` marks: the pages that quote a page module this
+# rebuild re-ran, and every page when a question's ID, title, topic or tags changed (the
+# navigation and the home page's index show them). The print page is generated, so always
+# rendered again.
+serving = {"dirty": False, "questions": None}
+
+
+def on_startup(command, dirty):
+    serving["dirty"] = dirty
 
 
 def on_config(config):
@@ -88,9 +99,10 @@ def on_config(config):
 
 def on_pre_build(config):
     try:
-        pipeline.build(ROOT, build.out_dir, CACHE / "snippets")
+        report = pipeline.build(ROOT, build.out_dir, CACHE / "snippets")
     except pipeline.SnippetError as exc:
         raise PluginError(str(exc)) from None
+    build.reran = report.ran
     build.values = pipeline.load_values(build.out_dir)
     build.claims = pipeline.load_claims(build.out_dir)
     bench = ROOT / "scripts" / "bench.json"  # `make bench` results for the "how it is built" page
@@ -112,6 +124,8 @@ def on_files(files, config):
         build.questions = questions.collect(sections, sources)
     except questions.QuestionError as exc:
         raise PluginError(str(exc)) from None
+    if serving["dirty"]:
+        _mark_for_dirty_rebuild(files)
     files.append(
         File.generated(config, questions.PRINT_PAGE, content=questions.print_page(build.questions))
     )
@@ -119,6 +133,16 @@ def on_files(files, config):
     for uri, path in mathrender.assets().items():
         files.append(File.generated(config, uri, abs_src_path=str(path)))
     return files
+
+
+def _mark_for_dirty_rebuild(files) -> None:
+    """Under a dirty rebuild, the pages that changed without their source changing."""
+    shape = [(q.id, q.title, q.topic, q.tags, q.src_uri) for q in build.questions]
+    everything = serving["questions"] is not None and shape != serving["questions"]
+    serving["questions"] = shape
+    for f in files.documentation_pages():
+        if everything or any(m in f.content_string for m in build.reran):
+            f.is_modified = lambda: True  # this instance only: MkDocs asks before rendering
 
 
 def on_page_markdown(markdown, page, config, files):
