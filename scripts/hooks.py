@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:  # snippets and scripts import as packages from th
     sys.path.insert(0, str(ROOT))
 
 from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
 from scripts import files as files_  # noqa: E402
@@ -206,10 +207,18 @@ def on_page_content(html, page, config, files):
         here = Path(config["site_dir"]) / Path(page.file.dest_uri).parent
         for name, data in images.items():
             files_.write_if_changed(here / name, data)
+    # formulas stay TeX placeholders, marked so the search index leaves them out: the index
+    # gets no MathML token soup, and indexing does not parse thousands of MathML elements
+    return mathrender.MATH_OPEN.sub(r'\g<0> data-search-exclude="math"', html)
+
+
+@event_priority(-100)  # after the search plugin has indexed the page
+def on_page_context(context, page, config, nav):
     try:
-        return build.math.render_page(html, src)
+        page.content = build.math.render_page(page.content, page.file.src_uri)
     except mathrender.MathError as exc:
         raise PluginError(str(exc)) from None
+    return context
 
 
 def on_post_build(config):

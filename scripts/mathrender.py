@@ -37,7 +37,12 @@ RENDERER = HERE / "temml_render.mjs"
 ASSET_DIR = "assets/math"  # where the stylesheet and fonts go in the site
 STYLESHEET = f"{ASSET_DIR}/temml.css"
 
-MATH = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.S)
+MATH = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex"(?: data-search-exclude="math")?>(?P<body>.*?)'
+    r"</(?P=tag)>",
+    re.S,
+)
+MATH_OPEN = re.compile(r'<(?:span|div) class="arithmatex"(?=>)')  # a formula's opening tag
 INLINE = re.compile(r"^\\\((?P<tex>.*)\\\)$", re.S)
 DISPLAY = re.compile(r"^\\\[(?P<tex>.*)\\\]$", re.S)
 

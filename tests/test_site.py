@@ -108,3 +108,15 @@ def test_every_question_page_links_its_page_module_and_notebook(site):
         assert "<style" not in notebook.split('<div class="jupyter-wrapper">', 1)[-1]
         assert 'class="arithmatex"' not in notebook
     assert GENERATED.is_dir()
+
+
+def test_the_search_index_leaves_formulas_out_and_finds_the_text(site):
+    """Formulas are marked `data-search-exclude` before indexing: no MathML, no TeX."""
+    import json
+
+    docs = json.loads((site.path / "search" / "search_index.json").read_text())["docs"]
+    text = " ".join(d["title"] + " " + d["text"] for d in docs)
+    for soup in ("<math", "\\frac", "\\sum", "\\(", "mrow", "data-search-exclude"):
+        assert soup not in text, soup
+    page = [d for d in docs if d["location"].startswith("training/ml0034-backpropagation/")]
+    assert any("chain rule" in d["text"] for d in page)  # the prose is indexed
