@@ -71,24 +71,39 @@ def _store(path: Path, value) -> None:
 
 
 def memo(fn):
-    """`functools.cache` that also keeps each result on disk under the module's key."""
+    """Cache `fn`'s results in memory and, under a published key, on disk.
 
+    Calls are one result when they bind the same arguments (`f()`, `f(0)` and `f(seed_set=0)`
+    for `def f(seed_set=0)`). `cache_clear()` forgets every result for the rest of this
+    process, the disk's included: a test that changes a module constant and clears the cache
+    gets a fresh computation (the files stay for other processes)."""
     signature = inspect.signature(fn)
+    results: dict[str, object] = {}
+    state = {"disk": True}
 
-    @functools.cache
     @functools.wraps(fn)
     def cached(*args, **kwargs):
-        folder = _folder(fn.__module__)
-        if folder is None:
-            return fn(*args, **kwargs)
         bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()  # f(), f(0) and f(seed_set=0) are one result
-        call = repr(sorted(bound.arguments.items())).encode()
-        path = folder / f"{fn.__qualname__}-{hashlib.sha256(call).hexdigest()[:20]}.pkl"
-        found, value = _load(path)
-        if not found:
+        bound.apply_defaults()
+        call = repr(sorted(bound.arguments.items()))
+        if call in results:
+            return results[call]
+        folder = _folder(fn.__module__) if state["disk"] else None
+        if folder is None:
             value = fn(*args, **kwargs)
-            _store(path, value)
+        else:
+            digest = hashlib.sha256(call.encode()).hexdigest()[:20]
+            path = folder / f"{fn.__qualname__}-{digest}.pkl"
+            found, value = _load(path)
+            if not found:
+                value = fn(*args, **kwargs)
+                _store(path, value)
+        results[call] = value
         return value
 
+    def cache_clear() -> None:
+        results.clear()
+        state["disk"] = False
+
+    cached.cache_clear = cache_clear
     return cached
