@@ -32,10 +32,10 @@ serve: setup  ## live-reloading site on http://127.0.0.1:8000 (an edit re-render
 build: setup  ## static site into site/
 	$(BIN)/mkdocs build --strict --site-dir site
 
-test: setup  ## lint, then every test (the strict site build included)
+test: setup  ## lint, then every test (the strict site build included), on both cores
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 format: setup
 	$(BIN)/ruff format .
