@@ -97,7 +97,6 @@ def source_data(angle_deg: int, n_per_class: int = SOURCE_PER_CLASS, part: int =
     return sample(mixer, w.source_prototypes, n_per_class, rng)
 
 
-@functools.cache
 def pretrained(angle_deg: int = 0, seed_set: int = 0) -> dict:
     """One source network per seed (backbone + 16-class head), trained by mini-batch SGD.
 
@@ -105,17 +104,20 @@ def pretrained(angle_deg: int = 0, seed_set: int = 0) -> dict:
     shuffling, so a conclusion cannot rest on one lucky pre-training run. The networks train
     side by side (`mlp_stack`, one mini-batch of `PRETRAIN_BATCH` per step).
     """
+    angle_deg = _angle(angle_deg)
+    seeds(N_SEEDS, seed_set)  # validates seed_set
+    return _pretrained(angle_deg, seed_set)  # one cache entry however it is called
+
+
+@functools.cache
+def _pretrained(angle_deg: int, seed_set: int) -> dict:
     X, y = source_data(angle_deg)
     T = losses.one_hot(y, SOURCE_CLASSES)
     S = seeds(N_SEEDS, seed_set)
     rngs = [np.random.default_rng([WORLD_SEED, 4, int(angle_deg), s]) for s in S]
     params = ms.stack([bp.init_params([*SIZES, SOURCE_CLASSES], r, "he") for r in rngs])
     lrs = np.full((len(S), len(SIZES)), PRETRAIN_LR)
-    for _ in range(PRETRAIN_EPOCHS):
-        orders = np.stack([r.permutation(y.size) for r in rngs])
-        for start in range(0, y.size, PRETRAIN_BATCH):
-            idx = orders[:, start : start + PRETRAIN_BATCH]
-            params = ms.stack_step(params, X[idx], T[idx], lrs, frozenset())
+    params = ms.minibatch_sgd_stack(params, X, T, lrs, PRETRAIN_EPOCHS, PRETRAIN_BATCH, rngs)
     X_val, y_val = source_data(angle_deg, 30, part=1)
     B = len(S)
     return {
@@ -203,19 +205,12 @@ def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict
     start = ms.stack([nets[i] for i in idx])
     X, y, Xv, yv = (np.stack([data[i][k] for i in idx]) for k in range(4))
     lrs = np.array([tf.layer_lrs(lr, len(SIZES), ratio) for _, (lr, ratio) in configs])
-    curve = [ms.stack_accuracy(start, Xv, yv)]
-    trained, train_losses = ms.fine_tune_stack(
-        start,
-        X,
-        losses.one_hot(y.ravel(), TARGET_CLASSES).reshape(*y.shape, TARGET_CLASSES),
-        stages,
-        lrs,
-        callback=lambda e, p: curve.append(ms.stack_accuracy(p, Xv, yv)),
-    )
-    curve = np.array(curve).T  # (configs, 1 + EPOCHS)
-    Av = ms.stack_forward(trained, Xv)[0]
-    Tv = losses.one_hot(yv.ravel(), TARGET_CLASSES).reshape(Av.shape)
-    val_loss = 0.5 * np.sum((Tv - Av) ** 2, axis=(1, 2)) / Av.shape[1]
+    T = losses.one_hot(y.ravel(), TARGET_CLASSES).reshape(*y.shape, TARGET_CLASSES)
+    # one forward pass per epoch on training and validation inputs together
+    trained, train_losses, Av = ms.fine_tune_stack_val(start, X, T, Xv, stages, lrs)
+    curve = np.mean(Av.argmax(axis=3) == yv[:, None, :], axis=2)  # (configs, 1 + EPOCHS)
+    Tv = losses.one_hot(yv.ravel(), TARGET_CLASSES).reshape(Av[:, -1].shape)
+    val_loss = 0.5 * np.sum((Tv - Av[:, -1]) ** 2, axis=(1, 2)) / Av.shape[2]
     G = len(configs) // len(S)
     val_acc = curve[:, -1].reshape(len(S), G)
     # best validation accuracy; ties go to the lower validation loss
