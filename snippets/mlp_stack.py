@@ -94,26 +94,24 @@ def _forward(params, X) -> list[np.ndarray]:
 
 
 def _step(params, acts, T, lrs, frozen, low: int):
-    """The gradient step on the first `T.shape[1]` rows of `acts` (unchecked), for the layers
-    from `low` up: backpropagation stops there, as nothing below it takes a step."""
-    N = T.shape[1]
-    A = acts[-1][:, :N]
-    delta = (A - T) / N * A * (1.0 - A)  # the output layer's delta, as in backprop
+    """The gradient step from the forward pass `acts` (unchecked), for the layers from `low` up:
+    backpropagation stops there, as nothing below it takes a step."""
+    A = acts[-1]
+    delta = (A - T) / T.shape[1] * A * (1.0 - A)  # the output layer's delta, as in backprop
     new = list(params)
     for l in reversed(range(low, len(params))):
         W, b = params[l]
         if l not in frozen:
             r = lrs[:, l]
-            dW = acts[l][:, :N].transpose(0, 2, 1) @ delta
+            dW = acts[l].transpose(0, 2, 1) @ delta
             new[l] = (W - r[:, None, None] * dW, b - r[:, None] * delta.sum(axis=1))
         if l > low:  # the error handed to the layer below, through frozen layers too
-            delta = (delta @ W.transpose(0, 2, 1)) * (acts[l][:, :N] > 0)
+            delta = (delta @ W.transpose(0, 2, 1)) * (acts[l] > 0)
     return new
 
 
 def _train(params, X, T, stages, lrs, after_epoch):
-    """The loop of `fine_tune_stack`, unchecked. `X` may hold more rows than `T` (validation
-    rows after the training rows): they go through every forward pass, never into a gradient.
+    """The loop of `fine_tune_stack`, unchecked; `after_epoch(epoch, params, outputs)`.
 
     `acts` (`_forward`) always matches `params`: after a step only the layers from the lowest
     trainable one up are recomputed, since the frozen layers below it, and so their outputs,
@@ -135,34 +133,37 @@ def _train(params, X, T, stages, lrs, after_epoch):
 
 
 def minibatch_sgd_stack(params, X, T, lrs, epochs: int, batch_size: int, rngs):
-    """Mini-batch SGD for B networks on one shared data set, each with its own shuffling: every
-    epoch network b visits the rows of X in the order `rngs[b].permutation(N)`, `batch_size` at
-    a time, and takes one `stack_step` per batch.
+    """Mini-batch SGD for B networks, each with its own shuffling: every epoch network b visits
+    the rows of its data in the order `rngs[b].permutation(N)`, `batch_size` at a time, and
+    takes one `stack_step` per batch.
 
-    `params` as in `stack_forward`, `X` (N, D), `T` (N, K), `lrs` (B, n_layers), `rngs` B
-    generators. Returns the trained stack.
+    `params` as in `stack_forward`; `X` (N, D) and `T` (N, K) shared by every network, or
+    (B, N, D) and (B, N, K), each network's own; `lrs` (B, n_layers), `rngs` B generators.
+    Returns the trained stack.
     """
     if not isinstance(rngs, (list, tuple)) or not rngs:
         raise TypeError(f"rngs: expected a list of generators, got {checks.describe(rngs)}")
     rngs = [checks.generator(f"rngs[{i}]", r) for i, r in enumerate(rngs)]
-    X = checks.as_float_array("X", X, ndim=2, min_rows=1)
-    params, _ = check_stack(params, np.broadcast_to(X, (len(rngs), *X.shape)))
-    T = checks.as_float_array("T", T, ndim=2)
-    if T.shape != (X.shape[0], params[-1][0].shape[2]):
+    B = len(rngs)
+    X = np.asarray(X)
+    X = checks.as_float_array("X", X, ndim=2 if X.ndim < 3 else 3, min_rows=1)
+    params, _ = check_stack(params, np.broadcast_to(X, (B, *X.shape[-2:])))
+    T = checks.as_float_array("T", T, ndim=X.ndim)
+    if T.shape != (*X.shape[:-1], params[-1][0].shape[2]):
         raise ValueError(
-            f"T: expected shape ({X.shape[0]}, {params[-1][0].shape[2]}) (N, the network's "
+            f"T: expected shape {(*X.shape[:-1], params[-1][0].shape[2])} (like X, the network's "
             f"outputs), got {T.shape}"
         )
     lrs = checks.as_float_array("lrs", lrs, ndim=2)
-    if lrs.shape != (len(rngs), len(params)):
-        raise ValueError(f"lrs: expected shape ({len(rngs)}, {len(params)}), got {lrs.shape}")
+    if lrs.shape != (B, len(params)):
+        raise ValueError(f"lrs: expected shape ({B}, {len(params)}), got {lrs.shape}")
     epochs = checks.positive_int("epochs", epochs)
     batch_size = checks.positive_int("batch_size", batch_size)
-    N = X.shape[0]
+    N, own = X.shape[-2], (np.arange(B)[:, None],) if X.ndim == 3 else ()
     for _ in range(epochs):
         orders = np.stack([r.permutation(N) for r in rngs])
         for start in range(0, N, batch_size):
-            idx = orders[:, start : start + batch_size]
+            idx = (*own, orders[:, start : start + batch_size])
             params = _step(params, _forward(params, X[idx]), T[idx], lrs, frozenset(), 0)
     return params
 
@@ -214,27 +215,23 @@ def fine_tune_stack(params, X, T, stages, lrs, callback=None):
 
 
 def fine_tune_stack_val(params, X, T, X_val, stages, lrs):
-    """`fine_tune_stack` that also watches a validation set: every epoch's forward pass runs on
-    the training and the validation examples together (one batched product per layer), and only
-    the training rows reach the gradient.
-
-    `X_val` is (B, M, D), each network's own validation inputs. Returns the trained stack, the
-    training losses (B, 1 + total epochs) and the outputs on `X_val` before training and after
-    every epoch, shape (B, 1 + total epochs, M, K).
-    """
+    """`fine_tune_stack` that also watches a validation set: the outputs on `X_val` (B, M, D),
+    each network's own validation inputs, before training and after every epoch, shape
+    (B, 1 + total epochs, M, K), as `stack_forward` gives them. Returns the trained stack, the
+    training losses and those outputs."""
     params, X, T, stages, lrs = _check_training(params, X, T, stages, lrs)
     X_val = checks.as_float_array("X_val", X_val, ndim=3)
     if X_val.shape[0] != X.shape[0] or X_val.shape[2] != X.shape[2]:
         raise ValueError(
             f"X_val: expected shape ({X.shape[0]}, M, {X.shape[2]}) like X, got {X_val.shape}"
         )
-    N, losses, outputs = X.shape[1], [], []
+    losses, outputs = [], []
 
     def after(epoch, p, A):
-        losses.append(_loss(A[:, :N], T))
-        outputs.append(A[:, N:])
+        losses.append(_loss(A, T))
+        outputs.append(_forward(p, X_val)[-1])
 
-    params = _train(params, np.concatenate([X, X_val], axis=1), T, stages, lrs, after)
+    params = _train(params, X, T, stages, lrs, after)
     return params, np.array(losses).T, np.stack(outputs, axis=1)
 
 
