@@ -174,20 +174,28 @@ def rate_grid(method: str) -> tuple[tuple[float, float], ...]:
     return tuple(itertools.product(HEAD_LRS, BACKBONE_RATIOS))
 
 
-def tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0) -> dict:
+def tuned(
+    method: str, angle_deg: int, n_per_class: int, seed_set: int = 0, curves: bool = False
+) -> dict:
     """Train `method` at every point of its rate grid for every seed, pick each seed's rates on
     its validation split, and only then evaluate the picked network on the test set, once.
 
-    Returns per seed (arrays of length `N_SEEDS`): `test` accuracy, `val` accuracy and the
-    picked `rates` (head rate, ratio); per seed and grid point: `val_grid` (S, G); for the
-    picked runs: `losses` (S, 1 + EPOCHS), `val_curve` (S, 1 + EPOCHS) and `drift` (S, 2), how
-    far each pre-trained layer moved (relative Frobenius norm).
+    Returns per seed (arrays of length `N_SEEDS`): `test` and `train` accuracy, `val` accuracy
+    and the picked `rates` (head rate, ratio); per seed and grid point: `val_grid` and
+    `drift_grid`; for the picked runs: `losses` (S, 1 + EPOCHS) and `drift` (S, 2), how far each
+    pre-trained layer moved (relative Frobenius norm); with `curves`, also `val_curve`
+    (S, 1 + EPOCHS), the picked runs' validation accuracy epoch by epoch.
     """
     method = checks.choice("method", method, METHODS)
     angle_deg = _angle(angle_deg)
     n_per_class = checks.positive_int("n_per_class", n_per_class)
     seeds(N_SEEDS, seed_set)  # validates seed_set
-    return _tuned(method, angle_deg, n_per_class, seed_set)
+    if not isinstance(curves, bool):
+        raise TypeError(f"curves: expected True or False, got {checks.describe(curves)}")
+    out = _tuned(method, angle_deg, n_per_class, seed_set)
+    if curves:
+        out = {**out, "val_curve": _val_curve(method, angle_deg, n_per_class, seed_set)}
+    return out
 
 
 def _start(method: str, angle_deg: int, seed_set: int):
@@ -211,8 +219,10 @@ def _start(method: str, angle_deg: int, seed_set: int):
     return nets, tf.strategy_stages(kind.get(method, method), len(SIZES), EPOCHS)
 
 
-@functools.cache
-def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict:
+def _setup(method: str, angle_deg: int, n_per_class: int, seed_set: int):
+    """Every (seed, grid point) run of a cell, stacked: seed-major configs, the starting
+    networks, the data (training inputs, one-hot targets, labels; validation inputs, labels),
+    the method's stages and each run's per-layer rates."""
     S = seeds(N_SEEDS, seed_set)
     configs = [(i, g) for i in range(len(S)) for g in rate_grid(method)]
     data = [target_data(n_per_class, s) for s in S]
@@ -222,6 +232,15 @@ def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict
     X, y, Xv, yv = (np.stack([data[i][k] for i in idx]) for k in range(4))
     lrs = np.array([tf.layer_lrs(lr, len(SIZES), ratio) for _, (lr, ratio) in configs])
     T = losses.one_hot(y.ravel(), TARGET_CLASSES).reshape(*y.shape, TARGET_CLASSES)
+    return configs, start, (X, T, y, Xv, yv), stages, lrs
+
+
+@functools.cache
+def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict:
+    S = seeds(N_SEEDS, seed_set)
+    configs, start, (X, T, y, Xv, yv), stages, lrs = _setup(
+        method, angle_deg, n_per_class, seed_set
+    )
     trained, train_losses = ms.fine_tune_stack(start, X, T, stages, lrs)
     Av = ms.stack_forward(trained, Xv)[0]
     Tv = losses.one_hot(yv.ravel(), TARGET_CLASSES).reshape(Av.shape)
@@ -236,11 +255,6 @@ def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict
         else np.zeros(len(S), int)
     )
     chosen = np.arange(len(S)) * G + pick
-    # the picked runs again, their validation accuracy watched every epoch: a network's
-    # arithmetic does not depend on its batchmates, so these are the same runs, bit for bit
-    sub = [(W[chosen], b[chosen]) for W, b in start]
-    _, _, A_val = ms.fine_tune_stack_val(sub, X[chosen], T[chosen], Xv[chosen], stages, lrs[chosen])
-    curve = np.mean(A_val.argmax(axis=3) == yv[chosen][:, None, :], axis=2)  # (seeds, 1 + EPOCHS)
     w = world()
     test = np.array(
         [losses.accuracy(tf.predict(ms.unstack(trained, c), w.X_test), w.y_test) for c in chosen]
@@ -263,9 +277,21 @@ def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict
         "val_grid": val_acc,
         "drift_grid": drift.reshape(len(S), G, -1),
         "losses": train_losses[chosen],
-        "val_curve": curve,
         "drift": drift[chosen],
     }
+
+
+@functools.cache
+def _val_curve(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> np.ndarray:
+    """The picked runs of `_tuned` again, their validation accuracy watched every epoch
+    (S, 1 + EPOCHS): a network's arithmetic does not depend on its batchmates, so these are the
+    same runs, bit for bit (the last column is `_tuned`'s `val`)."""
+    grid, rates = rate_grid(method), _tuned(method, angle_deg, n_per_class, seed_set)["rates"]
+    chosen = [i * len(grid) + grid.index(tuple(r)) for i, r in enumerate(rates)]
+    _, start, (X, T, _, Xv, yv), stages, lrs = _setup(method, angle_deg, n_per_class, seed_set)
+    sub = [(W[chosen], b[chosen]) for W, b in start]
+    _, _, A_val = ms.fine_tune_stack_val(sub, X[chosen], T[chosen], Xv[chosen], stages, lrs[chosen])
+    return np.mean(A_val.argmax(axis=3) == yv[chosen][:, None, :], axis=2)
 
 
 def accuracies(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0) -> np.ndarray:
