@@ -60,6 +60,7 @@ STRATEGIES = tf.STRATEGIES
 # "random_low" are "head" and "all_low" on a backbone that was never pre-trained (He init)
 METHODS = ("scratch", *STRATEGIES, "all_low", "xavier", "random_head", "random_low")
 SIZE_METHODS = ("scratch", "head", "all")
+ANGLE_FREE = ("scratch", "random_head", "random_low")  # no pre-trained backbone: no angle
 LR_CASES = ((0, SMALL), (0, LARGE), (15, LARGE), (90, LARGE))  # (angle, examples per class)
 
 
@@ -192,6 +193,8 @@ def tuned(
     seeds(N_SEEDS, seed_set)  # validates seed_set
     if not isinstance(curves, bool):
         raise TypeError(f"curves: expected True or False, got {checks.describe(curves)}")
+    if method in ANGLE_FREE:  # never sees the source: the same runs at every angle
+        angle_deg = 0
     out = _tuned(method, angle_deg, n_per_class, seed_set)
     if curves:
         out = {**out, "val_curve": _val_curve(method, angle_deg, n_per_class, seed_set)}

@@ -118,3 +118,11 @@ def test_bad_input_raises_with_a_useful_message(call, exc, words):
         call()
     for word in words:
         assert word in str(info.value)
+
+
+def test_methods_without_a_pretrained_backbone_do_not_depend_on_the_angle():
+    """From scratch (and the random-backbone controls) never see the source: one run serves
+    every angle, and it is the run the angle would have made."""
+    assert te.tuned("scratch", 90, 1) is te.tuned("scratch", 0, 1)
+    alone = te._tuned("scratch", 90, 1, 0)
+    assert all(np.array_equal(alone[k], v) for k, v in te.tuned("scratch", 0, 1).items())
