@@ -106,7 +106,8 @@ def _step(params, acts, T, lrs, frozen, low: int):
             dW = acts[l].transpose(0, 2, 1) @ delta
             new[l] = (W - r[:, None, None] * dW, b - r[:, None] * delta.sum(axis=1))
         if l > low:  # the error handed to the layer below, through frozen layers too
-            delta = (delta @ W.transpose(0, 2, 1)) * (acts[l] > 0)
+            delta = delta @ W.transpose(0, 2, 1)
+            delta *= acts[l] > 0
     return new
 
 
