@@ -59,7 +59,7 @@ for n in te.SIZES_PER_CLASS:
 
 # %%
 for m in te.SIZE_METHODS:
-    r = te.tuned(m, 0, te.SMALL)
+    r = te.tuned(m, 0, te.SMALL, curves=True)
     half, end = 100 * r["val_curve"][:, te.EPOCHS // 2].mean(), 100 * r["val_curve"][:, -1].mean()
     print(
         f"{m:8} validation at epoch {te.EPOCHS // 2}: {half:5.1f} %, at the end {end:5.1f} %;"
@@ -148,7 +148,7 @@ def draw_data_size(theme: Theme):
 def draw_convergence(theme: Theme):
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.6, height=3.9)
     for m in te.SIZE_METHODS:
-        r = te.tuned(m, 0, te.SMALL)
+        r = te.tuned(m, 0, te.SMALL, curves=True)
         curve = 100 * r["val_curve"]
         style = _style(theme, m)
         epochs = np.arange(curve.shape[1])
@@ -244,7 +244,7 @@ def values() -> dict[str, object]:
     for m in te.SIZE_METHODS:
         for n in te.SIZES_PER_CLASS:
             _put_acc(v, f"acc_{m}_{n}", te.accuracies(m, 0, n))
-        r = te.tuned(m, 0, te.SMALL)
+        r = te.tuned(m, 0, te.SMALL, curves=True)
         v[f"val_half_{m}"] = fmt(100 * r["val_curve"][:, te.EPOCHS // 2].mean(), 1)
         v[f"val_end_{m}"] = fmt(100 * r["val_curve"][:, -1].mean(), 1)
         v[f"loss_end_{m}"] = fmt(r["losses"][:, -1].mean(), 4)

@@ -136,7 +136,7 @@ COLOUR = {"scratch": 1, "head": 0, "all": 2, "early": 3, "gradual": 4}  # palett
 def draw_strategy_curves(theme: Theme):
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=10.0, height=4.0)
     for m in GRID_METHODS:
-        curve = 100 * te.tuned(m, 0, te.SMALL)["val_curve"].mean(0)
+        curve = 100 * te.tuned(m, 0, te.SMALL, curves=True)["val_curve"].mean(0)
         ax1.plot(
             np.arange(curve.size),
             curve,

@@ -60,6 +60,7 @@ STRATEGIES = tf.STRATEGIES
 # "random_low" are "head" and "all_low" on a backbone that was never pre-trained (He init)
 METHODS = ("scratch", *STRATEGIES, "all_low", "xavier", "random_head", "random_low")
 SIZE_METHODS = ("scratch", "head", "all")
+ANGLE_FREE = ("scratch", "random_head", "random_low")  # no pre-trained backbone: no angle
 LR_CASES = ((0, SMALL), (0, LARGE), (15, LARGE), (90, LARGE))  # (angle, examples per class)
 
 
@@ -97,7 +98,6 @@ def source_data(angle_deg: int, n_per_class: int = SOURCE_PER_CLASS, part: int =
     return sample(mixer, w.source_prototypes, n_per_class, rng)
 
 
-@functools.cache
 def pretrained(angle_deg: int = 0, seed_set: int = 0) -> dict:
     """One source network per seed (backbone + 16-class head), trained by mini-batch SGD.
 
@@ -105,24 +105,43 @@ def pretrained(angle_deg: int = 0, seed_set: int = 0) -> dict:
     shuffling, so a conclusion cannot rest on one lucky pre-training run. The networks train
     side by side (`mlp_stack`, one mini-batch of `PRETRAIN_BATCH` per step).
     """
-    X, y = source_data(angle_deg)
-    T = losses.one_hot(y, SOURCE_CLASSES)
+    angle_deg = _angle(angle_deg)
+    seeds(N_SEEDS, seed_set)  # validates seed_set
+    if angle_deg in ANGLES:  # the grid's angles train side by side, once
+        return _pretrained(ANGLES, seed_set)[ANGLES.index(angle_deg)]
+    return _pretrained((angle_deg,), seed_set)[0]
+
+
+@functools.cache
+def _pretrained(angles: tuple[int, ...], seed_set: int) -> list[dict]:
+    """`pretrained` for every angle of `angles`, all in one stack: a network's arithmetic does
+    not depend on its batchmates, so each is the same as if it trained alone."""
     S = seeds(N_SEEDS, seed_set)
-    rngs = [np.random.default_rng([WORLD_SEED, 4, int(angle_deg), s]) for s in S]
+    data = [source_data(a) for a in angles]
+    X = np.stack([X for X, _ in data for _ in S])  # (angles x seeds, N, D)
+    T = np.stack([losses.one_hot(y, SOURCE_CLASSES) for _, y in data for _ in S])
+    rngs = [np.random.default_rng([WORLD_SEED, 4, int(a), s]) for a in angles for s in S]
     params = ms.stack([bp.init_params([*SIZES, SOURCE_CLASSES], r, "he") for r in rngs])
-    lrs = np.full((len(S), len(SIZES)), PRETRAIN_LR)
-    for _ in range(PRETRAIN_EPOCHS):
-        orders = np.stack([r.permutation(y.size) for r in rngs])
-        for start in range(0, y.size, PRETRAIN_BATCH):
-            idx = orders[:, start : start + PRETRAIN_BATCH]
-            params = ms.stack_step(params, X[idx], T[idx], lrs, frozenset())
-    X_val, y_val = source_data(angle_deg, 30, part=1)
-    B = len(S)
-    return {
-        "params": params,
-        "train_acc": ms.stack_accuracy(params, np.broadcast_to(X, (B, *X.shape)), y),
-        "val_acc": ms.stack_accuracy(params, np.broadcast_to(X_val, (B, *X_val.shape)), y_val),
-    }
+    lrs = np.full((len(rngs), len(SIZES)), PRETRAIN_LR)
+    params = ms.minibatch_sgd_stack(params, X, T, lrs, PRETRAIN_EPOCHS, PRETRAIN_BATCH, rngs)
+    out = []
+    for i, a in enumerate(angles):
+        own = [
+            (W[i * len(S) : (i + 1) * len(S)], b[i * len(S) : (i + 1) * len(S)]) for W, b in params
+        ]
+        (X_train, y), (X_val, y_val) = data[i], source_data(a, 30, part=1)
+        out.append(
+            {
+                "params": own,
+                "train_acc": ms.stack_accuracy(
+                    own, np.broadcast_to(X_train, (len(S), *X_train.shape)), y
+                ),
+                "val_acc": ms.stack_accuracy(
+                    own, np.broadcast_to(X_val, (len(S), *X_val.shape)), y_val
+                ),
+            }
+        )
+    return out
 
 
 def target_data(n_per_class: int, seed: int):
@@ -156,20 +175,30 @@ def rate_grid(method: str) -> tuple[tuple[float, float], ...]:
     return tuple(itertools.product(HEAD_LRS, BACKBONE_RATIOS))
 
 
-def tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0) -> dict:
+def tuned(
+    method: str, angle_deg: int, n_per_class: int, seed_set: int = 0, curves: bool = False
+) -> dict:
     """Train `method` at every point of its rate grid for every seed, pick each seed's rates on
     its validation split, and only then evaluate the picked network on the test set, once.
 
-    Returns per seed (arrays of length `N_SEEDS`): `test` accuracy, `val` accuracy and the
-    picked `rates` (head rate, ratio); per seed and grid point: `val_grid` (S, G); for the
-    picked runs: `losses` (S, 1 + EPOCHS), `val_curve` (S, 1 + EPOCHS) and `drift` (S, 2), how
-    far each pre-trained layer moved (relative Frobenius norm).
+    Returns per seed (arrays of length `N_SEEDS`): `test` and `train` accuracy, `val` accuracy
+    and the picked `rates` (head rate, ratio); per seed and grid point: `val_grid` and
+    `drift_grid`; for the picked runs: `losses` (S, 1 + EPOCHS) and `drift` (S, 2), how far each
+    pre-trained layer moved (relative Frobenius norm); with `curves`, also `val_curve`
+    (S, 1 + EPOCHS), the picked runs' validation accuracy epoch by epoch.
     """
     method = checks.choice("method", method, METHODS)
     angle_deg = _angle(angle_deg)
     n_per_class = checks.positive_int("n_per_class", n_per_class)
     seeds(N_SEEDS, seed_set)  # validates seed_set
-    return _tuned(method, angle_deg, n_per_class, seed_set)
+    if not isinstance(curves, bool):
+        raise TypeError(f"curves: expected True or False, got {checks.describe(curves)}")
+    if method in ANGLE_FREE:  # never sees the source: the same runs at every angle
+        angle_deg = 0
+    out = _tuned(method, angle_deg, n_per_class, seed_set)
+    if curves:
+        out = {**out, "val_curve": _val_curve(method, angle_deg, n_per_class, seed_set)}
+    return out
 
 
 def _start(method: str, angle_deg: int, seed_set: int):
@@ -193,8 +222,10 @@ def _start(method: str, angle_deg: int, seed_set: int):
     return nets, tf.strategy_stages(kind.get(method, method), len(SIZES), EPOCHS)
 
 
-@functools.cache
-def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict:
+def _setup(method: str, angle_deg: int, n_per_class: int, seed_set: int):
+    """Every (seed, grid point) run of a cell, stacked: seed-major configs, the starting
+    networks, the data (training inputs, one-hot targets, labels; validation inputs, labels),
+    the method's stages and each run's per-layer rates."""
     S = seeds(N_SEEDS, seed_set)
     configs = [(i, g) for i in range(len(S)) for g in rate_grid(method)]
     data = [target_data(n_per_class, s) for s in S]
@@ -203,21 +234,23 @@ def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict
     start = ms.stack([nets[i] for i in idx])
     X, y, Xv, yv = (np.stack([data[i][k] for i in idx]) for k in range(4))
     lrs = np.array([tf.layer_lrs(lr, len(SIZES), ratio) for _, (lr, ratio) in configs])
-    curve = [ms.stack_accuracy(start, Xv, yv)]
-    trained, train_losses = ms.fine_tune_stack(
-        start,
-        X,
-        losses.one_hot(y.ravel(), TARGET_CLASSES).reshape(*y.shape, TARGET_CLASSES),
-        stages,
-        lrs,
-        callback=lambda e, p: curve.append(ms.stack_accuracy(p, Xv, yv)),
+    T = losses.one_hot(y.ravel(), TARGET_CLASSES).reshape(*y.shape, TARGET_CLASSES)
+    return configs, start, (X, T, y, Xv, yv), stages, lrs
+
+
+@functools.cache
+def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict:
+    S = seeds(N_SEEDS, seed_set)
+    configs, start, (X, T, y, Xv, yv), stages, lrs = _setup(
+        method, angle_deg, n_per_class, seed_set
     )
-    curve = np.array(curve).T  # (configs, 1 + EPOCHS)
+    trained, train_losses = ms.fine_tune_stack(start, X, T, stages, lrs)
     Av = ms.stack_forward(trained, Xv)[0]
     Tv = losses.one_hot(yv.ravel(), TARGET_CLASSES).reshape(Av.shape)
     val_loss = 0.5 * np.sum((Tv - Av) ** 2, axis=(1, 2)) / Av.shape[1]
+    val_acc = np.mean(Av.argmax(axis=2) == yv, axis=1)
     G = len(configs) // len(S)
-    val_acc = curve[:, -1].reshape(len(S), G)
+    val_acc = val_acc.reshape(len(S), G)
     # best validation accuracy; ties go to the lower validation loss
     pick = (
         np.lexsort((val_loss.reshape(len(S), G), -val_acc), axis=1)[:, 0]
@@ -239,15 +272,29 @@ def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict
     )
     return {
         "test": test,
-        "train": ms.stack_accuracy(trained, X, y)[chosen],
+        "train": ms.stack_accuracy(
+            [(W[chosen], b[chosen]) for W, b in trained], X[chosen], y[chosen]
+        ),
         "val": val_acc[np.arange(len(S)), pick],
         "rates": np.array([configs[c][1] for c in chosen]),
         "val_grid": val_acc,
         "drift_grid": drift.reshape(len(S), G, -1),
         "losses": train_losses[chosen],
-        "val_curve": curve[chosen],
         "drift": drift[chosen],
     }
+
+
+@functools.cache
+def _val_curve(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> np.ndarray:
+    """The picked runs of `_tuned` again, their validation accuracy watched every epoch
+    (S, 1 + EPOCHS): a network's arithmetic does not depend on its batchmates, so these are the
+    same runs, bit for bit (the last column is `_tuned`'s `val`)."""
+    grid, rates = rate_grid(method), _tuned(method, angle_deg, n_per_class, seed_set)["rates"]
+    chosen = [i * len(grid) + grid.index(tuple(r)) for i, r in enumerate(rates)]
+    _, start, (X, T, _, Xv, yv), stages, lrs = _setup(method, angle_deg, n_per_class, seed_set)
+    sub = [(W[chosen], b[chosen]) for W, b in start]
+    _, _, A_val = ms.fine_tune_stack_val(sub, X[chosen], T[chosen], Xv[chosen], stages, lrs[chosen])
+    return np.mean(A_val.argmax(axis=3) == yv[chosen][:, None, :], axis=2)
 
 
 def accuracies(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0) -> np.ndarray:

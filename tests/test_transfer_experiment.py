@@ -36,7 +36,7 @@ def test_rate_grid_is_the_same_for_every_strategy_that_trains_the_backbone():
 
 
 def test_tuned_picks_each_seeds_best_validation_rates_and_tests_only_those(monkeypatch):
-    r = te.tuned("head", 0, 1)
+    r = te.tuned("head", 0, 1, curves=True)
     grid = te.rate_grid("head")
     for i in range(te.N_SEEDS):
         best = r["val_grid"][i].max()
@@ -61,6 +61,16 @@ def test_tuned_picks_each_seeds_best_validation_rates_and_tests_only_those(monke
         te._tuned.cache_clear()
     assert len(calls) == te.N_SEEDS
     np.testing.assert_array_equal(again["test"], r["test"])
+
+
+def test_validation_curves_replay_the_picked_runs_bit_for_bit():
+    """The curves come from training the picked networks again, alone: they end exactly at the
+    validation accuracy the pick was made on, and asking for them changes nothing else."""
+    plain = te.tuned("all", 0, 1)
+    r = te.tuned("all", 0, 1, curves=True)
+    assert "val_curve" not in plain and r["val_curve"].shape == (te.N_SEEDS, te.EPOCHS + 1)
+    np.testing.assert_array_equal(r["val_curve"][:, -1], r["val"])
+    assert all(np.array_equal(plain[k], r[k]) for k in plain)
 
 
 def test_random_control_uses_a_backbone_that_was_never_pretrained():
@@ -95,6 +105,7 @@ def test_accuracies_are_the_picked_networks_test_accuracy_in_percent():
         (lambda: te.tuned("all", 0.5, 3), TypeError, ["angle_deg"]),
         (lambda: te.tuned("all", 0, 0), ValueError, ["n_per_class"]),
         (lambda: te.tuned("all", 0, 3, seed_set=5), ValueError, ["seed_set"]),
+        (lambda: te.tuned("all", 0, 3, curves="yes"), TypeError, ["curves"]),
         (lambda: te.rate_grid("sgd"), ValueError, ["method"]),
         (lambda: te.target_data(0, 1), ValueError, ["n_per_class"]),
         (lambda: te.target_data(3, -1), ValueError, ["seed"]),
@@ -107,3 +118,11 @@ def test_bad_input_raises_with_a_useful_message(call, exc, words):
         call()
     for word in words:
         assert word in str(info.value)
+
+
+def test_methods_without_a_pretrained_backbone_do_not_depend_on_the_angle():
+    """From scratch (and the random-backbone controls) never see the source: one run serves
+    every angle, and it is the run the angle would have made."""
+    assert te.tuned("scratch", 90, 1) is te.tuned("scratch", 0, 1)
+    alone = te._tuned("scratch", 90, 1, 0)
+    assert all(np.array_equal(alone[k], v) for k, v in te.tuned("scratch", 0, 1).items())
