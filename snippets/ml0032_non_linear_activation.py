@@ -185,7 +185,7 @@ def _train_stack(params, X, T, lrs, epochs: int, act: str, out_act: str):
         for l in reversed(range(n)):  # backward, as the Dense and Activation layers do it
             a_in, z = cache[l]
             if names[l] == "relu":
-                delta = dA * (z > 0)
+                delta = dA * (z > 0).astype(float)  # ReLU'(z), as the registry has it
             elif names[l] == "identity":
                 delta = dA  # dA * 1, exactly
             else:
@@ -535,7 +535,7 @@ for depth, m in moons_speed(0).items():
 # 1-10-1 ReLU network trained on sin(πx), and the exact kinks of what it learned.
 
 # %%
-FIT_N = 101
+FIT_N = 51
 FIT_WIDTHS = (1, 3, 10, 30)
 FIT_SHOWN = (1, 3, FIT_WIDTHS[-1])
 FIT_LR = 0.5
