@@ -278,23 +278,33 @@ def _moons_fit(act: str, depth: int, lr: float, seed: int) -> dict:
 
 
 @functools.cache
-def _moons_fits(act: str, depth: int, lr: float, seed_set: int) -> tuple[dict, ...]:
-    """One model at one step, trained on each seed of the set (`_moons_fit`, seed by seed),
-    side by side; scored on training and validation."""
+def _moons_stack(act: str, depth: int, lrs: tuple[float, ...], seed_set: int) -> dict:
+    """One model at each step of `lrs`, trained on each seed of the set (`_moons_fit`, network
+    by network), all side by side: step → one scored fit per seed."""
     ss = seeds(MOONS_SEEDS, seed_set)
-    inits = [_moons_init(act, depth, s) for s in ss]
+    runs = [(lr, s) for lr in lrs for s in ss]
+    inits = [_moons_init(act, depth, s) for _, s in runs]
     stack = [(np.stack([p[l][0] for p in inits]), np.stack([p[l][1] for p in inits]))
              for l in range(depth + 1)]  # fmt: skip
-    X = np.stack([moons_data(s)[0] for s in ss])
-    T = np.stack([moons_data(s)[1][:, None].astype(float) for s in ss])
+    X = np.stack([moons_data(s)[0] for _, s in runs])
+    T = np.stack([moons_data(s)[1][:, None].astype(float) for _, s in runs])
+    steps = np.repeat(np.array(lrs, dtype=float)[:, None], len(ss), axis=0)
     with np.errstate(all="ignore"):  # a too-large step may overflow; validation rejects it
         params, losses = _train_stack(
-            stack, X, T, np.full((len(ss), depth + 1), lr), MOONS_EPOCHS, act, "sigmoid"
+            stack, X, T, np.tile(steps, (1, depth + 1)), MOONS_EPOCHS, act, "sigmoid"
         )
-    return tuple(
+    fits = [
         _moons_scores(act, [(W[i], b[i]) for W, b in params], losses[i], s)
-        for i, s in enumerate(ss)
-    )
+        for i, (_, s) in enumerate(runs)
+    ]
+    return {lr: tuple(fits[k * len(ss) : (k + 1) * len(ss)]) for k, lr in enumerate(lrs)}
+
+
+def _moons_fits(act: str, depth: int, lr: float, seed_set: int) -> tuple[dict, ...]:
+    """One model at one step, trained and scored on each seed of the set: the starting grid
+    `MOONS_LRS` in one stack, any step the search adds in a stack of its own."""
+    lrs = MOONS_LRS if lr in MOONS_LRS else (lr,)
+    return _moons_stack(act, depth, lrs, seed_set)[lr]
 
 
 def _search_step(score, widen: bool = True) -> tuple[float, dict[float, float]]:

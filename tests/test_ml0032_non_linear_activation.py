@@ -103,16 +103,16 @@ def test_stacked_moons_fits_are_each_seed_trained_alone(act, depth, monkeypatch)
     # backprop.train network by network, to the last bit
     monkeypatch.setattr(page, "MOONS_SEEDS", 2)
     monkeypatch.setattr(page, "MOONS_EPOCHS", 30)
-    page._moons_fits.cache_clear()
+    page._moons_stack.cache_clear()
     try:
-        for lr in (4.0, 256.0):
+        for lr in (4.0, 16.0, 256.0):  # two from the starting grid's stack, one alone
             fits = page._moons_fits(act, depth, lr, 1)
             for s, fit in zip(seeds(2, 1), fits):
                 ref = page._moons_fit(act, depth, lr, s)
                 _assert_same_fit(fit, ref)
                 assert fit["acc"] == ref["acc"] and fit["val_loss"] == ref["val_loss"]
     finally:
-        page._moons_fits.cache_clear()
+        page._moons_stack.cache_clear()
 
 
 @pytest.mark.parametrize(("act", "width"), [("tanh", 1), ("tanh", 10), ("relu", 4)])
@@ -190,7 +190,7 @@ def tiny_moons(monkeypatch):
     """The moons experiment shrunk to seconds; the caches are cleared before and after."""
     cached = (
         page.moons_data,
-        page._moons_fits,
+        page._moons_stack,
         page.moons_runs,
         page.moons_collapse,
         page.moons_speed,
@@ -216,7 +216,7 @@ def test_step_choice_never_looks_at_the_test_points(tiny_moons, monkeypatch):
         seen[seed] = True
         return X, y, X_val, y_val, X_test, 1 - y_test  # every test label wrong
 
-    page._moons_fits.cache_clear()
+    page._moons_stack.cache_clear()
     page.moons_runs.cache_clear()
     monkeypatch.setattr(page, "moons_data", flipped_test)
     after = page.moons_runs(0)
