@@ -6,10 +6,13 @@ extremes of GELU and SiLU; two moons, where linear-only networks of every depth 
 affine map below the best straight line while ReLU networks pass it; one hidden layer of tanh
 units fitting sin(2πx) better as it widens; and the kinks of a trained ReLU network. The
 reference code is `snippets/nonlinearity.py` (collapse, best line, kinks) and
-`snippets/activations.py`; the networks are trained by the loop of `snippets/training.py`: the
-two-moons models through `backprop.train`, the sin(2πx) and sin(πx) fits on `layers.mlp` with
-one step size per layer. Change a parameter (the example's weights, a width, a step, the number
-of seeds) and re-run the cells below it.
+`snippets/activations.py`. The networks are trained by gradient descent with the arithmetic of
+the loop of `snippets/training.py` (full batch, plain SGD, the sin(2πx) and sin(πx) fits with
+one step size per layer), each experiment's seeds side by side in one stack (`_train_stack`);
+the tests check that every stacked network is, bit for bit, the one `backprop.train` (two
+moons) or `training.train` on `layers.mlp` (the fits) gives when it is trained alone. Change a
+parameter (the example's weights, a width, a step, the number of seeds) and re-run the cells
+below it.
 """
 
 # %%
@@ -144,7 +147,7 @@ for key, value in activation_extremes().items():
 
 # %% [markdown]
 # ## Many small networks trained side by side
-# Every experiment below trains one network shape for several seeds (and the fits, several
+# Every experiment below trains one network shape for several seeds (two moons: several
 # steps). Stacked on a leading axis, they train in one pass of batched matrix products: the
 # arithmetic of `training.train` with plain SGD, one step per layer, network by network (the
 # tests check it is bit for bit the same as training each network alone).
