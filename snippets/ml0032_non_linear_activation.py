@@ -6,10 +6,13 @@ extremes of GELU and SiLU; two moons, where linear-only networks of every depth 
 affine map below the best straight line while ReLU networks pass it; one hidden layer of tanh
 units fitting sin(2πx) better as it widens; and the kinks of a trained ReLU network. The
 reference code is `snippets/nonlinearity.py` (collapse, best line, kinks) and
-`snippets/activations.py`; the networks are trained by the loop of `snippets/training.py`: the
-two-moons models through `backprop.train`, the sin(2πx) and sin(πx) fits on `layers.mlp` with
-one step size per layer. Change a parameter (the example's weights, a width, a step, the number
-of seeds) and re-run the cells below it.
+`snippets/activations.py`. The networks are trained by gradient descent with the arithmetic of
+the loop of `snippets/training.py` (full batch, plain SGD, the sin(2πx) and sin(πx) fits with
+one step size per layer), each experiment's seeds side by side in one stack (`_train_stack`);
+the tests check that every stacked network is, bit for bit, the one `backprop.train` (two
+moons) or `training.train` on `layers.mlp` (the fits) gives when it is trained alone. Change a
+parameter (the example's weights, a width, a step, the number of seeds) and re-run the cells
+below it.
 """
 
 # %%
@@ -20,8 +23,8 @@ import math
 
 import numpy as np
 
+from snippets import activations, evidence, training
 from snippets import backprop as bp
-from snippets import evidence, training
 from snippets.companion import show
 from snippets.datasets import two_moons
 from snippets.formatting import fmt, tex_matrix, tex_sci
@@ -143,6 +146,65 @@ for key, value in activation_extremes().items():
     print(f"{key:14} {value:.3g}")
 
 # %% [markdown]
+# ## Many small networks trained side by side
+# Every experiment below trains one network shape for several seeds (two moons: several
+# steps). Stacked on a leading axis, they train in one pass of batched matrix products: the
+# arithmetic of `training.train` with plain SGD, one step per layer, network by network (the
+# tests check it is bit for bit the same as training each network alone).
+
+
+# %%
+def _train_stack(params, X, T, lrs, epochs: int, act: str, out_act: str):
+    """Full-batch gradient descent on the mean of ½‖T − A‖² for B networks of one shape.
+
+    `params`: list of (W, b) of shapes (B, fan_in, fan_out) and (B, fan_out); `X`, `T`:
+    (B, N, ·) or (N, ·), shared by every network; `lrs`: (B, layers), network b's step for each
+    layer; `act` after every hidden layer, `out_act` after the last. Returns the trained stack
+    and the losses before training and after each epoch, shape (B, epochs + 1).
+    """
+    W = [np.array(w, dtype=float) for w, _ in params]
+    b = [np.array(v, dtype=float)[:, None, :] for _, v in params]  # (B, 1, fan_out)
+    B, N, n = W[0].shape[0], np.shape(X)[-2], len(W)
+    X, T = np.broadcast_to(X, (B, *np.shape(X)[-2:])), np.broadcast_to(T, (B, *np.shape(T)[-2:]))
+    lrs = np.asarray(lrs, dtype=float)[:, :, None, None]
+    names = [act] * (n - 1) + [out_act]
+    f = [activations.REGISTRY[name] for name in names]
+
+    def forward():
+        a, cache = X, []
+        for l in range(n):
+            z = a @ W[l] + b[l]
+            cache.append((a, z))
+            a = z if names[l] == "identity" else f[l][0](z)
+        return a, cache
+
+    def loss(A):
+        return 0.5 * np.sum((T - A) ** 2, axis=(1, 2)) / N  # losses.REGISTRY["mse"], per net
+
+    A, cache = forward()
+    history = [loss(A)]
+    for _ in range(epochs):
+        dA, grads = (A - T) / N, [None] * n
+        for l in reversed(range(n)):  # backward, as the Dense and Activation layers do it
+            a_in, z = cache[l]
+            if names[l] == "relu":
+                delta = dA * (z > 0).astype(float)  # ReLU'(z), as the registry has it
+            elif names[l] == "identity":
+                delta = dA  # dA * 1, exactly
+            else:
+                delta = dA * f[l][1](z, A if l == n - 1 else cache[l + 1][0])
+            grads[l] = (np.swapaxes(a_in, 1, 2) @ delta, delta.sum(axis=1, keepdims=True))
+            if l:
+                dA = delta @ np.swapaxes(W[l], 1, 2)
+        for l in range(n):
+            W[l] -= lrs[:, l] * grads[l][0]
+            b[l] -= lrs[:, l] * grads[l][1]
+        A, cache = forward()
+        history.append(loss(A))
+    return [(w, v[:, 0, :]) for w, v in zip(W, b)], np.array(history).T
+
+
+# %% [markdown]
 # ## Experiment: two moons, linear-only networks against ReLU networks
 # A single sigmoid unit and networks of 1, 2 and 4 hidden layers, with identity activations
 # (linear-only) or ReLU. Each seed draws its own training, validation and test points and its
@@ -181,26 +243,71 @@ def moons_data(seed: int = 0):
     return (X - mean) / std, y, (X_val - mean) / std, y_val, (X_test - mean) / std, y_test
 
 
-@functools.cache
-def _moons_fit(act: str, depth: int, lr: float, seed: int) -> dict:
-    """One model trained on one seed's training points; scored on training and validation."""
-    X, y, X_val, y_val, _, _ = moons_data(seed)
+def _moons_init(act: str, depth: int, seed: int):
+    """A model's initial weights: the same draw for every model of a seed."""
     sizes = [2] + [MOONS_WIDTH] * depth + [1]
-    rng = np.random.default_rng((seed, 1))  # the same initial draw for every model of a seed
-    params0 = bp.init_params(sizes, rng, "he" if act == "relu" else "xavier")
-    with np.errstate(all="ignore"):  # a too-large step may overflow; validation rejects it
-        params, losses = bp.train(
-            params0, X, y[:, None].astype(float), lr, MOONS_EPOCHS, act, "sigmoid"
-        )
+    return bp.init_params(
+        sizes, np.random.default_rng((seed, 1)), "he" if act == "relu" else "xavier"
+    )
+
+
+def _moons_scores(act: str, params, losses: np.ndarray, seed: int) -> dict:
+    """A trained model with its training accuracy and validation loss (a model that overflowed
+    gets accuracy 0 and validation loss inf, so validation rejects its step)."""
+    X, y, X_val, y_val, _, _ = moons_data(seed)
+    with np.errstate(all="ignore"):
         A_val = bp.forward(params, X_val, act, "sigmoid")[0]
+        A = bp.forward(params, X, act, "sigmoid")[0]
     ok = bool(np.all(np.isfinite(losses)) and np.all(np.isfinite(A_val)))
     return {
         "params": params,
         "losses": losses,
         "n_params": sum(W.size + b.size for W, b in params),
-        "acc": bp.accuracy(bp.forward(params, X, act, "sigmoid")[0], y) if ok else 0.0,
+        "acc": bp.accuracy(A, y) if ok else 0.0,
         "val_loss": bp.mse_loss(A_val, y_val[:, None].astype(float)) if ok else math.inf,
     }
+
+
+def _moons_fit(act: str, depth: int, lr: float, seed: int) -> dict:
+    """One model trained alone on one seed's training points by `backprop.train` (what
+    `_moons_fits` does for all seeds at once; the tests compare the two)."""
+    X, y = moons_data(seed)[:2]
+    with np.errstate(all="ignore"):  # a too-large step may overflow; validation rejects it
+        params, losses = bp.train(
+            _moons_init(act, depth, seed), X, y[:, None].astype(float), lr, MOONS_EPOCHS, act,
+            "sigmoid",
+        )  # fmt: skip
+    return _moons_scores(act, params, losses, seed)
+
+
+@functools.cache
+def _moons_stack(act: str, depth: int, lrs: tuple[float, ...], seed_set: int) -> dict:
+    """One model at each step of `lrs`, trained on each seed of the set (`_moons_fit`, network
+    by network), all side by side: step → one scored fit per seed."""
+    ss = seeds(MOONS_SEEDS, seed_set)
+    runs = [(lr, s) for lr in lrs for s in ss]
+    inits = [_moons_init(act, depth, s) for _, s in runs]
+    stack = [(np.stack([p[l][0] for p in inits]), np.stack([p[l][1] for p in inits]))
+             for l in range(depth + 1)]  # fmt: skip
+    X = np.stack([moons_data(s)[0] for _, s in runs])
+    T = np.stack([moons_data(s)[1][:, None].astype(float) for _, s in runs])
+    steps = np.repeat(np.array(lrs, dtype=float)[:, None], len(ss), axis=0)
+    with np.errstate(all="ignore"):  # a too-large step may overflow; validation rejects it
+        params, losses = _train_stack(
+            stack, X, T, np.tile(steps, (1, depth + 1)), MOONS_EPOCHS, act, "sigmoid"
+        )
+    fits = [
+        _moons_scores(act, [(W[i], b[i]) for W, b in params], losses[i], s)
+        for i, (_, s) in enumerate(runs)
+    ]
+    return {lr: tuple(fits[k * len(ss) : (k + 1) * len(ss)]) for k, lr in enumerate(lrs)}
+
+
+def _moons_fits(act: str, depth: int, lr: float, seed_set: int) -> tuple[dict, ...]:
+    """One model at one step, trained and scored on each seed of the set: the starting grid
+    `MOONS_LRS` in one stack, any step the search adds in a stack of its own."""
+    lrs = MOONS_LRS if lr in MOONS_LRS else (lr,)
+    return _moons_stack(act, depth, lrs, seed_set)[lr]
 
 
 def _search_step(score, widen: bool = True) -> tuple[float, dict[float, float]]:
@@ -238,15 +345,14 @@ def moons_runs(seed_set: int = 0) -> dict[tuple[str, int], dict]:
     for act, depth in MOONS_MODELS:
 
         def mean_val_loss(lr, act=act, depth=depth):
-            fits = [_moons_fit(act, depth, lr, s) for s in seeds(MOONS_SEEDS, seed_set)]
-            return float(np.mean([f["val_loss"] for f in fits]))
+            return float(np.mean([f["val_loss"] for f in _moons_fits(act, depth, lr, seed_set)]))
 
         # the linear models' validation losses tie (they all reach one map), so widening their
         # grid would only chase noise: they keep the starting grid, and the page says so
         lr, val = _search_step(mean_val_loss, widen=act != "identity")
         runs = []
-        for s in seeds(MOONS_SEEDS, seed_set):
-            r = dict(_moons_fit(act, depth, lr, s))
+        for s, fit in zip(seeds(MOONS_SEEDS, seed_set), _moons_fits(act, depth, lr, seed_set)):
+            r = dict(fit)
             _, _, _, _, X_test, y_test = moons_data(s)
             r["test_acc"] = bp.accuracy(bp.forward(r["params"], X_test, act, "sigmoid")[0], y_test)
             runs.append(r)
@@ -272,9 +378,9 @@ def _name(act: str, depth: int) -> str:
 
 
 # %%
-print(f"best line: {evidence.spread(moons_best_line(), 100)} % of the training points")
+print(f"best line: {evidence.spread(moons_best_line(0), 100)} % of the training points")
 print(f"{'model':18} {'params':>6} {'step':>5}  {'train %':>11}  {'test %':>11}")
-for (act, depth), m in moons_runs().items():
+for (act, depth), m in moons_runs(0).items():
     train_acc = evidence.spread([r["acc"] for r in m["runs"]], 100)
     test_acc = evidence.spread([r["test_acc"] for r in m["runs"]], 100)
     n_params = m["runs"][0]["n_params"]
@@ -283,7 +389,7 @@ for (act, depth), m in moons_runs().items():
 
 # %%
 def _draw_boundaries(theme: Theme):
-    runs = moons_runs()
+    runs = moons_runs(0)
     seed = seeds(1)[0]  # the first seed of set 0
     X, y = moons_data(seed)[:2]
     fig, axes = new_figure(theme, ncols=3, width=9.6, height=3.9)
@@ -293,7 +399,7 @@ def _draw_boundaries(theme: Theme):
     c0, c1 = theme.palette[0], theme.palette[1]
     for ax, depth in zip(axes, MOONS_DEPTHS):
         relu = runs[("relu", depth)]["runs"][0]
-        lin = _moons_fit("identity", depth, MOONS_COMMON_LR, seed)
+        lin = _moons_fits("identity", depth, MOONS_COMMON_LR, 0)[0]
         p = bp.forward(relu["params"], grid, "relu", "sigmoid")[0].reshape(gx.shape)
         # the two flat regions as a small bitmap; points and boundaries stay vector
         shade = ax.contourf(gx, gy, p, levels=[0, 0.5, 1], colors=[c0, c1], alpha=0.18, zorder=1)
@@ -346,12 +452,12 @@ def moons_collapse(seed_set: int = 0) -> dict:
     gap between their collapsed (W, b) and the single unit's, the largest gap in training loss,
     whether the training accuracies agree, and the epochs each took to converge."""
     gaps, loss_gaps, same_acc, epochs = [], [], [], {d: [] for d in (0, *MOONS_DEPTHS)}
-    for s in seeds(MOONS_SEEDS, seed_set):
-        single = _moons_fit("identity", 0, MOONS_COMMON_LR, s)
+    for i in range(MOONS_SEEDS):
+        single = _moons_fits("identity", 0, MOONS_COMMON_LR, seed_set)[i]
         W0, b0 = collapse_linear(single["params"])
         epochs[0].append(_converged_epoch(single["losses"]))
         for depth in MOONS_DEPTHS:
-            r = _moons_fit("identity", depth, MOONS_COMMON_LR, s)
+            r = _moons_fits("identity", depth, MOONS_COMMON_LR, seed_set)[i]
             W, b = collapse_linear(r["params"])
             gaps.append(float(np.abs(np.r_[W.ravel() - W0.ravel(), b - b0]).max()))
             loss_gaps.append(abs(r["losses"][-1] - single["losses"][-1]))
@@ -380,18 +486,12 @@ def moons_speed(seed_set: int = 0) -> dict:
     model's fastest step. The fastest step minimises the mean epochs over the seeds (inf if a
     seed never gets there), searched like the validation step (`_search_step`): a choice on
     training loss, which is what "converges sooner" is about."""
-    ss = seeds(MOONS_SEEDS, seed_set)
-    target = {
-        s: min(
-            _moons_fit("identity", d, MOONS_COMMON_LR, s)["losses"][-1] for d in (0, *MOONS_DEPTHS)
-        )
-        for s in ss
-    }
+    common = [_moons_fits("identity", d, MOONS_COMMON_LR, seed_set) for d in (0, *MOONS_DEPTHS)]
+    target = [min(fits[i]["losses"][-1] for fits in common) for i in range(MOONS_SEEDS)]
 
     def epochs(depth, lr):
-        return np.array(
-            [_reach_epoch(_moons_fit("identity", depth, lr, s)["losses"], target[s]) for s in ss]
-        )
+        fits = _moons_fits("identity", depth, lr, seed_set)
+        return np.array([_reach_epoch(f["losses"], t) for f, t in zip(fits, target)])
 
     out = {}
     for depth in (0, *MOONS_DEPTHS):
@@ -432,10 +532,10 @@ def _epochs(xs) -> str:
 
 
 # %%
-collapse = moons_collapse()
+collapse = moons_collapse(0)
 print(f"largest gap to the single unit's map {collapse['gap']:.1e}, in loss ", end="")
 print(f"{collapse['loss_gap']:.1e}; same training accuracy: {collapse['same_acc']}")
-for depth, m in moons_speed().items():
+for depth, m in moons_speed(0).items():
     print(
         f"{depth} hidden: {_epochs(m['common'])} epochs at step {MOONS_COMMON_LR:g}, "
         f"{_epochs(m['fast'])} at its fastest step {m['lr']:g}"
@@ -448,7 +548,7 @@ for depth, m in moons_speed().items():
 # 1-10-1 ReLU network trained on sin(πx), and the exact kinks of what it learned.
 
 # %%
-FIT_N = 101
+FIT_N = 51
 FIT_WIDTHS = (1, 3, 10, 30)
 FIT_SHOWN = (1, 3, FIT_WIDTHS[-1])
 FIT_LR = 0.5
@@ -490,6 +590,20 @@ def _fit(target, act: str, width: int, lr: float, epochs: int, seed: int):
     return {"params": params, "losses": losses, "mse": 2 * losses[-1]}  # ½‖·‖² → plain MSE
 
 
+def _fits(target, act: str, width: int, lr: float, epochs: int, seeds_) -> list[dict]:
+    """`_fit` for each seed of `seeds_`, trained side by side."""
+    x = np.linspace(-1.0, 1.0, FIT_N)[:, None]
+    inits = [_init_1d(width, np.random.default_rng(s)) for s in seeds_]
+    stack = [(np.stack([p[l][0] for p in inits]), np.stack([p[l][1] for p in inits]))
+             for l in range(2)]  # fmt: skip
+    lrs = np.tile(_fit_lrs(lr, width), (len(inits), 1))
+    params, losses = _train_stack(stack, x, target(x), lrs, epochs, act, "identity")
+    return [
+        {"params": [(W[i], b[i]) for W, b in params], "losses": h, "mse": 2 * h[-1]}
+        for i, h in enumerate(losses)
+    ]
+
+
 def _sin2pi(x):
     return np.sin(2 * np.pi * x)
 
@@ -502,31 +616,30 @@ def _sinpi(x):
 def approximation_runs(seed_set: int = 0) -> list[dict[int, dict]]:
     """A 1-H-1 tanh network trained on sin(2πx) for each width H in `FIT_WIDTHS`, one dict per
     seed (the initialisation is the only random part)."""
-    return [
-        {h: _fit(_sin2pi, "tanh", h, FIT_LR, FIT_EPOCHS, s) for h in FIT_WIDTHS}
-        for s in seeds(FIT_SEEDS, seed_set)
-    ]
+    ss = seeds(FIT_SEEDS, seed_set)
+    by_width = {h: _fits(_sin2pi, "tanh", h, FIT_LR, FIT_EPOCHS, ss) for h in FIT_WIDTHS}
+    return [{h: by_width[h][i] for h in FIT_WIDTHS} for i in range(len(ss))]
 
 
 @functools.cache
 def relu_run() -> dict:
     """A 1-10-1 ReLU network trained on sin(πx) (one seed: an illustration, not a finding),
     and the kinks of what it learned."""
-    r = _fit(_sinpi, "relu", RELU_WIDTH, RELU_LR, RELU_EPOCHS, RELU_SEED)
+    r = _fits(_sinpi, "relu", RELU_WIDTH, RELU_LR, RELU_EPOCHS, (RELU_SEED,))[0]
     r["kinks"] = relu_kinks(r["params"], -1.0, 1.0)
     return r
 
 
 # %%
 for h in FIT_WIDTHS:
-    mse = [r[h]["mse"] for r in approximation_runs()]
+    mse = [r[h]["mse"] for r in approximation_runs(0)]
     print(f"{h:2} tanh units: MSE geometric mean {np.exp(np.mean(np.log(mse))):.1e}")
 print(f"1-{RELU_WIDTH}-1 ReLU network on sin(πx): {relu_run()['kinks'].size} kinks")
 
 
 # %%
 def _draw_approximation(theme: Theme):
-    all_runs = approximation_runs()
+    all_runs = approximation_runs(0)
     runs = all_runs[0]  # the curves: the first seed
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.0, height=3.8)
     x = np.linspace(-1, 1, 401)[:, None]
@@ -626,7 +739,7 @@ def values() -> dict[str, object]:
         v[key] = fmt(ext[key], 2)
     v["gelu_tanh_gap"] = tex_sci(ext["gelu_tanh_gap"])
 
-    runs = moons_runs()
+    runs = moons_runs(0)
     v.update(
         {
             "moons_n": MOONS_N,
@@ -638,11 +751,10 @@ def values() -> dict[str, object]:
             "moons_common_lr": fmt(MOONS_COMMON_LR, 0),
             "moons_epochs": MOONS_EPOCHS,
             "moons_seeds": MOONS_SEEDS,
-            "moons_best_line_pct": evidence.spread(moons_best_line(), 100),
+            "moons_best_line_pct": evidence.spread(moons_best_line(0), 100),
             "converged_tol": tex_sci(CONVERGED_TOL),
         }
     )
-    seed = seeds(1)[0]
     for act, depth in MOONS_MODELS:
         key, m = _key(act, depth), runs[(act, depth)]
         v[f"{key}_params"] = m["runs"][0]["n_params"]
@@ -650,17 +762,17 @@ def values() -> dict[str, object]:
         v[f"{key}_acc"] = evidence.spread([r["acc"] for r in m["runs"]], 100)
         v[f"{key}_test_acc"] = evidence.spread([r["test_acc"] for r in m["runs"]], 100)
         if act == "identity":  # the collapsed map of the first seed, at the common step
-            W, b = collapse_linear(_moons_fit(act, depth, MOONS_COMMON_LR, seed)["params"])
+            W, b = collapse_linear(_moons_fits(act, depth, MOONS_COMMON_LR, 0)[0]["params"])
             v[f"{key}_W"] = tex_matrix(W.T, digits=2)
             v[f"{key}_b"] = fmt(b[0], 2)
-    col = moons_collapse()
+    col = moons_collapse(0)
     v["moons_collapse_gap"] = tex_sci(max(col["gap"], 1e-16))
     v["moons_loss_gap"] = tex_sci(max(col["loss_gap"], 1e-16))
     lin = [runs[("identity", d)] for d in (0, *MOONS_DEPTHS)]
     v["moons_val_tie"] = tex_sci(max(np.diff(sorted(m["val_loss"].values()))[0] for m in lin))
     v["lin_at_edge"] = sum(not m["bracketed"] for m in lin)
     v["moons_lr_range"] = f"{MOONS_LR_RANGE[0]:g} to {MOONS_LR_RANGE[1]:g}"
-    speed = moons_speed()
+    speed = moons_speed(0)
     for depth, m in speed.items():
         v[f"lin{depth}_converged"] = _epochs(m["common"])
         v[f"lin{depth}_fast_lr"] = f"{m['lr']:g}"
@@ -673,7 +785,7 @@ def values() -> dict[str, object]:
     v["lin4_unstable_lr"] = f"{unstable['lr']:g}"
     v["lin0_at_unstable"] = _epochs(unstable["single"])
 
-    fits = approximation_runs()
+    fits = approximation_runs(0)
     mse = {h: np.array([r[h]["mse"] for r in fits]) for h in FIT_WIDTHS}
     for h, m in mse.items():
         v[f"fit_mse_{h}"] = tex_sci(np.exp(np.log(m).mean()))  # geometric mean over seeds

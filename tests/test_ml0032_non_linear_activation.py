@@ -47,10 +47,10 @@ def test_activation_extremes_by_hand():
 def test_trained_linear_networks_are_one_linear_layer():
     seed = seeds(1)[0]
     X, _, X_val, _, X_test, _ = page.moons_data(seed)
-    runs = page.moons_runs()
+    runs = page.moons_runs(0)
     for depth in (0, *page.MOONS_DEPTHS):
         tuned = runs[("identity", depth)]["runs"][0]["params"]
-        common = page._moons_fit("identity", depth, page.MOONS_COMMON_LR, seed)["params"]
+        common = page._moons_fits("identity", depth, page.MOONS_COMMON_LR, 0)[0]["params"]
         for params in (tuned, common):
             W, b = collapse_linear(params)
             for data in (X, X_val, X_test):
@@ -66,7 +66,7 @@ def test_claims_hold_on_seed_set_0():
 
 
 def test_reported_fit_error_is_the_plain_mean_squared_error():
-    runs = page.approximation_runs()[0]
+    runs = page.approximation_runs(0)[0]
     x = np.linspace(-1, 1, page.FIT_N)[:, None]
     out = bp.forward(runs[10]["params"], x, "tanh", "identity")[0]
     assert runs[10]["mse"] == pytest.approx(np.mean((out - np.sin(2 * np.pi * x)) ** 2))
@@ -85,6 +85,44 @@ def test_values_are_finite():
 
 
 # --- how the experiments are computed ----------------------------------------------------------
+
+
+def _assert_same_fit(fit, ref):
+    """Bit for bit: every loss (NaN where both overflowed), weight and bias."""
+    np.testing.assert_array_equal(fit["losses"], ref["losses"])
+    assert len(fit["params"]) == len(ref["params"])
+    for (W, b), (W_ref, b_ref) in zip(fit["params"], ref["params"]):
+        np.testing.assert_array_equal(W, W_ref)
+        np.testing.assert_array_equal(b, b_ref)
+
+
+@pytest.mark.parametrize("act", ["identity", "relu"])
+@pytest.mark.parametrize("depth", [0, 2])
+def test_stacked_moons_fits_are_each_seed_trained_alone(act, depth, monkeypatch):
+    # 30 epochs, two seeds, a stable step and one that overflows: the side-by-side training is
+    # backprop.train network by network, to the last bit
+    monkeypatch.setattr(page, "MOONS_SEEDS", 2)
+    monkeypatch.setattr(page, "MOONS_EPOCHS", 30)
+    page._moons_stack.cache_clear()
+    try:
+        for lr in (4.0, 16.0, 256.0):  # two from the starting grid's stack, one alone
+            fits = page._moons_fits(act, depth, lr, 1)
+            for s, fit in zip(seeds(2, 1), fits):
+                ref = page._moons_fit(act, depth, lr, s)
+                _assert_same_fit(fit, ref)
+                assert fit["acc"] == ref["acc"] and fit["val_loss"] == ref["val_loss"]
+    finally:
+        page._moons_stack.cache_clear()
+
+
+@pytest.mark.parametrize(("act", "width"), [("tanh", 1), ("tanh", 10), ("relu", 4)])
+def test_stacked_fits_are_each_seed_trained_alone(act, width):
+    # one step per layer (the output's min(lr, 2/H)), as _fit trains a single seed
+    fits = page._fits(page._sin2pi, act, width, 0.5, 40, (3, 8))
+    for s, fit in zip((3, 8), fits):
+        ref = page._fit(page._sin2pi, act, width, 0.5, 40, s)
+        _assert_same_fit(fit, ref)
+        assert fit["mse"] == ref["mse"]
 
 
 def test_fit_with_one_step_for_both_layers_is_plain_gradient_descent():
@@ -152,7 +190,7 @@ def tiny_moons(monkeypatch):
     """The moons experiment shrunk to seconds; the caches are cleared before and after."""
     cached = (
         page.moons_data,
-        page._moons_fit,
+        page._moons_stack,
         page.moons_runs,
         page.moons_collapse,
         page.moons_speed,
@@ -169,7 +207,7 @@ def tiny_moons(monkeypatch):
 
 
 def test_step_choice_never_looks_at_the_test_points(tiny_moons, monkeypatch):
-    before = page.moons_runs()
+    before = page.moons_runs(0)
     data = page.moons_data  # the cached original
     seen = {}
 
@@ -178,10 +216,10 @@ def test_step_choice_never_looks_at_the_test_points(tiny_moons, monkeypatch):
         seen[seed] = True
         return X, y, X_val, y_val, X_test, 1 - y_test  # every test label wrong
 
-    page._moons_fit.cache_clear()
+    page._moons_stack.cache_clear()
     page.moons_runs.cache_clear()
     monkeypatch.setattr(page, "moons_data", flipped_test)
-    after = page.moons_runs()
+    after = page.moons_runs(0)
     assert seen  # the experiment did read the (flipped) data
     for key in before:
         assert after[key]["lr"] == before[key]["lr"]
@@ -191,7 +229,7 @@ def test_step_choice_never_looks_at_the_test_points(tiny_moons, monkeypatch):
 
 
 def test_step_choice_is_the_lowest_mean_validation_loss(tiny_moons):
-    for (act, _), m in page.moons_runs().items():
+    for (act, _), m in page.moons_runs(0).items():
         assert m["val_loss"][m["lr"]] == min(m["val_loss"].values())
         if act == "identity":  # tied losses: the starting grid only
             assert set(m["val_loss"]) == set(page.MOONS_LRS)
@@ -200,7 +238,7 @@ def test_step_choice_is_the_lowest_mean_validation_loss(tiny_moons):
 
 
 def test_fastest_step_is_the_fewest_mean_epochs(tiny_moons):
-    for m in page.moons_speed().values():
+    for m in page.moons_speed(0).values():
         assert np.array_equal(m["fast"], m["at"](m["lr"]))
         for lr in page.MOONS_LRS:
             assert m["fast"].mean() <= m["at"](lr).mean()
