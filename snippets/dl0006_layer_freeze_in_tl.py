@@ -14,8 +14,6 @@ re-run the cells below it.
 # %%
 from __future__ import annotations
 
-import functools
-
 import matplotlib
 import numpy as np
 
@@ -25,6 +23,7 @@ from snippets import transfer_experiment as te
 from snippets.batchnorm import BatchNorm
 from snippets.companion import show
 from snippets.formatting import fmt
+from snippets.memo import memo
 from snippets.plotting import Theme, new_figure
 from snippets.seeds import seeds
 
@@ -78,7 +77,7 @@ BN_BATCH = 10
 BN_STEPS = 40
 
 
-@functools.cache
+@memo
 def bn_demo(seed_set: int = 0) -> dict:
     """The drift on a pre-trained backbone's first layer (the set's first seed, source at 0°)
     fed that seed's target training set, and what it does to the layer's output on the

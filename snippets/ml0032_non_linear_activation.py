@@ -29,6 +29,7 @@ from snippets.companion import show
 from snippets.datasets import two_moons
 from snippets.formatting import fmt, tex_matrix, tex_sci
 from snippets.layers import Dense, mlp
+from snippets.memo import memo
 from snippets.nonlinearity import (
     activate,
     best_linear_accuracy,
@@ -231,7 +232,7 @@ MOONS_SEEDS = 5
 CONVERGED_TOL = 1e-6  # "converged": first epoch within this of the final training loss
 
 
-@functools.cache
+@memo
 def moons_data(seed: int = 0):
     """Training, validation and test points of two moons for one seed, standardised with the
     training statistics: `(X, y, X_val, y_val, X_test, y_test)`."""
@@ -280,7 +281,7 @@ def _moons_fit(act: str, depth: int, lr: float, seed: int) -> dict:
     return _moons_scores(act, params, losses, seed)
 
 
-@functools.cache
+@memo
 def _moons_stack(act: str, depth: int, lrs: tuple[float, ...], seed_set: int) -> dict:
     """One model at each step of `lrs`, trained on each seed of the set (`_moons_fit`, network
     by network), all side by side: step → one scored fit per seed."""
@@ -332,7 +333,7 @@ def _bracketed(lr: float, scores: dict[float, float]) -> bool:
     return min(scores) < lr < max(scores)
 
 
-@functools.cache
+@memo
 def moons_runs(seed_set: int = 0) -> dict[tuple[str, int], dict]:
     """Every model, key (activation, hidden layers), "identity" being linear-only.
 
@@ -365,7 +366,7 @@ def moons_runs(seed_set: int = 0) -> dict[tuple[str, int], dict]:
     return out
 
 
-@functools.cache
+@memo
 def moons_best_line(seed_set: int = 0) -> np.ndarray:
     """The best training accuracy any line reaches, for each seed of the set."""
     return np.array(
@@ -446,7 +447,7 @@ def _converged_epoch(losses: np.ndarray) -> int:
     return int(np.argmax(losses <= losses[-1] + CONVERGED_TOL))
 
 
-@functools.cache
+@memo
 def moons_collapse(seed_set: int = 0) -> dict:
     """The linear-only networks of every depth at the common step, seed by seed: the largest
     gap between their collapsed (W, b) and the single unit's, the largest gap in training loss,
@@ -479,7 +480,7 @@ def _reach_epoch(losses: np.ndarray, target: float) -> float:
     return float(hit[0]) if hit.size else math.inf
 
 
-@functools.cache
+@memo
 def moons_speed(seed_set: int = 0) -> dict:
     """Epochs each linear-only model needs to come within `CONVERGED_TOL` of the common optimum
     (the lowest final loss of the common-step runs of its seed), at the common step and at the
@@ -612,7 +613,7 @@ def _sinpi(x):
     return np.sin(np.pi * x)
 
 
-@functools.cache
+@memo
 def approximation_runs(seed_set: int = 0) -> list[dict[int, dict]]:
     """A 1-H-1 tanh network trained on sin(2πx) for each width H in `FIT_WIDTHS`, one dict per
     seed (the initialisation is the only random part)."""
@@ -621,7 +622,7 @@ def approximation_runs(seed_set: int = 0) -> list[dict[int, dict]]:
     return [{h: by_width[h][i] for h in FIT_WIDTHS} for i in range(len(ss))]
 
 
-@functools.cache
+@memo
 def relu_run() -> dict:
     """A 1-10-1 ReLU network trained on sin(πx) (one seed: an illustration, not a finding),
     and the kinks of what it learned."""

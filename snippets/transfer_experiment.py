@@ -15,7 +15,6 @@ from here, and `functools.cache` computes each cell once per process.
 
 from __future__ import annotations
 
-import functools
 import itertools
 
 import numpy as np
@@ -24,6 +23,7 @@ from snippets import backprop as bp
 from snippets import checks, losses
 from snippets import mlp_stack as ms
 from snippets import transfer as tf
+from snippets.memo import memo
 from snippets.seeds import seeds
 from snippets.synthetic_tasks import N_INPUTS, N_SIGNAL, blend_mixers, random_mixer, sample
 
@@ -77,7 +77,7 @@ class World:
         )
 
 
-@functools.cache
+@memo
 def world() -> World:
     return World(np.random.default_rng(WORLD_SEED))
 
@@ -112,7 +112,7 @@ def pretrained(angle_deg: int = 0, seed_set: int = 0) -> dict:
     return _pretrained((angle_deg,), seed_set)[0]
 
 
-@functools.cache
+@memo
 def _pretrained(angles: tuple[int, ...], seed_set: int) -> list[dict]:
     """`pretrained` for every angle of `angles`, all in one stack: a network's arithmetic does
     not depend on its batchmates, so each is the same as if it trained alone."""
@@ -238,7 +238,7 @@ def _setup(method: str, angle_deg: int, n_per_class: int, seed_set: int):
     return configs, start, (X, T, y, Xv, yv), stages, lrs
 
 
-@functools.cache
+@memo
 def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict:
     S = seeds(N_SEEDS, seed_set)
     configs, start, (X, T, y, Xv, yv), stages, lrs = _setup(
@@ -284,7 +284,7 @@ def _tuned(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> dict
     }
 
 
-@functools.cache
+@memo
 def _val_curve(method: str, angle_deg: int, n_per_class: int, seed_set: int) -> np.ndarray:
     """The picked runs of `_tuned` again, their validation accuracy watched every epoch
     (S, 1 + EPOCHS): a network's arithmetic does not depend on its batchmates, so these are the
@@ -302,7 +302,7 @@ def accuracies(method: str, angle_deg: int, n_per_class: int, seed_set: int = 0)
     return 100 * tuned(method, angle_deg, n_per_class, seed_set)["test"]
 
 
-@functools.cache
+@memo
 def backbone_rate_sweep(seed_set: int = 0) -> dict[tuple[int, int], dict[str, np.ndarray]]:
     """Fine-tune all at each backbone ratio of `BACKBONE_RATIOS` (ratio 0: the head only),
     the head's rate picked per seed and ratio on validation: validation accuracy (%) and the
