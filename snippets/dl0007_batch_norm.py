@@ -238,37 +238,45 @@ def stack_forward(stack: dict, A: np.ndarray, mode: str = "train"):
     `mode` "train" normalizes with each batch's statistics and updates the running ones,
     "probe" uses the batch's statistics and leaves the running ones alone (`probe`), "eval"
     uses the running statistics. Returns the output (B, m, 1) and, per layer, what its backward
-    needs: the input `a`, what enters the activation `z`, and batch norm's `x_hat`, `inv_std`.
-    Op for op the arithmetic of `layers.Dense`, `BatchNorm` and `layers.Activation`.
+    needs: its input `a` and batch norm's `x_hat` and `inv_std`; "probe" keeps `z`, what enters
+    each hidden activation. Op for op the arithmetic of `layers.Dense`, `BatchNorm` and
+    `layers.Activation` (in place where a result is not needed twice: the same numbers).
     """
     W, b, bn = stack["W"], stack["b"], stack["bn"]
     cache = []
     for l in range(len(W)):
         entry = {"a": A}
-        z = A @ W[l] + b[l][:, None, :]
+        cache.append(entry)
+        z = A @ W[l]
+        z += b[l][:, None, :]
         if l == len(W) - 1:
-            cache.append(entry)
             return sigmoid(z), cache
         if bn is not None:
             if mode == "eval":
-                entry["inv_std"] = 1.0 / np.sqrt(bn["var"][l] + bn["eps"])
-                x_hat = (z - bn["mean"][l][:, None, :]) * entry["inv_std"][:, None, :]
+                inv_std = 1.0 / np.sqrt(bn["var"][l] + bn["eps"])
+                z -= bn["mean"][l][:, None, :]
             else:
                 m = z.shape[1]
                 mean = z.mean(axis=1)
-                zc = z - mean[:, None, :]
-                var = (zc * zc).mean(axis=1)
-                entry["inv_std"] = 1.0 / np.sqrt(var + bn["eps"])
-                x_hat = zc * entry["inv_std"][:, None, :]
+                z -= mean[:, None, :]  # centred
+                var = np.multiply(z, z).mean(axis=1)
+                inv_std = 1.0 / np.sqrt(var + bn["eps"])
                 if mode == "train":
                     keep, f = 1 - bn["momentum"], bn["momentum"]
                     bn["mean"][l] = keep * bn["mean"][l] + f * mean
                     bn["var"][l] = keep * bn["var"][l] + f * (var * m / (m - 1))
-            entry["x_hat"] = x_hat
-            z = bn["gamma"][l][:, None, :] * x_hat + bn["beta"][l][:, None, :]
-        entry["z"] = z
-        cache.append(entry)
-        A = np.maximum(z, 0.0)
+            z *= inv_std[:, None, :]  # x_hat
+            if mode == "eval":  # (in place: large arrays are slow to allocate)
+                z *= bn["gamma"][l][:, None, :]
+            else:
+                entry.update(x_hat=z, inv_std=inv_std)
+                z = bn["gamma"][l][:, None, :] * z
+            z += bn["beta"][l][:, None, :]
+        if mode == "probe":
+            entry["z"] = z
+            A = np.maximum(z, 0.0)
+        else:
+            A = np.maximum(z, 0.0, out=z)
 
 
 def stack_of(net) -> dict:
@@ -296,25 +304,30 @@ def stack_step(stack: dict, A: np.ndarray, T: np.ndarray, lrs: np.ndarray) -> No
     Y, cache = stack_forward(stack, A, "train")
     m = A.shape[1]
     W, b, bn = stack["W"], stack["b"], stack["bn"]
-    dA = (Y - T) / m
-    dz = dA * (Y * (1.0 - Y))  # the sigmoid's derivative
+    dz = (Y - T) / m
+    dz *= Y * (1.0 - Y)  # the sigmoid's derivative
     grads = []
     for l in reversed(range(len(W))):
         e = cache[l]
-        if l < len(W) - 1:
-            dz = dA * (e["z"] > 0).astype(float)  # ReLU'(0) = 0
-            if bn is not None:
-                dbeta = dz.sum(axis=1)
-                dgamma = (dz * e["x_hat"]).sum(axis=1)
-                scale = (bn["gamma"][l] * e["inv_std"])[:, None, :]
-                grads.append((bn["gamma"][l], dgamma))
-                grads.append((bn["beta"][l], dbeta))
-                dz = scale * (dz - dbeta[:, None, :] / m - e["x_hat"] * (dgamma[:, None, :] / m))
+        if l < len(W) - 1 and bn is not None:
+            dbeta = dz.sum(axis=1)
+            tmp = dz * e["x_hat"]
+            dgamma = tmp.sum(axis=1)
+            grads.append((bn["gamma"][l], dgamma))
+            grads.append((bn["beta"][l], dbeta))
+            # the three terms: direct, through the mean, through the variance
+            np.multiply(e["x_hat"], dgamma[:, None, :] / m, out=tmp)
+            dz -= dbeta[:, None, :] / m
+            dz -= tmp
+            dz *= (bn["gamma"][l] * e["inv_std"])[:, None, :]
         grads.append((W[l], e["a"].transpose(0, 2, 1) @ dz))
         grads.append((b[l], dz.sum(axis=1)))
-        dA = dz @ W[l].transpose(0, 2, 1)
+        if l > 0:  # down through W and the ReLU below (its output is > 0 where its input is)
+            dz = dz @ W[l].transpose(0, 2, 1)
+            dz *= e["a"] > 0  # ReLU'(0) = 0
     for p, g in grads:
-        p -= lrs.reshape(-1, *[1] * (p.ndim - 1)) * g
+        g *= lrs.reshape(-1, *[1] * (p.ndim - 1))
+        p -= g
 
 
 def run_stack(specs, use_bn: bool, epochs: int = EPOCHS) -> list[dict]:
@@ -745,7 +758,9 @@ def _draw_training(theme: Theme):
     fig, axes = new_figure(theme, ncols=len(LRS), width=10.0, height=3.7)
     epochs = np.arange(EPOCHS + 1)
     g = grid(0)
-    lowest = min(g[k]["curves"].min() for k in g)
+    low = int(np.floor(np.log10(min(g[k]["curves"].min() for k in g))))
+    # decade labels as plain numbers (0.001): no mathtext to lay out, three times per figure
+    decades = [f"{10.0**k:g}" for k in range(low, 0)]
     for i, (ax, lr) in enumerate(zip(axes, LRS)):
         for use_bn, color, style, label in (
             (False, theme.palette[0], "-", "without BN"),
@@ -755,8 +770,9 @@ def _draw_training(theme: Theme):
             ax.fill_between(epochs, c.min(axis=0), c.max(axis=0), color=color, alpha=0.2, lw=0)
             ax.plot(epochs, np.median(c, axis=0), color=color, linestyle=style, label=label)
         ax.set_yscale("log")
-        ax.set_ylim(10 ** np.floor(np.log10(lowest)), 0.3)  # whole decades, shared
+        ax.set_ylim(10.0**low, 0.3)  # whole decades, shared
         ax.minorticks_off()  # a tick per decade is enough, and keeps the SVG small
+        ax.set_yticks(10.0 ** np.arange(low, 0), decades)
         ax.set_title(f"learning rate η = {lr:g}")
         ax.set_xlabel("epoch")
         if i == 0:
