@@ -6,9 +6,10 @@ backward pass); a deep ReLU network trained on two spirals with and without batc
 learning rates over several seeds, tuned on the validation split; what goes wrong in training
 mode at evaluation; how noisy batch statistics are; scale invariance; folding batch norm into
 the layer before. Batch norm itself is the reference code in `snippets/batchnorm.py`; the
-network and its training loop are `snippets/layers.py` and `snippets/training.py`. Change a
-parameter (the example's batch, the learning rates, the number of seeds or epochs) and re-run
-the cells below it.
+network and its training loop are `snippets/layers.py` and `snippets/training.py`; `run_stack`
+trains the experiment's networks side by side, the same arithmetic in batched matrix products.
+Change a parameter (the example's batch, the learning rates, the number of seeds or epochs) and
+re-run the cells below it.
 """
 
 # %%
@@ -100,7 +101,9 @@ with np.printoptions(precision=4, suppress=True):
 # (`layers.mlp`), with a `BatchNorm` after every hidden dense layer or none; `training.train`
 # updates every layer's `params` (W, b and gamma, beta) in place and skips a last batch of one
 # sample when batch norm is present. A seed fixes the initial weights and the batch order, and
-# the two networks of a seed share both.
+# the two networks of a seed share both. `run` trains one network that way; the experiment
+# trains all runs of a network at once with `run_stack`, the same arithmetic on a stack of
+# networks (tested equal to `run`, network by network).
 
 # %%
 # --8<-- [start:experiment]

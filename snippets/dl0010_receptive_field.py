@@ -5,9 +5,10 @@ well-known networks, a check of the predicted fields against the input gradients
 numpy stacks, what max pooling does to that check, and the effective receptive field of deep
 stacks of 3×3 convolutions. The reference code it calls is `snippets/receptive_field.py` (with
 `conv_geometry.py`, `conv_stack.py` and `network_layers.py`); `conv_stack.py` runs its
-convolutions and average pools through `conv.py` and its max pools through `pooling.py`.
-Change a parameter (a layer list, `CHECK_STACKS`, `ERF_DEPTHS`, a seed) and re-run the cells
-below it.
+convolutions and average pools through `conv.py` and its max pools through `pooling.py`; the
+random-weight effective-field runs go through `relu_input_grads`, its batched twin for stacks
+of 3×3 convolutions. Change a parameter (a layer list, `CHECK_STACKS`, `ERF_DEPTHS`, a seed) and
+re-run the cells below it.
 """
 
 # %%
@@ -542,6 +543,8 @@ print(f"max pooling's support = the winners' paths on {int(pools['winners'].sum(
 #
 # The 95 %-mass width of the input gradient of stacked 3×3 convolutions against depth, for
 # uniform weights and for random He weights with ReLU, next to the theoretical field $2L + 1$.
+# The random-weight draws of all seeds run side by side (`relu_input_grads`, batched matrix
+# products, tested equal to `stack_input_grad`, which `_relu_widths` calls one draw at a time).
 
 # %%
 ERF_DEPTHS = (1, 2, 4, 8, 16, 32)
@@ -842,6 +845,7 @@ def values() -> dict[str, object]:
     v["erf_relu_max"] = fmt(relu.mean(), 1)
     v["erf_relu_lo"], v["erf_relu_hi"] = int(relu.min()), int(relu.max())
     v["erf_seeds"] = ERF_SEEDS
+    v["erf_draws"], v["erf_inputs"] = ERF_DRAWS, ERF_INPUTS
     fit = r["depth"] >= ERF_FIT_FROM
     v["erf_fit_from"] = ERF_FIT_FROM
     v["erf_slope_theory"] = fmt(loglog_slope(r["depth"][fit], r["theory"][fit]), 2)
