@@ -6,9 +6,10 @@ backward pass); a deep ReLU network trained on two spirals with and without batc
 learning rates over several seeds, tuned on the validation split; what goes wrong in training
 mode at evaluation; how noisy batch statistics are; scale invariance; folding batch norm into
 the layer before. Batch norm itself is the reference code in `snippets/batchnorm.py`; the
-network and its training loop are `snippets/layers.py` and `snippets/training.py`. Change a
-parameter (the example's batch, the learning rates, the number of seeds or epochs) and re-run
-the cells below it.
+network and its training loop are `snippets/layers.py` and `snippets/training.py`; `run_stack`
+trains the experiment's networks side by side, the same arithmetic in batched matrix products.
+Change a parameter (the example's batch, the learning rates, the number of seeds or epochs) and
+re-run the cells below it.
 """
 
 # %%
@@ -21,12 +22,13 @@ import math
 import numpy as np
 
 from snippets import checks, datasets, evidence, layers, losses, training
+from snippets.activations import sigmoid
 from snippets.backprop import init_params
 from snippets.batchnorm import BatchNorm, fold_into_linear, values_per_statistic
 from snippets.companion import show
 from snippets.formatting import fmt, tex_matrix, tex_sci
 from snippets.plotting import Theme, new_figure
-from snippets.seeds import seeds
+from snippets.seeds import SEED_SETS, seeds
 
 # %% [markdown]
 # ## The worked example
@@ -99,7 +101,9 @@ with np.printoptions(precision=4, suppress=True):
 # (`layers.mlp`), with a `BatchNorm` after every hidden dense layer or none; `training.train`
 # updates every layer's `params` (W, b and gamma, beta) in place and skips a last batch of one
 # sample when batch norm is present. A seed fixes the initial weights and the batch order, and
-# the two networks of a seed share both.
+# the two networks of a seed share both. `run` trains one network that way; the experiment
+# trains all runs of a network at once with `run_stack`, the same arithmetic on a stack of
+# networks (tested equal to `run`, network by network).
 
 # %%
 # --8<-- [start:experiment]
@@ -174,18 +178,43 @@ def dead_fraction(z) -> float:
     return float(np.mean(np.all(z <= 0, axis=0)))
 
 
+def _inputs(standardize: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation inputs; `standardize`: mean 0 and variance 1 per coordinate
+    (with the training statistics)."""
+    Xtr, _, Xva, _, _, _ = spiral_data()
+    if standardize:
+        mu, sd = Xtr.mean(axis=0), Xtr.std(axis=0)
+        Xtr, Xva = (Xtr - mu) / sd, (Xva - mu) / sd
+    return Xtr, Xva
+
+
+def _outcome(net, Xva, history, snaps, weight_norms) -> dict:
+    """What a run records, from its trained `net`: see `run`."""
+    yva = spiral_data()[3]
+    A_val = layers.forward(net, Xva, training=False)[0]
+    return {
+        "losses": history,
+        "val_loss": losses.mse_loss(A_val, yva[:, None].astype(float)),
+        "val_acc": losses.accuracy(A_val, yva),
+        "net": net,
+        "params": [(d.W, d.b) for d in dense_layers(net)],
+        "bn": bn_layers(net),
+        "z": {e: z[PROBE] for e, z in snaps.items()},
+        "dead": {e: dead_fraction(z[PROBE]) for e, z in snaps.items()},
+        "z_std0": np.array([z.std() for z in snaps[0]]),  # every hidden layer at initialisation
+        "weight_norms": np.array(weight_norms),  # (epochs + 1, hidden layers)
+    }
+
+
 # --8<-- [start:run]
 @functools.cache
-def run(lr: float, use_bn: bool, seed: int = 0, standardize: bool = False) -> dict:
+def run(lr: float, use_bn: bool, seed: int = 0, standardize: bool = False, epochs: int = EPOCHS):
     """Train the network once and record training losses, validation loss and accuracy, weight
     norms and the probe layer's pre-activations at `SNAP_EPOCHS`. `standardize` rescales the
     inputs to mean 0 and variance 1 per coordinate (training statistics): the control for the
     inputs' small scale. The test split is not touched here."""
-    Xtr, ytr, Xva, yva, _, _ = spiral_data()
-    if standardize:
-        mu, sd = Xtr.mean(axis=0), Xtr.std(axis=0)
-        Xtr, Xva = (Xtr - mu) / sd, (Xva - mu) / sd
-    T = ytr[:, None].astype(float)
+    Xtr, Xva = _inputs(standardize)
+    T = spiral_data()[1][:, None].astype(float)
     net = network(seed, use_bn)
     snaps = {0: hidden_z(net, Xtr)}
     weight_norms = [[np.linalg.norm(d.W) for d in dense_layers(net)[:-1]]]
@@ -197,24 +226,225 @@ def run(lr: float, use_bn: bool, seed: int = 0, standardize: bool = False) -> di
 
     order = np.random.default_rng([seed, 1])
     history = training.train(
-        net, Xtr, T, EPOCHS, training.sgd(lr), batch_size=BATCH, rng=order, callback=record
+        net, Xtr, T, epochs, training.sgd(lr), batch_size=BATCH, rng=order, callback=record
     )
-    A_val = layers.forward(net, Xva, training=False)[0]
-    return {
-        "losses": history,
-        "val_loss": losses.mse_loss(A_val, yva[:, None].astype(float)),
-        "val_acc": losses.accuracy(A_val, yva),
-        "net": net,
-        "params": [(d.W, d.b) for d in dense_layers(net)],
-        "bn": bn_layers(net),
-        "z": {e: snaps[e][PROBE] for e in SNAP_EPOCHS},
-        "dead": {e: dead_fraction(snaps[e][PROBE]) for e in SNAP_EPOCHS},
-        "z_std0": np.array([z.std() for z in snaps[0]]),  # every hidden layer at initialisation
-        "weight_norms": np.array(weight_norms),  # (EPOCHS + 1, hidden layers)
-    }
+    return _outcome(net, Xva, history, snaps, weight_norms)
 
 
 # --8<-- [end:run]
+
+
+def stack_forward(stack: dict, A: np.ndarray, mode: str = "train"):
+    """`layers.forward` for a stack of networks (`run_stack`): `A` of shape (B, m, 2), network i
+    on batch A[i] (parameters with a leading axis of size 1 are shared by every batch).
+
+    `mode` "train" normalizes with each batch's statistics and updates the running ones,
+    "probe" uses the batch's statistics and leaves the running ones alone (`probe`), "eval"
+    uses the running statistics. Returns the output (B, m, 1) and, per layer, what its backward
+    needs: its input `a` and batch norm's `x_hat` and `inv_std`; "probe" keeps `z`, what enters
+    each hidden activation. Op for op the arithmetic of `layers.Dense`, `BatchNorm` and
+    `layers.Activation` (in place where a result is not needed twice: the same numbers).
+    """
+    W, b, bn = stack["W"], stack["b"], stack["bn"]
+    cache = []
+    for l in range(len(W)):
+        entry = {"a": A}
+        cache.append(entry)
+        z = A @ W[l]
+        z += b[l][:, None, :]
+        if l == len(W) - 1:
+            return sigmoid(z), cache
+        if bn is not None:
+            if mode == "eval":
+                inv_std = 1.0 / np.sqrt(bn["var"][l] + bn["eps"])
+                z -= bn["mean"][l][:, None, :]
+            else:
+                m = z.shape[1]
+                mean = z.mean(axis=1)
+                z -= mean[:, None, :]  # centred
+                var = np.multiply(z, z).mean(axis=1)
+                inv_std = 1.0 / np.sqrt(var + bn["eps"])
+                if mode == "train":
+                    keep, f = 1 - bn["momentum"], bn["momentum"]
+                    bn["mean"][l] = keep * bn["mean"][l] + f * mean
+                    bn["var"][l] = keep * bn["var"][l] + f * (var * m / (m - 1))
+            z *= inv_std[:, None, :]  # x_hat
+            if mode == "eval":  # (in place: large arrays are slow to allocate)
+                z *= bn["gamma"][l][:, None, :]
+            else:
+                entry.update(x_hat=z, inv_std=inv_std)
+                z = bn["gamma"][l][:, None, :] * z
+            z += bn["beta"][l][:, None, :]
+        if mode == "probe":
+            entry["z"] = z
+            A = np.maximum(z, 0.0)
+        else:
+            A = np.maximum(z, 0.0, out=z)
+
+
+def stack_of(net) -> dict:
+    """A network of the experiment (`network`) as a stack of one for `stack_forward`: its
+    arrays with a leading axis of size 1 (views: nothing is copied)."""
+    dense, norms = dense_layers(net), bn_layers(net)
+    if len(dense) != len(SIZES) - 1 or len(norms) not in (0, len(dense) - 1):
+        raise ValueError(f"net: expected the layers of `network`, got {checks.describe(net)}")
+    stack = {"W": [d.W[None] for d in dense], "b": [d.b[None] for d in dense], "bn": None}
+    if norms:
+        stack["bn"] = {
+            "gamma": [n.gamma[None] for n in norms],
+            "beta": [n.beta[None] for n in norms],
+            "mean": [n.running_mean[None] for n in norms],
+            "var": [n.running_var[None] for n in norms],
+            "eps": norms[0].eps,
+            "momentum": norms[0].momentum,
+        }
+    return stack
+
+
+def stack_step(stack: dict, A: np.ndarray, T: np.ndarray, lrs: np.ndarray) -> None:
+    """One SGD step of every network of the stack on its own batch (A[i], T[i]), network i at
+    rate lrs[i], in place: `training.train`'s step with `training.sgd`, op for op."""
+    Y, cache = stack_forward(stack, A, "train")
+    m = A.shape[1]
+    W, b, bn = stack["W"], stack["b"], stack["bn"]
+    dz = (Y - T) / m
+    dz *= Y * (1.0 - Y)  # the sigmoid's derivative
+    grads = []
+    for l in reversed(range(len(W))):
+        e = cache[l]
+        if l < len(W) - 1 and bn is not None:
+            dbeta = dz.sum(axis=1)
+            tmp = dz * e["x_hat"]
+            dgamma = tmp.sum(axis=1)
+            grads.append((bn["gamma"][l], dgamma))
+            grads.append((bn["beta"][l], dbeta))
+            # the three terms: direct, through the mean, through the variance
+            np.multiply(e["x_hat"], dgamma[:, None, :] / m, out=tmp)
+            dz -= dbeta[:, None, :] / m
+            dz -= tmp
+            dz *= (bn["gamma"][l] * e["inv_std"])[:, None, :]
+        grads.append((W[l], e["a"].transpose(0, 2, 1) @ dz))
+        grads.append((b[l], dz.sum(axis=1)))
+        if l > 0:  # down through W and the ReLU below (its output is > 0 where its input is)
+            dz = dz @ W[l].transpose(0, 2, 1)
+            dz *= e["a"] > 0  # ReLU'(0) = 0
+    for p, g in grads:
+        g *= lrs.reshape(-1, *[1] * (p.ndim - 1))
+        p -= g
+
+
+def run_stack(specs, use_bn: bool, epochs: int = EPOCHS) -> list[dict]:
+    """`run(lr, use_bn, seed, standardize, epochs)` for every `(lr, seed, standardize)` of
+    `specs`, trained side by side: the networks stacked on a leading axis (W of shape
+    (B, fan_in, fan_out)), each with its own initial weights, batch order, inputs and rate, in
+    one pass of batched matrix products per step. The arithmetic is `run`'s, op for op (tested
+    equal network by network); it is what makes 35 runs cost about as much as two.
+    Returns `run`'s dicts, in the order of `specs`."""
+    if not isinstance(specs, (list, tuple)) or not specs:
+        raise TypeError(f"specs: expected a non-empty list of (lr, seed, standardize), got "
+                        f"{checks.describe(specs)}")  # fmt: skip
+    for i, spec in enumerate(specs):
+        if not isinstance(spec, (list, tuple)) or len(spec) != 3:
+            raise TypeError(f"specs[{i}]: expected (lr, seed, standardize), got "
+                            f"{checks.describe(spec)}")  # fmt: skip
+    lrs = np.array([checks.positive_float(f"specs[{i}] lr", s[0]) for i, s in enumerate(specs)])
+    seeds_ = [checks.integer(f"specs[{i}] seed", s[1], minimum=0) for i, s in enumerate(specs)]
+    flags = [checks.flag(f"specs[{i}] standardize", s[2]) for i, s in enumerate(specs)]
+    use_bn = checks.flag("use_bn", use_bn)
+    epochs = checks.positive_int("epochs", epochs)
+
+    T = spiral_data()[1][:, None].astype(float)
+    X, Xva = (np.stack(x) for x in zip(*(_inputs(f) for f in flags)))
+    nets = [init_params(list(SIZES), np.random.default_rng(s), "he") for s in seeds_]
+    hidden = range(len(SIZES) - 2)
+    ref = BatchNorm(1)  # the defaults of every batch-norm layer
+    stack = {
+        "W": [np.stack([p[l][0] for p in nets]) for l in range(len(SIZES) - 1)],
+        "b": [np.stack([p[l][1] for p in nets]) for l in range(len(SIZES) - 1)],
+        "bn": None,
+    }
+    if use_bn:
+        shapes = [(len(specs), n) for n in SIZES[1:-1]]
+        stack["bn"] = {
+            "gamma": [np.ones(s) for s in shapes],
+            "beta": [np.zeros(s) for s in shapes],
+            "mean": [np.zeros(s) for s in shapes],
+            "var": [np.ones(s) for s in shapes],
+            "eps": ref.eps,
+            "momentum": ref.momentum,
+        }
+    rows = np.arange(len(specs))[:, None]
+    orders = [np.random.default_rng([s, 1]) for s in seeds_]
+
+    def probe_z():
+        cache = stack_forward(stack, X, "probe")[1]
+        return [[cache[l]["z"][i] for l in hidden] for i in range(len(specs))]
+
+    def norms():
+        return [[np.linalg.norm(W[i]) for W in stack["W"][:-1]] for i in range(len(specs))]
+
+    def loss():
+        Y = stack_forward(stack, X, "eval")[0]
+        return [float(x) for x in 0.5 * np.sum((T - Y) ** 2, axis=(1, 2)) / X.shape[1]]
+
+    snaps = [{0: z} for z in probe_z()]
+    weight_norms = [[w] for w in norms()]
+    history = [[x] for x in loss()]
+    N, steps, min_batch = X.shape[1], 0, 2 if use_bn else 1
+    for epoch in range(1, epochs + 1):
+        order = np.stack([rng.permutation(N) for rng in orders])
+        for start in range(0, N, BATCH):
+            idx = order[:, start : start + BATCH]
+            if idx.shape[1] < min_batch:
+                continue
+            stack_step(stack, X[rows, idx], T[idx], lrs)
+            steps += 1
+        for h, x in zip(history, loss()):
+            h.append(x)
+        for w, x in zip(weight_norms, norms()):
+            w.append(x)
+        if epoch in SNAP_EPOCHS:
+            for s, z in zip(snaps, probe_z()):
+                s[epoch] = z
+    out = []
+    for i in range(len(specs)):
+        params = [(W[i], b[i]) for W, b in zip(stack["W"], stack["b"])]
+        norms_i = None
+        if use_bn:
+            norms_i = []
+            for l in hidden:
+                layer = BatchNorm(SIZES[l + 1])
+                for name, key in (("gamma", "gamma"), ("beta", "beta"), ("running_mean", "mean"),
+                                  ("running_var", "var")):  # fmt: skip
+                    setattr(layer, name, stack["bn"][key][l][i].copy())
+                layer.num_batches_tracked = steps
+                norms_i.append(layer)
+        net = layers.mlp(params, ACT, "sigmoid", norms=norms_i)
+        out.append(_outcome(net, Xva[i], np.array(history[i]), snaps[i], weight_norms[i]))
+    return out
+
+
+@functools.cache
+def experiment_runs(use_bn: bool, seed_set: int = 0) -> dict:
+    """Every run of the experiment for one network, trained together by `run_stack`: each rate
+    of LRS with each seed of `seed_set` and, without batch norm, the control (standardized
+    inputs at the rate LRS[0]). (lr, seed, standardize) → `run`'s dict."""
+    ss = seeds(N_SEEDS, seed_set)
+    specs = [(lr, s, False) for lr in LRS for s in ss]
+    if not use_bn:
+        specs += [(LRS[0], s, True) for s in ss]
+    return dict(zip(specs, run_stack(specs, use_bn)))
+
+
+def result(lr: float, use_bn: bool, seed: int = 0, standardize: bool = False) -> dict:
+    """The experiment's run of (lr, use_bn, seed, standardize), `run`'s dict: from the stacked
+    runs of its seed set (`experiment_runs`), or trained alone by `run` if it is not one."""
+    for k in SEED_SETS:
+        if seed in seeds(N_SEEDS, k):
+            found = experiment_runs(use_bn, k).get((lr, seed, standardize))
+            if found is not None:
+                return found
+    return run(lr, use_bn, seed, standardize)
 
 
 @functools.cache
@@ -225,7 +455,7 @@ def grid(seed_set: int = 0) -> dict:
     out = {}
     for lr in LRS:
         for use_bn in (False, True):
-            rs = [run(lr, use_bn, s) for s in seeds(N_SEEDS, seed_set)]
+            rs = [result(lr, use_bn, s) for s in seeds(N_SEEDS, seed_set)]
             out[lr, use_bn] = {
                 "loss": np.array([r["losses"][-1] for r in rs]),
                 "curves": np.array([r["losses"] for r in rs]),
@@ -251,10 +481,10 @@ def tuned(seed_set: int = 0) -> dict:
     for use_bn in (False, True):
         chosen, acc = [], []
         for s in seeds(N_SEEDS, seed_set):
-            lr = min(LRS, key=lambda r: run(r, use_bn, s)["val_loss"])
+            lr = min(LRS, key=lambda r: result(r, use_bn, s)["val_loss"])
             chosen.append(lr)
             acc.append(
-                losses.accuracy(layers.forward(run(lr, use_bn, s)["net"], Xte, False)[0], yte)
+                losses.accuracy(layers.forward(result(lr, use_bn, s)["net"], Xte, False)[0], yte)
             )
         out[use_bn] = {"lr": chosen, "test_acc": np.array(acc)}
     return out
@@ -264,7 +494,7 @@ def tuned(seed_set: int = 0) -> dict:
 def control(seed_set: int = 0) -> np.ndarray:
     """Validation accuracies over the seeds of the plain network at the rate LRS[0] with
     standardized inputs: does a larger input scale rescue it?"""
-    return np.array([run(LRS[0], False, s, True)["val_acc"] for s in seeds(N_SEEDS, seed_set)])
+    return np.array([result(LRS[0], False, s, True)["val_acc"] for s in seeds(N_SEEDS, seed_set)])
 
 
 def _pre_norm_std(net, X) -> float:
@@ -282,7 +512,7 @@ def drift(seed_set: int = 0) -> dict:
     out = {}
     for use_bn in (False, True):
         ss = seeds(N_SEEDS, seed_set)
-        rs = [run(MID, use_bn, s) for s in ss]
+        rs = [result(MID, use_bn, s) for s in ss]
         out[use_bn] = {
             "start": np.array([r["z"][0].std() for r in rs]),
             "end": np.array([r["z"][EPOCHS].std() for r in rs]),
@@ -324,11 +554,19 @@ SORTED_CHUNKS = 2  # each class of the validation set is cut into this many one-
 
 def _accuracy_on_batches(net, X, y, batches) -> float:
     """Accuracy when `net` is (wrongly) run in training mode on the given index batches: each
-    sample is normalized with the statistics of its own batch (on a copy of the layers)."""
-    net = copy.deepcopy(net)
+    sample is normalized with the statistics of its own batch (the running statistics are left
+    alone). The batches of one size go through `stack_forward` together, as a stack of copies
+    of `net` (tested equal to `layers.forward` one batch at a time)."""
+    stack = stack_of(net)
     pred = np.full(len(y), np.nan)
+    by_size: dict[int, list] = {}
     for idx in batches:
-        pred[idx] = layers.forward(net, X[idx], training=True)[0][:, 0]
+        by_size.setdefault(len(idx), []).append(idx)
+    for size, group in by_size.items():
+        if size < 2:
+            raise ValueError(f"batches: expected at least 2 samples per batch, got {size}")
+        idx = np.stack(group)
+        pred[idx] = stack_forward(stack, X[idx], "probe")[0][:, :, 0]
     return float(np.mean((pred > 0.5) == y))
 
 
@@ -364,7 +602,7 @@ def mismatch_runs(seed_set: int = 0) -> dict:
     _, _, Xva, yva, _, _ = spiral_data()
     out = {k: [] for k in ("eval", "sorted", "random_like_sorted", *MISMATCH_SIZES)}
     for s in seeds(N_SEEDS, seed_set):
-        r = run(MID, True, s)
+        r = result(MID, True, s)
         out["eval"].append(r["val_acc"])
         rng = np.random.default_rng([s, 4])
         for m in MISMATCH_SIZES:
@@ -436,7 +674,7 @@ def batch_statistics_noise(values, sizes=NOISE_SIZES, draws: int = NOISE_DRAWS, 
 def noise_runs(seed: int = 0) -> dict:
     """`batch_statistics_noise` on what hidden layer NOISE_LAYER's batch norm receives, for the
     network trained at rate MID with `seed`."""
-    pre = probe(run(MID, True, seed)["net"], spiral_data()[0])["pre"][NOISE_LAYER]
+    pre = probe(result(MID, True, seed)["net"], spiral_data()[0])["pre"][NOISE_LAYER]
     return batch_statistics_noise(pre, rng=np.random.default_rng([seed, 5]))
 
 
@@ -497,7 +735,7 @@ def fold_check(seed_set: int = 0) -> float:
     Xva = spiral_data()[2]
     worst = 0.0
     for s in seeds(N_SEEDS, seed_set):
-        r = run(MID, True, s)
+        r = result(MID, True, s)
         folded = [fold_into_linear(W, b, n) for (W, b), n in zip(r["params"][:-1], r["bn"])]
         folded.append(r["params"][-1])
         A = layers.forward(r["net"], Xva, training=False)[0]
@@ -523,7 +761,9 @@ def _draw_training(theme: Theme):
     fig, axes = new_figure(theme, ncols=len(LRS), width=10.0, height=3.7)
     epochs = np.arange(EPOCHS + 1)
     g = grid(0)
-    lowest = min(g[k]["curves"].min() for k in g)
+    low = int(np.floor(np.log10(min(g[k]["curves"].min() for k in g))))
+    # decade labels as plain numbers (0.001): no mathtext to lay out, three times per figure
+    decades = [f"{10.0**k:g}" for k in range(low, 0)]
     for i, (ax, lr) in enumerate(zip(axes, LRS)):
         for use_bn, color, style, label in (
             (False, theme.palette[0], "-", "without BN"),
@@ -533,8 +773,9 @@ def _draw_training(theme: Theme):
             ax.fill_between(epochs, c.min(axis=0), c.max(axis=0), color=color, alpha=0.2, lw=0)
             ax.plot(epochs, np.median(c, axis=0), color=color, linestyle=style, label=label)
         ax.set_yscale("log")
-        ax.set_ylim(10 ** np.floor(np.log10(lowest)), 0.3)  # whole decades, shared
+        ax.set_ylim(10.0**low, 0.3)  # whole decades, shared
         ax.minorticks_off()  # a tick per decade is enough, and keeps the SVG small
+        ax.set_yticks(10.0 ** np.arange(low, 0), decades)
         ax.set_title(f"learning rate η = {lr:g}")
         ax.set_xlabel("epoch")
         if i == 0:
@@ -550,7 +791,7 @@ def _draw_histograms(theme: Theme, lr: float = LRS[2]):
     fig.get_layout_engine().set(wspace=0.06)  # keep the panels' tick labels apart
     styles = ("-", "--", "-.", ":")
     for ax, use_bn, reach in zip(axes, (False, True), (1.0, 4.0)):
-        r = run(lr, use_bn, seeds(1)[0])
+        r = result(lr, use_bn, seeds(1)[0])
         bins = np.linspace(-reach, reach, 41)
         top = 0.0
         for j, e in enumerate(SNAP_EPOCHS):
@@ -730,7 +971,7 @@ def values() -> dict[str, object]:
     )
     v["input_scale"] = _ratio(1 / Xtr.std(axis=0), 1)  # per coordinate
     v["high_plain_dead_early"] = _pct(
-        [run(LRS[2], False, s)["dead"][SNAP_EPOCHS[1]] for s in seeds(N_SEEDS)]
+        [result(LRS[2], False, s)["dead"][SNAP_EPOCHS[1]] for s in seeds(N_SEEDS)]
     )
     v["snap_early"] = SNAP_EPOCHS[1]
     v["snap_early_steps"] = SNAP_EPOCHS[1] * math.ceil(len(Xtr) / BATCH)
@@ -744,17 +985,21 @@ def values() -> dict[str, object]:
     v["drift_bn_pre_ratio"] = _ratio(dr[True]["pre_end"] / dr[True]["pre_start"])
     v["snap_mid"] = SNAP_EPOCHS[2]
     first = seeds(1)[0]
-    v["high_plain_dead_seed0"] = fmt(100 * run(LRS[2], False, first)["dead"][EPOCHS], 0)
-    v["high_plain_dead_mid_seed0"] = fmt(100 * run(LRS[2], False, first)["dead"][SNAP_EPOCHS[2]], 0)
+    v["high_plain_dead_seed0"] = fmt(100 * result(LRS[2], False, first)["dead"][EPOCHS], 0)
+    v["high_plain_dead_mid_seed0"] = fmt(
+        100 * result(LRS[2], False, first)["dead"][SNAP_EPOCHS[2]], 0
+    )
     growth = np.array(
         [
-            (lambda n: n[-1] / n[0])(run(LRS[2], True, s)["weight_norms"][:, WATCH])
+            (lambda n: n[-1] / n[0])(result(LRS[2], True, s)["weight_norms"][:, WATCH])
             for s in seeds(N_SEEDS)
         ]
     )
     v["high_bn_wnorm_growth"] = _ratio(growth)
     v["high_bn_eff_lr"] = _ratio(1 / growth**2)  # eta / ||W||^2, relative to its start
-    bias = max(np.abs(b).max() for s in seeds(N_SEEDS) for _, b in run(MID, True, s)["params"][:-1])
+    bias = max(
+        np.abs(b).max() for s in seeds(N_SEEDS) for _, b in result(MID, True, s)["params"][:-1]
+    )
     v["bn_bias_max"] = tex_sci(bias, 0)
 
     mm = mismatch_runs(0)
@@ -897,7 +1142,7 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     )
 
     grows = [
-        bool(np.all(np.diff(run(lr, True, s)["weight_norms"], axis=0) > 0))
+        bool(np.all(np.diff(result(lr, True, s)["weight_norms"], axis=0) > 0))
         for lr in LRS
         for s in ss
     ]

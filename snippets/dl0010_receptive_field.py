@@ -5,9 +5,10 @@ well-known networks, a check of the predicted fields against the input gradients
 numpy stacks, what max pooling does to that check, and the effective receptive field of deep
 stacks of 3×3 convolutions. The reference code it calls is `snippets/receptive_field.py` (with
 `conv_geometry.py`, `conv_stack.py` and `network_layers.py`); `conv_stack.py` runs its
-convolutions and average pools through `conv.py` and its max pools through `pooling.py`.
-Change a parameter (a layer list, `CHECK_STACKS`, `ERF_DEPTHS`, a seed) and re-run the cells
-below it.
+convolutions and average pools through `conv.py` and its max pools through `pooling.py`; the
+random-weight effective-field runs go through `relu_input_grads`, its batched twin for stacks
+of 3×3 convolutions. Change a parameter (a layer list, `CHECK_STACKS`, `ERF_DEPTHS`, a seed) and
+re-run the cells below it.
 """
 
 # %%
@@ -442,7 +443,7 @@ def support_check_runs(seed_set: int = 0) -> dict[str, float]:
 
 
 # %%
-support = support_check_runs()
+support = support_check_runs(0)
 print(f"{support['stacks']} stacks, {support['inside']} fields inside the image")
 print(f"support = tracked taps: {support['tracked']}, within the field: {support['within']}")
 print(f"inside: exact in {support['inside_exact']}; stacks with holes: {support['holes']}")
@@ -525,7 +526,7 @@ def pool_support_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
 
 
 # %%
-pools = pool_support_runs()
+pools = pool_support_runs(0)
 print(f"field {int(pools['field'])} pixels over {POOL_SEEDS} random inputs and weights")
 for name, kind in (("average", "avgpool"), ("max", "maxpool")):
     low, high = pools[kind].min(), pools[kind].max()
@@ -542,12 +543,17 @@ print(f"max pooling's support = the winners' paths on {int(pools['winners'].sum(
 #
 # The 95 %-mass width of the input gradient of stacked 3×3 convolutions against depth, for
 # uniform weights and for random He weights with ReLU, next to the theoretical field $2L + 1$.
+# The random-weight draws of all seeds run side by side (`relu_input_grads`, batched matrix
+# products, tested equal to `stack_input_grad`, which `_relu_widths` calls one draw at a time).
 
 # %%
 ERF_DEPTHS = (1, 2, 4, 8, 16, 32)
 ERF_MAP_DEPTH = 10
 ERF_MASS = 0.95
-ERF_SEEDS = 5  # seeds of the random-weight experiment; each averages 4 weight draws x 16 inputs
+ERF_SEEDS = 5  # seeds of the random-weight experiment
+ERF_DRAWS = 4  # weight draws per seed; the gradient is averaged over them
+ERF_INPUTS = 16  # random inputs per weight draw
+ERF_CHANNELS = 8
 ERF_FIT_FROM = 4  # log-log slopes are fitted from this depth on (depths 1-2 are all border)
 
 
@@ -594,22 +600,101 @@ def loglog_slope(depth, width) -> float:
     return float(np.dot(x, y - y.mean()) / np.dot(x, x))
 
 
-def _relu_widths(seed: int) -> list[int]:
-    """95 %-mass width against depth of the mean |input gradient| of random He weights with
-    ReLU: 4 weight draws, 16 inputs each, all from one seed."""
+def _relu_draws(seed: int) -> list[list[tuple[list, np.ndarray]]]:
+    """What the random-weight experiment draws from `seed`, in order: per depth of ERF_DEPTHS,
+    ERF_DRAWS pairs (He weights of the stack, a batch of ERF_INPUTS random inputs)."""
     n = 2 * max(ERF_DEPTHS) + 1 + 16
     rng = np.random.default_rng(seed)
+    return [
+        [
+            (
+                init_weights(_erf_stack(depth), channels=ERF_CHANNELS, rng=rng, positive=False),
+                rng.normal(size=(ERF_INPUTS, ERF_CHANNELS, n)),
+            )
+            for _ in range(ERF_DRAWS)
+        ]
+        for depth in ERF_DEPTHS
+    ]
+
+
+def _relu_widths(seed: int) -> list[int]:
+    """95 %-mass width against depth of the mean |input gradient| of random He weights with
+    ReLU: ERF_DRAWS weight draws, ERF_INPUTS inputs each, all from one seed; one draw at a time
+    through `stack_input_grad` (`relu_widths` does every seed and draw at once)."""
+    n = 2 * max(ERF_DEPTHS) + 1 + 16
     widths = []
-    for depth in ERF_DEPTHS:
-        layers = _erf_stack(depth)
+    for depth, draws in zip(ERF_DEPTHS, _relu_draws(seed)):
         total = np.zeros(n)
-        for _ in range(4):  # weight draws; a batch of 16 inputs each
-            weights = init_weights(layers, channels=8, rng=rng, positive=False)
-            X = rng.normal(size=(16, 8, n))
-            grad = stack_input_grad(layers, X, weights, n // 2, relu=True)
+        for weights, X in draws:
+            grad = stack_input_grad(_erf_stack(depth), X, weights, n // 2, relu=True)
             total += np.abs(grad).sum(axis=(0, 1))
         widths.append(mass_width(total))
     return widths
+
+
+def relu_input_grads(weights, X, index: int) -> np.ndarray:
+    """`stack_input_grad(_erf_stack(L), X[:, g], [W[g] for W in weights], index, relu=True)` for
+    G stacks of L 3×3 convolutions (stride 1, padding 1, ReLU) at once, in batched matrix
+    products: the experiment's draws side by side (tested equal to `stack_input_grad`).
+
+    Parameters
+    ----------
+    weights : list of L arrays (G, C, C, 3), one per layer
+    X : array (N, G, C, n), stack g's inputs in X[:, g]
+    index : the output position whose channels' sum is differentiated
+
+    Returns
+    -------
+    dX : array (N, G, C, n)
+    """
+    X = checks.as_float_array("X", X, ndim=4)
+    N, G, C, n = X.shape
+    if not isinstance(weights, (list, tuple)) or not weights:
+        raise TypeError(
+            f"weights: expected a non-empty list of arrays, got {checks.describe(weights)}"
+        )
+    Ws = []
+    for l, W in enumerate(weights):
+        W = checks.as_float_array(f"weights[{l}]", W, ndim=4)
+        if W.shape != (G, C, C, 3):
+            raise ValueError(f"weights[{l}]: expected shape {(G, C, C, 3)}, got {W.shape}")
+        Ws.append(W.reshape(G, C, 3 * C))  # (c, t) flattened as the columns below
+    index = checks.integer("index", index, minimum=0, maximum=n - 1)
+    a, zs = X, []
+    for W in Ws:  # forward: z[:, g] = W[g] @ columns of the zero-padded input
+        p = np.pad(a, ((0, 0), (0, 0), (0, 0), (1, 1)))
+        cols = np.stack([p[..., t : t + n] for t in range(3)], axis=3).reshape(N, G, 3 * C, n)
+        zs.append(W @ cols)
+        a = np.maximum(zs[-1], 0.0)
+    g = np.zeros_like(a)
+    g[..., index] = 1.0
+    for W, z in zip(reversed(Ws), reversed(zs)):  # back: each tap returns its share
+        back = (W.transpose(0, 2, 1) @ (g * (z > 0))).reshape(N, G, C, 3, n)
+        gp = np.zeros((N, G, C, n + 2))
+        for t in range(3):
+            gp[..., t : t + n] += back[:, :, :, t]
+        g = gp[..., 1 : n + 1]  # the gradient on the padding is dropped
+    return g
+
+
+@functools.cache
+def relu_widths(seed_set: int = 0) -> np.ndarray:
+    """`_relu_widths(seed)` for every seed of `seed_set` (rows), every seed's draws through
+    `relu_input_grads` together, a depth at a time."""
+    ss = seeds(ERF_SEEDS, seed_set)
+    n = 2 * max(ERF_DEPTHS) + 1 + 16
+    draws = [_relu_draws(s) for s in ss]
+    out = np.zeros((len(ss), len(ERF_DEPTHS)), dtype=int)
+    for j, depth in enumerate(ERF_DEPTHS):
+        flat = [pair for per_seed in draws for pair in per_seed[j]]  # seed by seed, draw by draw
+        weights = [np.stack([w[l] for w, _ in flat]) for l in range(depth)]
+        grad = np.abs(relu_input_grads(weights, np.stack([x for _, x in flat], axis=1), n // 2))
+        for i in range(len(ss)):
+            total = np.zeros(n)
+            for k in range(ERF_DRAWS):
+                total += grad[:, i * ERF_DRAWS + k].sum(axis=(0, 1))
+            out[i, j] = mass_width(total)
+    return out
 
 
 @functools.cache
@@ -627,12 +712,12 @@ def erf_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
         "depth": np.array(ERF_DEPTHS),
         "theory": np.array(theory),
         "uniform": np.array(uniform),
-        "relu": np.array([_relu_widths(seed) for seed in seeds(ERF_SEEDS, seed_set)]),
+        "relu": relu_widths(seed_set),
     }
 
 
 def _draw_erf(theme: Theme):
-    m, r = erf_map(), erf_runs()
+    m, r = erf_map(), erf_runs(0)
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.6, height=4.2)
     n = m.shape[0]
     c = n // 2
@@ -665,6 +750,8 @@ def _draw_erf(theme: Theme):
     ax2.plot(d, 3.2 * np.sqrt(d), color=theme.muted, linestyle=":", label="∝ √L")
     ax2.set_xscale("log", base=2)
     ax2.set_yscale("log", base=2)
+    # plain numbers, not 2^k: easier to read, and no mathtext to lay out three times
+    ax2.set_yticks(ticks := [4, 8, 16, 32, 64], [str(t) for t in ticks])
     ax2.set_xticks(d)
     ax2.set_xticklabels([str(x) for x in d])
     ax2.set_xlabel("depth L (3×3 convolutions)")
@@ -674,7 +761,7 @@ def _draw_erf(theme: Theme):
 
 
 # %%
-erf = erf_runs()
+erf = erf_runs(0)
 print("depth         " + " ".join(f"{x:5}" for x in erf["depth"]))
 print("theory        " + " ".join(f"{x:5}" for x in erf["theory"]))
 print("uniform       " + " ".join(f"{x:5}" for x in erf["uniform"]))
@@ -745,11 +832,11 @@ def values() -> dict[str, object]:
         v[f"{key}_pad_share"] = fmt(100 * outside / f.size, 0)
     v["network_input"] = NETWORK_INPUT
 
-    s = support_check_runs()
+    s = support_check_runs(0)
     v.update({f"check_{k}": f"{val:g}" for k, val in s.items()})
     v["check_clip_inexact"] = int(s["clipped"] - s["clip_exact"])
 
-    r = erf_runs()
+    r = erf_runs(0)
     i10 = int(np.searchsorted(r["depth"], 32))
     v["erf_depth_max"] = int(r["depth"][i10])
     v["erf_theory_max"] = int(r["theory"][i10])
@@ -758,6 +845,7 @@ def values() -> dict[str, object]:
     v["erf_relu_max"] = fmt(relu.mean(), 1)
     v["erf_relu_lo"], v["erf_relu_hi"] = int(relu.min()), int(relu.max())
     v["erf_seeds"] = ERF_SEEDS
+    v["erf_draws"], v["erf_inputs"] = ERF_DRAWS, ERF_INPUTS
     fit = r["depth"] >= ERF_FIT_FROM
     v["erf_fit_from"] = ERF_FIT_FROM
     v["erf_slope_theory"] = fmt(loglog_slope(r["depth"][fit], r["theory"][fit]), 2)
@@ -784,7 +872,7 @@ def values() -> dict[str, object]:
     for i, (_, layers) in enumerate(GROWTH_STACKS):
         v[f"growth_{i}"] = receptive_field(layers)[-1].size
 
-    p = pool_support_runs()
+    p = pool_support_runs(0)
     v["pool_seeds"] = POOL_SEEDS
     v["pool_avg_pixels"] = int(p["avgpool"].min())  # the same for every input (checked)
     v["pool_max_lo"], v["pool_max_hi"] = int(p["maxpool"].min()), int(p["maxpool"].max())

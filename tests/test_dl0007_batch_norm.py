@@ -5,6 +5,7 @@ trained by `snippets.training`), the page helpers' input checks, and the claims 
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 
@@ -74,35 +75,72 @@ def test_data_splits_are_disjoint():
 
 
 def test_runs_are_deterministic_and_seeds_differ():
-    again = bnm.run.__wrapped__(bnm.MID, False, 0)
-    np.testing.assert_array_equal(again["losses"], bnm.run(bnm.MID, False, 0)["losses"])
-    assert not np.array_equal(bnm.run(bnm.MID, False, 1)["losses"], again["losses"])
+    again = bnm.run_stack([(bnm.MID, 0, False)], False)[0]
+    np.testing.assert_array_equal(again["losses"], bnm.result(bnm.MID, False, 0)["losses"])
+    assert not np.array_equal(bnm.result(bnm.MID, False, 1)["losses"], again["losses"])
+
+
+def _assert_same_run(a, b, atol=1e-12):
+    for key in ("losses", "weight_norms", "z_std0"):
+        np.testing.assert_allclose(a[key], b[key], rtol=0, atol=atol)
+    assert a["z"].keys() == b["z"].keys() and a["dead"] == b["dead"]
+    for e in a["z"]:
+        np.testing.assert_allclose(a["z"][e], b["z"][e], rtol=0, atol=atol)
+    for (W, b_), (W2, b2) in zip(a["params"], b["params"], strict=True):
+        np.testing.assert_allclose(W, W2, rtol=0, atol=atol)
+        np.testing.assert_allclose(b_, b2, rtol=0, atol=atol)
+    for n, n2 in zip(a["bn"], b["bn"], strict=True):
+        for key in ("gamma", "beta", "running_mean", "running_var"):
+            np.testing.assert_allclose(getattr(n, key), getattr(n2, key), rtol=0, atol=atol)
+        assert n.num_batches_tracked == n2.num_batches_tracked
+    assert a["val_loss"] == pytest.approx(b["val_loss"], rel=0, abs=atol)
+    assert a["val_acc"] == b["val_acc"]
+
+
+@pytest.mark.parametrize("use_bn", [False, True])
+def test_run_stack_equals_run_network_by_network(use_bn):
+    # the batched twin the experiment uses, against `run` (`training.train` on a list of layers)
+    specs = [(bnm.LRS[0], 0, False), (bnm.LRS[2], 1, False), (bnm.MID, 1000, True)]
+    for spec, stacked in zip(specs, bnm.run_stack(specs, use_bn, epochs=3), strict=True):
+        _assert_same_run(stacked, bnm.run(spec[0], use_bn, spec[1], spec[2], epochs=3))
+
+
+def test_experiment_runs_are_the_stacked_runs_of_the_seed_set():
+    runs = bnm.experiment_runs(True, 0)
+    assert set(runs) == {(lr, s, False) for lr in bnm.LRS for s in bnm.seeds(bnm.N_SEEDS)}
+    assert set(bnm.experiment_runs(False, 0)) == set(runs) | {
+        (bnm.LRS[0], s, True) for s in bnm.seeds(bnm.N_SEEDS)
+    }
+    assert bnm.result(bnm.MID, True, 2) is runs[bnm.MID, 2, False]
+    steps = bnm.EPOCHS * math.ceil(len(bnm.spiral_data()[0]) / bnm.BATCH)
+    assert len(runs[bnm.MID, 2, False]["losses"]) == bnm.EPOCHS + 1
+    assert all(n.num_batches_tracked == steps for n in runs[bnm.MID, 2, False]["bn"])
 
 
 def test_tuning_picks_the_lowest_validation_loss():
     tu = bnm.tuned(0)
     for use_bn in (False, True):
         for s, lr in zip(bnm.seeds(bnm.N_SEEDS, 0), tu[use_bn]["lr"]):
-            losses = [bnm.run(r, use_bn, s)["val_loss"] for r in bnm.LRS]
-            assert bnm.run(lr, use_bn, s)["val_loss"] == min(losses)
+            losses = [bnm.result(r, use_bn, s)["val_loss"] for r in bnm.LRS]
+            assert bnm.result(lr, use_bn, s)["val_loss"] == min(losses)
 
 
 def test_batch_norm_layer_outputs_have_mean_beta_and_std_gamma():
-    r = bnm.run(bnm.MID, True)
+    r = bnm.result(bnm.MID, True)
     z, layer = r["z"][bnm.EPOCHS], r["bn"][bnm.PROBE]
     np.testing.assert_allclose(z.mean(axis=0), layer.beta, atol=1e-10)
     np.testing.assert_allclose(z.std(axis=0), np.abs(layer.gamma), rtol=1e-3)
 
 
 def test_bias_before_batch_norm_never_moves():
-    r = bnm.run(bnm.MID, True)
+    r = bnm.result(bnm.MID, True)
     for _, b in r["params"][:-1]:
         assert np.abs(b).max() < 1e-12  # initialised at 0; its gradient is 0 up to round-off
     assert np.abs(r["params"][-1][1]).max() > 1e-3  # the output layer's bias does learn
 
 
 def test_hidden_z_leaves_the_running_statistics_alone():
-    r = bnm.run(bnm.LRS[0], True)
+    r = bnm.result(bnm.LRS[0], True)
     before = [(n.running_mean.copy(), n.num_batches_tracked) for n in r["bn"]]
     bnm.hidden_z(r["net"], bnm.spiral_data()[0])
     for n, (mean, count) in zip(r["bn"], before):
@@ -122,7 +160,7 @@ def test_the_paired_rule_the_claims_use_by_hand():
 
 
 def test_runs_train_the_batch_norm_layers_of_their_network():
-    r = bnm.run(bnm.MID, True)
+    r = bnm.result(bnm.MID, True)
     assert [type(x).__name__ for x in r["net"][:4]] == ["Dense", "BatchNorm", "Activation", "Dense"]
     assert r["bn"] == [x for x in r["net"] if isinstance(x, BatchNorm)]
     assert all(layer.params[0] is layer.gamma for layer in r["bn"])
@@ -130,7 +168,7 @@ def test_runs_train_the_batch_norm_layers_of_their_network():
     steps = bnm.EPOCHS * math.ceil(len(bnm.spiral_data()[0]) / bnm.BATCH)
     assert all(layer.num_batches_tracked == steps for layer in r["bn"])
     assert all(d.W is W for d, (W, _) in zip(bnm.dense_layers(r["net"]), r["params"]))
-    assert bnm.run(bnm.MID, False)["bn"] == []
+    assert bnm.result(bnm.MID, False)["bn"] == []
     assert isinstance(r["net"][0], layers.Dense)
 
 
@@ -143,7 +181,7 @@ def test_sorted_batches_hold_one_class_and_every_sample_once():
 
 
 def test_accuracy_on_batches_matches_consecutive_batches():
-    r = bnm.run(bnm.MID, True)
+    r = bnm.result(bnm.MID, True)
     _, _, Xva, yva, _, _ = bnm.spiral_data()
     order = np.random.default_rng(2).permutation(len(yva))
     batches = [order[i : i + 8] for i in range(0, len(order), 8)]
@@ -151,9 +189,28 @@ def test_accuracy_on_batches_matches_consecutive_batches():
     assert a == bnm._accuracy_in_training_mode(r["net"], Xva, yva, order, 8)
 
 
+def test_accuracy_on_batches_equals_one_batch_at_a_time():
+    # batches of one size go through `stack_forward` together: the same outputs as the layers
+    # run in training mode on each batch (on a copy: its running statistics move)
+    r = bnm.result(bnm.MID, True)
+    _, _, Xva, yva, _, _ = bnm.spiral_data()
+    net, order = copy.deepcopy(r["net"]), np.random.default_rng(3).permutation(len(yva))
+    batches = np.split(order, [7, 14, 40, 42, 60])  # sizes 7, 7, 26, 2, 18, 40
+    pred = np.full(len(yva), np.nan)
+    for idx in batches:
+        pred[idx] = layers.forward(net, Xva[idx], training=True)[0][:, 0]
+    stack = bnm.stack_of(r["net"])
+    for idx in batches:
+        out = bnm.stack_forward(stack, Xva[idx][None], "probe")[0][0, :, 0]
+        np.testing.assert_allclose(out, pred[idx], rtol=0, atol=1e-12)
+    expected = float(np.mean((pred > 0.5) == yva))
+    assert bnm._accuracy_on_batches(r["net"], Xva, yva, batches) == expected
+    np.testing.assert_array_equal(stack["bn"]["mean"][0][0], r["bn"][0].running_mean)
+
+
 def test_drift_measures_the_batch_norm_input_and_output():
     dr = bnm.drift(0)
-    r = bnm.run(bnm.MID, True, 0)
+    r = bnm.result(bnm.MID, True, 0)
     # over all units and samples, gamma x_hat + beta has variance mean(gamma²) + var(beta),
     # up to eps: its scale is set by gamma and beta alone
     layer = r["bn"][bnm.PROBE]
@@ -216,6 +273,15 @@ def test_values_and_figures_are_well_formed():
         (lambda: bnm.sorted_batches(np.array([0, 0, 1]), 0), ValueError, ["chunks", "at most 1"]),
         (lambda: bnm.sorted_batches(np.ones((2, 2)), 0), ValueError, ["y"]),
         (lambda: bnm.sorted_batches(np.array([0, 1]), None), TypeError, ["rng"]),
+        (lambda: bnm.run_stack([], True), TypeError, ["specs"]),
+        (lambda: bnm.run_stack([(0.1, 0)], True), TypeError, ["specs[0]"]),
+        (lambda: bnm.run_stack([(-1.0, 0, False)], True), ValueError, ["specs[0] lr"]),
+        (lambda: bnm.run_stack([(0.1, 0, False)], True, epochs=0), ValueError, ["epochs"]),
+        (lambda: bnm.stack_of([layers.Dense(np.ones((2, 1)), np.zeros(1))]), ValueError,
+         ["net"]),
+        (lambda: bnm._accuracy_on_batches(bnm.network(0, True), np.ones((3, 2)),
+                                          np.array([0, 1, 1]), [[0, 1], [2]]), ValueError,
+         ["batches", "at least 2"]),
     ],
 )  # fmt: skip
 def test_bad_input_to_the_page_helpers(call, exc, words):

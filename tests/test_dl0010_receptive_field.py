@@ -127,7 +127,7 @@ def test_mass_width_by_hand():
 
 def test_effective_field_grows_like_sqrt_depth():
     # uniform weights only (deterministic); the random-weight runs are claims, on two seed sets
-    r = page.erf_runs()
+    r = page.erf_runs(0)
     # the gradient lives inside the field, so no width can exceed it
     assert np.all(r["uniform"] <= r["theory"]) and np.all(r["relu"] <= r["theory"])
     assert r["relu"].shape == (page.ERF_SEEDS, len(page.ERF_DEPTHS))
@@ -138,6 +138,25 @@ def test_effective_field_grows_like_sqrt_depth():
     assert r["theory"][i32] - 1 == 4 * (r["theory"][i8] - 1)
     m = page.erf_map()
     assert m.max() == 1.0 and page.mass_width(m) < 0.5 * (2 * page.ERF_MAP_DEPTH + 1) ** 2
+
+
+def test_relu_input_grads_equals_stack_input_grad_stack_by_stack():
+    # the batched twin the random-weight experiment uses, against the reference stack
+    rng = np.random.default_rng(3)
+    depth, G, N, C, n = 3, 4, 2, 3, 11
+    nets = [rf.init_weights(page._erf_stack(depth), C, rng=rng, positive=False) for _ in range(G)]
+    X = rng.normal(size=(N, G, C, n))
+    weights = [np.stack([w[l] for w in nets]) for l in range(depth)]
+    for index in (0, 4, n - 1):
+        got = page.relu_input_grads(weights, X, index)
+        for g in range(G):
+            want = rf.stack_input_grad(page._erf_stack(depth), X[:, g], nets[g], index, relu=True)
+            np.testing.assert_allclose(got[:, g], want, rtol=0, atol=1e-12 * np.abs(want).max())
+
+
+def test_relu_widths_equal_one_draw_at_a_time():
+    first = page.seeds(page.ERF_SEEDS, 1)[0]
+    np.testing.assert_array_equal(page.relu_widths(1)[0], page._relu_widths(first))
 
 
 def test_values_are_the_codes_numbers():
@@ -172,6 +191,17 @@ def test_values_are_the_codes_numbers():
         ),
         (lambda: page.small_kernel_costs(0), ValueError, ["channels"]),
         (lambda: page.random_stack(np.random.default_rng(0), 0), ValueError, ["max_layers"]),
+        (lambda: page.relu_input_grads([], np.zeros((1, 1, 2, 5)), 0), TypeError, ["weights"]),
+        (
+            lambda: page.relu_input_grads([np.zeros((1, 2, 2, 5))], np.zeros((1, 1, 2, 5)), 0),
+            ValueError,
+            ["weights[0]", "(1, 2, 2, 3)"],
+        ),
+        (
+            lambda: page.relu_input_grads([np.zeros((1, 2, 2, 3))], np.zeros((1, 1, 2, 5)), 5),
+            ValueError,
+            ["index"],
+        ),
     ],
 )
 def test_bad_input_raises_with_a_useful_message(call, exc, words):
