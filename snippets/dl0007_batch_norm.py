@@ -16,7 +16,6 @@ re-run the cells below it.
 from __future__ import annotations
 
 import copy
-import functools
 import math
 
 import numpy as np
@@ -27,6 +26,7 @@ from snippets.backprop import init_params
 from snippets.batchnorm import BatchNorm, fold_into_linear, values_per_statistic
 from snippets.companion import show
 from snippets.formatting import fmt, tex_matrix, tex_sci
+from snippets.memo import memo
 from snippets.plotting import Theme, new_figure
 from snippets.seeds import SEED_SETS, seeds
 
@@ -122,7 +122,7 @@ LR_NAMES = ("low", "mid", "high")
 MID = LRS[1]  # the rate the pitfalls and the noise figure use (where both networks train)
 
 
-@functools.cache
+@memo
 def spiral_data():
     """Two spirals (500 points, 1.5 turns), split 300 / 100 / 100 into training, validation and
     test: `(Xtr, ytr, Xva, yva, Xte, yte)`."""
@@ -207,7 +207,7 @@ def _outcome(net, Xva, history, snaps, weight_norms) -> dict:
 
 
 # --8<-- [start:run]
-@functools.cache
+@memo
 def run(lr: float, use_bn: bool, seed: int = 0, standardize: bool = False, epochs: int = EPOCHS):
     """Train the network once and record training losses, validation loss and accuracy, weight
     norms and the probe layer's pre-activations at `SNAP_EPOCHS`. `standardize` rescales the
@@ -424,7 +424,7 @@ def run_stack(specs, use_bn: bool, epochs: int = EPOCHS) -> list[dict]:
     return out
 
 
-@functools.cache
+@memo
 def experiment_runs(use_bn: bool, seed_set: int = 0) -> dict:
     """Every run of the experiment for one network, trained together by `run_stack`: each rate
     of LRS with each seed of `seed_set` and, without batch norm, the control (standardized
@@ -447,7 +447,7 @@ def result(lr: float, use_bn: bool, seed: int = 0, standardize: bool = False) ->
     return run(lr, use_bn, seed, standardize)
 
 
-@functools.cache
+@memo
 def grid(seed_set: int = 0) -> dict:
     """Every (rate, with/without batch norm) over the seeds of `seed_set`: arrays over seeds of
     the final training loss, validation accuracy, dead share of the last hidden layer, and the
@@ -472,7 +472,7 @@ def working_rates(seed_set: int = 0) -> dict[bool, list[float]]:
     return {b: [lr for lr in LRS if np.median(g[lr, b]["val_acc"]) >= WORKS] for b in (False, True)}
 
 
-@functools.cache
+@memo
 def tuned(seed_set: int = 0) -> dict:
     """Per seed, each network's rate is the grid's lowest validation loss; the test split is
     evaluated once, at that rate."""
@@ -490,7 +490,7 @@ def tuned(seed_set: int = 0) -> dict:
     return out
 
 
-@functools.cache
+@memo
 def control(seed_set: int = 0) -> np.ndarray:
     """Validation accuracies over the seeds of the plain network at the rate LRS[0] with
     standardized inputs: does a larger input scale rescue it?"""
@@ -502,7 +502,7 @@ def _pre_norm_std(net, X) -> float:
     return float(probe(net, X)["pre"][PROBE].std())
 
 
-@functools.cache
+@memo
 def drift(seed_set: int = 0) -> dict:
     """Standard deviation of what enters the last hidden layer's ReLU, at the start and at the
     end of training at rate MID, over the seeds: with and without batch norm. With batch norm
@@ -593,7 +593,7 @@ def sorted_batches(y, rng, chunks: int = SORTED_CHUNKS) -> list[np.ndarray]:
     ]
 
 
-@functools.cache
+@memo
 def mismatch_runs(seed_set: int = 0) -> dict:
     """Validation accuracies, one per seed: `eval` (running statistics), each batch size of
     MISMATCH_SIZES (training mode, mean over MISMATCH_ORDERS shuffles), `sorted` (one-class
@@ -670,7 +670,7 @@ def batch_statistics_noise(values, sizes=NOISE_SIZES, draws: int = NOISE_DRAWS, 
     return {k: np.array(v) for k, v in out.items()}
 
 
-@functools.cache
+@memo
 def noise_runs(seed: int = 0) -> dict:
     """`batch_statistics_noise` on what hidden layer NOISE_LAYER's batch norm receives, for the
     network trained at rate MID with `seed`."""
@@ -697,7 +697,7 @@ for key in ("mean_sd", "mean_sd_theory", "std_sd", "xhat_sd"):
 
 
 # %%
-@functools.cache
+@memo
 def scale_invariance(layer: int = WATCH, factor: float = 10.0) -> dict:
     """At initialisation: scale one hidden layer's W by `factor`; compare outputs and gradients."""
     Xtr, ytr = spiral_data()[:2]
@@ -727,7 +727,7 @@ def scale_invariance(layer: int = WATCH, factor: float = 10.0) -> dict:
     }
 
 
-@functools.cache
+@memo
 def fold_check(seed_set: int = 0) -> float:
     """Largest output difference on the validation set between a trained batch-norm network
     (rate MID) in inference mode and the same network with every batch norm folded into its

@@ -14,8 +14,6 @@ re-run the cells below it.
 # %%
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Rectangle
@@ -23,6 +21,7 @@ from matplotlib.patches import Rectangle
 from snippets import checks, evidence
 from snippets.companion import show
 from snippets.formatting import fmt
+from snippets.memo import memo
 from snippets.plotting import Theme, new_figure
 from snippets.receptive_field import (
     CAUSES,
@@ -163,7 +162,7 @@ NETWORKS = (
 NETWORK_INPUT = 224  # the input size of the table and of the published values
 
 
-@functools.cache
+@memo
 def network_fields() -> tuple[dict, ...]:
     """For every network of NETWORKS: its layer list and the field at its end point."""
     rows = []
@@ -268,7 +267,7 @@ GRID_PANELS = (
 )
 
 
-@functools.cache
+@memo
 def grid_runs() -> tuple[dict, ...]:
     """For each grid panel: |input gradient| of one output of a 2-D stack with all weights 1."""
     out = []
@@ -380,7 +379,7 @@ def random_stack(rng: np.random.Generator, max_layers: int = 5) -> list[Layer]:
     return layers
 
 
-@functools.cache
+@memo
 def support_check_runs(seed_set: int = 0) -> dict[str, float]:
     """Gradient support of one output of CHECK_STACKS random 1-D stacks (one per seed of the
     seed set; avg pooling in place of max pooling, positive weights) against the prediction
@@ -509,7 +508,7 @@ def pool_support(seed: int = 0) -> dict[str, np.ndarray]:
     return out
 
 
-@functools.cache
+@memo
 def pool_support_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
     """Pixels the gradient reaches with average and with max pooling, one entry per seed, and
     whether max pooling's gradient support is exactly the winners' paths."""
@@ -571,7 +570,7 @@ def _erf_stack(depth: int) -> list[Layer]:
     return [Layer(3, 1, 1)] * depth
 
 
-@functools.cache
+@memo
 def erf_map() -> np.ndarray:
     """|input gradient| of the centre output of ERF_MAP_DEPTH 3×3 convolutions with uniform
     weights 1/9 (one channel, 2-D), normalised to a maximum of 1."""
@@ -677,7 +676,7 @@ def relu_input_grads(weights, X, index: int) -> np.ndarray:
     return g
 
 
-@functools.cache
+@memo
 def relu_widths(seed_set: int = 0) -> np.ndarray:
     """`_relu_widths(seed)` for every seed of `seed_set` (rows), every seed's draws through
     `relu_input_grads` together, a depth at a time."""
@@ -697,7 +696,7 @@ def relu_widths(seed_set: int = 0) -> np.ndarray:
     return out
 
 
-@functools.cache
+@memo
 def erf_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
     """95 %-mass width of the input gradient (1-D) against depth, for uniform weights (linear,
     no randomness) and for random He weights with ReLU (one row per seed of the seed set)."""
