@@ -10,7 +10,7 @@ The protocol: every seed has its own pre-training run, target training set and a
 split carved off it; every method picks its learning rates on that validation split from the
 same grid (`rate_grid`, `tuned`), and only the picked network is evaluated on the test set.
 The grid of methods × angles × target sizes is the expensive part; both page modules read it
-from here, and `functools.cache` computes each cell once per process.
+from here, and `memo` computes each cell once (then loads it from disk).
 """
 
 from __future__ import annotations
@@ -25,14 +25,20 @@ from snippets import mlp_stack as ms
 from snippets import transfer as tf
 from snippets.memo import memo
 from snippets.seeds import seeds
-from snippets.synthetic_tasks import N_INPUTS, N_SIGNAL, blend_mixers, random_mixer, sample
-
-# --- the world -----------------------------------------------------------------------------
-SOURCE_CLASSES = 16
-SOURCE_PER_CLASS = 150
-TARGET_CLASSES = 5
-TEST_PER_CLASS = 100
-WORLD_SEED = 2024
+from snippets.synthetic_tasks import N_INPUTS
+from snippets.transfer_world import (  # noqa: F401 - public path: the world is the experiment's
+    SOURCE_CLASSES,
+    SOURCE_PER_CLASS,
+    TARGET_CLASSES,
+    TEST_PER_CLASS,
+    VAL_PER_CLASS,
+    WORLD_SEED,
+    World,
+    _angle,
+    source_data,
+    target_data,
+    world,
+)
 
 # --- the network and its training ------------------------------------------------------------
 SIZES = (N_INPUTS, 32, 16)  # the backbone; a head of K outputs goes on top
@@ -43,7 +49,6 @@ EPOCHS = 60  # target training, full batch, for every method (gradual: 3 stages 
 XAVIER_HEAD_SCALE = float(np.sqrt(2 / (SIZES[-1] + TARGET_CLASSES)))  # Glorot's, for a pitfall
 
 # --- tuning: every method picks its rates on a validation split, per seed ---------------------
-VAL_PER_CLASS = 10  # carved off each seed's labelled target data, never trained on
 HEAD_LRS = (0.25, 0.5, 1.0)  # the new head's learning rate
 BACKBONE_RATIOS = (0.1, 1.0, 10.0, 30.0, 100.0)  # backbone learning rate ÷ head learning rate
 LOW_RATIO = 0.1  # the control "all_low": fine-tune all with the backbone held at 0.1x the head
@@ -62,40 +67,6 @@ METHODS = ("scratch", *STRATEGIES, "all_low", "xavier", "random_head", "random_l
 SIZE_METHODS = ("scratch", "head", "all")
 ANGLE_FREE = ("scratch", "random_head", "random_low")  # no pre-trained backbone: no angle
 LR_CASES = ((0, SMALL), (0, LARGE), (15, LARGE), (90, LARGE))  # (angle, examples per class)
-
-
-class World:
-    """The target's mixer, an unrelated mixer, the class prototypes and the target test set."""
-
-    def __init__(self, rng: np.random.Generator):
-        self.target_mixer = random_mixer(rng)
-        self.other_mixer = random_mixer(rng)
-        self.source_prototypes = rng.normal(size=(SOURCE_CLASSES, N_SIGNAL))
-        self.target_prototypes = rng.normal(size=(TARGET_CLASSES, N_SIGNAL))  # other classes
-        self.X_test, self.y_test = sample(
-            self.target_mixer, self.target_prototypes, TEST_PER_CLASS, rng
-        )
-
-
-@memo
-def world() -> World:
-    return World(np.random.default_rng(WORLD_SEED))
-
-
-def _angle(angle_deg) -> int:
-    return checks.integer("angle_deg", angle_deg, 0, 90)
-
-
-def source_data(angle_deg: int, n_per_class: int = SOURCE_PER_CLASS, part: int = 0):
-    """Source examples at `angle_deg` degrees from the target (`part` 0: the training set,
-    1: fresh data for validation)."""
-    angle_deg = _angle(angle_deg)
-    n_per_class = checks.integer("n_per_class", n_per_class, 1, SOURCE_PER_CLASS)
-    part = checks.integer("part", part, 0, 1)
-    rng = np.random.default_rng([WORLD_SEED, 1, angle_deg, part])
-    w = world()
-    mixer = blend_mixers(w.target_mixer, w.other_mixer, angle_deg)
-    return sample(mixer, w.source_prototypes, n_per_class, rng)
 
 
 def pretrained(angle_deg: int = 0, seed_set: int = 0) -> dict:
@@ -142,20 +113,6 @@ def _pretrained(angles: tuple[int, ...], seed_set: int) -> list[dict]:
             }
         )
     return out
-
-
-def target_data(n_per_class: int, seed: int):
-    """The seed's labelled target data, split: `n_per_class` training examples per class and
-    `VAL_PER_CLASS` validation examples per class carved off the same draw."""
-    n_per_class = checks.positive_int("n_per_class", n_per_class)
-    seed = checks.integer("seed", seed, 0)
-    rng = np.random.default_rng([WORLD_SEED, 2, seed, n_per_class])
-    w = world()
-    X, y = sample(w.target_mixer, w.target_prototypes, n_per_class + VAL_PER_CLASS, rng)
-    val = np.zeros(y.size, dtype=bool)
-    for k in range(TARGET_CLASSES):  # the first VAL_PER_CLASS of every class (order is random)
-        val[np.flatnonzero(y == k)[:VAL_PER_CLASS]] = True
-    return X[~val], y[~val], X[val], y[val]
 
 
 def rate_grid(method: str) -> tuple[tuple[float, float], ...]:
