@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 from matplotlib.lines import Line2D
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from snippets import backprop as bp
 from snippets import checks, datasets, evidence
@@ -431,14 +431,22 @@ for _i, _bs in enumerate(SWEEP_BATCHES):
 
 
 # %%
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(value: float, _pos=None) -> str:
+    """'10⁻³' for 0.001: a tick label in plain text (matplotlib's default is mathtext, whose
+    parser costs more than the rest of a figure's text)."""
+    return "10" + str(round(math.log10(value))).translate(_SUPERSCRIPT)
+
+
 def _log_axis(ax, which: str = "x") -> None:
-    """A log axis without minor ticks: each one is an SVG group, and they add nothing here."""
-    if which == "x":
-        ax.set_xscale("log")
-        ax.xaxis.set_minor_locator(NullLocator())
-    else:
-        ax.set_yscale("log")
-        ax.yaxis.set_minor_locator(NullLocator())
+    """A log axis without minor ticks (each one is an SVG group, and they add nothing here),
+    labelled 10⁻³, 10⁻², …"""
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis.set_minor_locator(NullLocator())
+    axis.set_major_formatter(FuncFormatter(_power_of_ten))
 
 
 def _draw_lr_sweep(theme: Theme):
@@ -534,9 +542,9 @@ def _draw_grid_vs_random(theme: Theme):
         ax.set_ylim(base - 0.02, 1)
         ax.set_aspect("equal")
         ax.set_yticks([0, 0.5, 1])
-        ax.set_xlabel("$x_1$ (matters)")
-        ax.set_ylabel("$x_2$ (ignored)")
-        ax.set_title(f"{title}\n{n} values of $x_1$, best score {scores.max():.2f}")
+        ax.set_xlabel("x₁ (matters)")
+        ax.set_ylabel("x₂ (ignored)")
+        ax.set_title(f"{title}\n{n} values of x₁, best score {scores.max():.2f}")
     return fig
 
 
