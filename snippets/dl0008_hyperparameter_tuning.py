@@ -25,7 +25,15 @@ from snippets import backprop as bp
 from snippets import checks, datasets, evidence
 from snippets.companion import show
 from snippets.formatting import fmt
-from snippets.gaussian_process import LENGTH_SCALES, fit_gp, gp_posterior
+from snippets.gaussian_process import (
+    LENGTH_SCALES,
+    NOISES,
+    _cholesky,
+    _kernel_from_sq,
+    _scaled_sq_dists,
+    fit_gp,
+    gp_posterior,
+)
 from snippets.hyperparameter_search import (
     BO_INIT,
     N_CANDIDATES,
@@ -264,6 +272,7 @@ def _train_group(configs: list[Config], epochs: int, X1T: np.ndarray, callback=N
         j = np.arange(rows.max())
         pad = None if rows.min() == rows.max() else (j < rows[:, None])[:, :, None]
         pos = np.minimum(k * bs[:n, None] + j, N - 1)  # into each run's shuffled order
+        pos += N * np.arange(n)[:, None]  # ... as a flat index into the orders, (runs, N)
         # stretches [a, b) of runs with one batch length and one width
         edges = np.flatnonzero(np.diff(rows) | np.diff(widths[:n])) + 1
         same = [(a, b, int(rows[a]), int(widths[a])) for a, b in zip([0, *edges], [*edges, n])]
@@ -277,7 +286,7 @@ def _train_group(configs: list[Config], epochs: int, X1T: np.ndarray, callback=N
         order = np.array([rng.permutation(N) for rng in rngs])[run_seed]
         order[bs >= N] = np.arange(N)  # a full batch is not shuffled
         for n, pos, pad, same, m, r in steps:
-            B = X1T[np.take_along_axis(order[:n], pos, axis=1)]  # (n, rows, 4)
+            B = X1T.take(order.take(pos), axis=0)  # (n, rows, 4): x, 1 and t of each batch
             w1, w2, c2 = W1[:n], W2[:n], b2[:n]
             z1 = B[..., :3] @ w1
             a1 = np.maximum(z1, 0.0)
@@ -693,18 +702,76 @@ def _bayesian_searches(objective_many, space, budget: int, rngs, n_init: int = B
             trials[r].append(Trial(dict(p), checks.number("objective", score)))
         if len(trials[0]) >= budget:
             return trials
-        todo = []
-        for rng, tr in zip(rngs, trials):  # the loop body of bayesian_search
-            U = to_unit(space, [t.params for t in tr])
+        # the loop body of bayesian_search, for every search; the GPs are fitted together
+        Us = np.array([to_unit(space, [t.params for t in tr]) for tr in trials])
+        ys = []
+        for tr in trials:
             s = np.array([t.score for t in tr])
-            y = (s - s.mean()) / (s.std() if s.std() > 0 else 1.0)
-            ls, noise = fit_gp(U, y)
+            ys.append((s - s.mean()) / (s.std() if s.std() > 0 else 1.0))
+        todo = []
+        for rng, U, y, (ls, noise) in zip(rngs, Us, ys, zip(*_fit_gps(Us, np.array(ys)))):
             near = U[np.argmax(y)] + 0.05 * rng.standard_normal((n_candidates, d))
             cand = np.concatenate([rng.random((n_candidates, d)), np.clip(near, 0.0, 1.0)])
             cand = values_to_unit(space, unit_to_values(space, cand))
-            mean, std = gp_posterior(U, y, cand, ls, 1.0, noise)
+            mean, std = _gp_posterior(U, y, cand, ls, noise)
             ei = expected_improvement(mean, std, float(y.max()), 0.01)
             todo.append(from_unit(space, cand[[np.argmax(ei)]]))
+
+
+def _fit_gps(Us: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`fit_gp(Us[r], ys[r])` (Matérn-5/2) for R data sets of one shape at once: length-scales
+    (R, d) and noises (R,), bit-identical (tested). The same grid search, with every set's
+    candidate factorizations in one batch, and each kernel matrix computed once for all the
+    noise levels tried with it; a set whose batch fails is factored one by one, as there."""
+    R, n, d = Us.shape
+    D2 = (Us[:, :, None, :] - Us[:, None, :, :]) ** 2  # (R, n, n, d)
+    rows = np.arange(R)
+
+    def best_of(ls: np.ndarray, noise: np.ndarray, reps: int = 1):
+        """The best of the options (ls[:, i // reps], noise[:, i]): ls (R, u, d), noise (R, k)."""
+        K = np.stack([np.einsum("ijd,kd->kij", D2[r], 1.0 / ls[r] ** 2) for r in rows])
+        K = np.repeat(_kernel_from_sq("matern52", K, 1.0), reps, axis=1)
+        K = K + (noise + 1e-10)[:, :, None, None] * np.eye(n)
+        try:
+            L = np.linalg.cholesky(K)
+        except np.linalg.LinAlgError:
+            L = np.empty_like(K)
+            for r in rows:
+                try:
+                    L[r] = np.linalg.cholesky(K[r])
+                except np.linalg.LinAlgError:
+                    L[r] = np.array([_cholesky(Ki, 0.0, 1.0) for Ki in K[r]])
+        y = np.broadcast_to(ys[:, None, :], (R, noise.shape[1], n))[..., None]
+        a = np.linalg.solve(L, y)[..., 0]
+        loglik = -0.5 * np.sum(a * a, axis=-1) - np.log(np.diagonal(L, axis1=2, axis2=3)).sum(-1)
+        best = np.argmax(loglik, axis=1)  # the first of equals wins
+        return ls[rows, best // reps], noise[rows, best]
+
+    grid, noises = np.array(LENGTH_SCALES), np.array(NOISES)
+    every = np.broadcast_to(grid[None, :, None], (R, grid.size, d))
+    ls, noise = best_of(every, np.tile(noises, (R, grid.size)), noises.size)
+    for _ in range(2):
+        for j in range(d):
+            options = np.repeat(ls[:, None, :], grid.size, axis=1)
+            options[:, :, j] = grid
+            ls, _ = best_of(options, np.repeat(noise[:, None], grid.size, axis=1))
+    return best_of(ls[:, None, :], np.tile(noises, (R, 1)), noises.size)
+
+
+def _gp_posterior(X: np.ndarray, y: np.ndarray, X_new: np.ndarray, ls: np.ndarray, noise: float):
+    """`gp_posterior(X, y, X_new, ls, 1.0, noise)` (Matérn-5/2), bit-identical (tested): the
+    squared distances to the candidates one dimension at a time, (n, m) arrays instead of one
+    (n, m, d) array summed over its short last axis, which took most of the time."""
+    L = _cholesky(_kernel_from_sq("matern52", _scaled_sq_dists(X, X, ls), 1.0), noise, 1.0)
+    sq = 0.0
+    for j in range(X.shape[1]):
+        D = (X[:, j, None] - X_new[None, :, j]) / ls[j]
+        sq = sq + D * D
+    K_s = _kernel_from_sq("matern52", sq, 1.0)
+    alpha = np.linalg.solve(L.T, np.linalg.solve(L, y))
+    V = np.linalg.solve(L, K_s)
+    var = 1.0 - np.sum(V * V, axis=0)
+    return K_s.T @ alpha, np.sqrt(np.maximum(var, 0.0))
 
 
 @_per_seed_set
