@@ -324,20 +324,22 @@ def _with_ones(X: np.ndarray) -> np.ndarray:
     return np.column_stack([X, np.ones(len(X))])
 
 
-def _one_row_batches(batch_size: int, n: int) -> bool:
-    """Whether an epoch over `n` rows has a batch of a single row."""
-    return batch_size == 1 or n % batch_size == 1
+def _alone(config: Config, n: int) -> bool:
+    """Whether a run makes a matrix-vector product where the stack has matrices (numpy hands
+    those to another BLAS routine): a hidden layer of one unit, or a batch of one row in an
+    epoch over `n` rows."""
+    _, batch_size, width, _ = config
+    return width == 1 or batch_size == 1 or n % batch_size == 1
 
 
 def _train_many(configs: list[Config], epochs: int, score) -> np.ndarray:
     """Train every group of `configs` and return `score(stack, widths)` (one row per run, in
     the order given); with `epochs` a tuple `(epochs,)`, the scores after every epoch, on
-    axis 1. A batch of a single row takes another path through BLAS: runs that have one are
-    trained one at a time by `_train`."""
+    axis 1. Runs that `_alone` picks out are trained one at a time by `_train`."""
     X_tr, T_tr = spiral_task()[:2]
     X1T = np.column_stack([_with_ones(X_tr), T_tr])
     total = epochs[0] if isinstance(epochs, tuple) else epochs
-    alone = [i for i, c in enumerate(configs) if _one_row_batches(c[1], len(X_tr))]
+    alone = [i for i, c in enumerate(configs) if _alone(c, len(X_tr))]
     rest = [i for i in range(len(configs)) if i not in alone]
     out = None
     for g in [[rest[k] for k in g] for g in _groups([configs[i] for i in rest])] + [
