@@ -175,18 +175,16 @@ print(
 # %% [markdown]
 # ## Many runs side by side
 #
-# The experiments below make about 1,700 training runs per seed set, each a few hundred tiny
+# The experiments below make some 1,500 training runs per seed set, each a few hundred tiny
 # matrix products: one at a time, numpy's overhead per call costs more than the arithmetic.
 # `validate_many` and `retrain_and_test_many` train many configurations at once, their weights
-# stacked along a leading axis (as `snippets/mlp_stack.py` does): the same initial weights,
-# the same mini-batches in the same order and the same arithmetic as `train_and_validate`, one
+# stacked along a leading axis (as `snippets/mlp_stack.py` does): the same initial weights, the
+# same mini-batches in the same order and the same arithmetic as `train_and_validate`, one
 # batched matrix product per layer for the whole stack. A narrower network is padded with
-# hidden units whose weights are 0 and stay 0 (ReLU'(0) = 0), and runs with fewer batches per
-# epoch leave the stack when their epoch is done. Runs whose batch size is shared by
-# `_SHARED_BATCH` or more runs are trained in groups of that batch size and come out
-# bit-identical to `train_and_validate`; the rest share steps with runs of other batch sizes,
-# padded with rows that contribute 0, which changes the rounding of two sums (about 1e-16 per
-# step; the tests compare them).
+# hidden units whose weights are 0 and stay 0 (ReLU'(0) = 0), a shorter batch with rows whose
+# error is 0, and a run whose epoch has fewer batches leaves the stack when its epoch is done.
+# Where the padding would change how BLAS groups the terms of a sum, the stack computes that
+# product run by run, so every run comes out bit-identical to `train_and_validate` (tested).
 
 # %%
 Config = tuple[float, int, int, int]  # (lr, batch_size, width, seed), as train_and_validate
