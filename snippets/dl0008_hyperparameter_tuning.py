@@ -19,13 +19,21 @@ import math
 
 import numpy as np
 from matplotlib.lines import Line2D
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from snippets import backprop as bp
 from snippets import checks, datasets, evidence
 from snippets.companion import show
 from snippets.formatting import fmt
-from snippets.gaussian_process import LENGTH_SCALES, fit_gp, gp_posterior
+from snippets.gaussian_process import (
+    LENGTH_SCALES,
+    NOISES,
+    _cholesky,
+    _kernel_from_sq,
+    _scaled_sq_dists,
+    fit_gp,
+    gp_posterior,
+)
 from snippets.hyperparameter_search import (
     BO_INIT,
     N_CANDIDATES,
@@ -33,6 +41,7 @@ from snippets.hyperparameter_search import (
     Trial,
     bayesian_search,
     best_so_far,
+    check_space,
     chosen,
     expected_improvement,
     from_unit,
@@ -40,6 +49,8 @@ from snippets.hyperparameter_search import (
     random_search,
     successive_halving,
     to_unit,
+    unit_to_values,
+    values_to_unit,
 )
 from snippets.plotting import Theme, new_figure
 from snippets.seeds import seeds
@@ -162,6 +173,228 @@ print(
 )
 
 # %% [markdown]
+# ## Many runs side by side
+#
+# The experiments below make some 1,500 training runs per seed set, each a few hundred tiny
+# matrix products: one at a time, numpy's overhead per call costs more than the arithmetic.
+# `validate_many` and `retrain_and_test_many` train many configurations at once, their weights
+# stacked along a leading axis (as `snippets/mlp_stack.py` does): the same initial weights, the
+# same mini-batches in the same order and the same arithmetic as `train_and_validate`, one
+# batched matrix product per layer for the whole stack. A narrower network is padded with
+# hidden units whose weights are 0 and stay 0 (ReLU'(0) = 0), a shorter batch with rows whose
+# error is 0, and a run whose epoch has fewer batches leaves the stack when its epoch is done.
+# Where the padding would change how BLAS groups the terms of a sum, the stack computes that
+# product run by run, so every run comes out bit-identical to `train_and_validate` (tested).
+
+# %%
+Config = tuple[float, int, int, int]  # (lr, batch_size, width, seed), as train_and_validate
+_SHARED_BATCH = 8  # runs with one batch size that get a group of their own
+
+
+def _check_configs(configs) -> list[Config]:
+    if isinstance(configs, (str, bytes)) or not isinstance(configs, (list, tuple)) or not configs:
+        raise TypeError(
+            "configs: expected a non-empty list of (lr, batch_size, width, seed), got "
+            f"{checks.describe(configs)}"
+        )
+    out = []
+    for i, c in enumerate(configs):
+        if not isinstance(c, (list, tuple)) or len(c) != 4:
+            raise TypeError(
+                f"configs[{i}]: expected (lr, batch_size, width, seed), got {checks.describe(c)}"
+            )
+        out.append(
+            (
+                checks.positive_float(f"configs[{i}] lr", c[0]),
+                checks.positive_int(f"configs[{i}] batch_size", c[1]),
+                checks.positive_int(f"configs[{i}] width", c[2]),
+                checks.integer(f"configs[{i}] seed", c[3], minimum=0),
+            )
+        )
+    return out
+
+
+def _groups(configs: list[Config]) -> list[list[int]]:
+    """Indices of the runs trained as one stack: a batch size shared by `_SHARED_BATCH` or more
+    runs gets its own groups, the rest go by batch size above or below 45; both are split by
+    width class (2, 3-4, 5-8, 9-22, 23-64), so that little of a stack is padding."""
+    count: dict[int, int] = {}
+    for _, bs, _, _ in configs:
+        count[bs] = count.get(bs, 0) + 1
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, (_, bs, width, _) in enumerate(configs):
+        key = bs if count[bs] >= _SHARED_BATCH else -1 - int(bs > 45)
+        groups.setdefault((key, math.ceil(math.log2(width) / 1.5)), []).append(i)
+    return [sorted(g, key=lambda i: configs[i][1:3]) for g in groups.values()]
+
+
+def _stack_forward(stack, widths: np.ndarray, X1: np.ndarray) -> np.ndarray:
+    """Outputs of a stack of B networks of hidden widths `widths` on `X1` (inputs with a
+    column of ones), shape (B, n, 1); networks of one width at a time, each on its own units
+    (a product's rounding depends on its shape)."""
+    W1, W2, b2 = stack
+    out = np.empty((len(widths), len(X1), 1))
+    for w in np.unique(widths):
+        i = np.flatnonzero(widths == w)
+        V1, V2 = np.ascontiguousarray(W1[i, :, :w]), np.ascontiguousarray(W2[i, :w])
+        out[i] = bp.sigmoid(np.maximum(X1 @ V1, 0.0) @ V2 + b2[i])
+    return out
+
+
+def _train_group(configs: list[Config], epochs: int, X1T: np.ndarray, callback=None):
+    """Train `configs` (sorted by batch size, then width) as one stack on rows (x, 1, t) of `X1T`.
+
+    The stack holds W1 with b1 as its last row, shape (B, 3, width): X W1 + b1 is one product
+    (bit-identical to the two steps). Step k of an epoch trains the runs that still have a k-th
+    batch, a prefix of the stack since it is sorted by batch size. Where their batches differ in
+    length, the shorter ones are padded with rows whose error is 0, and narrower networks with
+    hidden units whose weights are 0. That leaves the hidden layer's products and sums
+    unchanged, but not the output layer's (BLAS and numpy group the terms of a matrix-vector
+    product or a column sum by its shape), so where a step's runs differ in batch length or
+    width those are computed for each stretch of equal runs, on its own rows and units.
+    """
+    N = len(X1T)
+    lr = np.array([c[0] for c in configs])
+    bs = np.array([c[1] for c in configs])
+    widths = np.array([c[2] for c in configs])
+    width = int(widths.max())
+    B = len(configs)
+    W1, W2, b2 = np.zeros((B, 3, width)), np.zeros((B, width, 1)), np.zeros((B, 1, 1))
+    for i, (_, _, w, seed) in enumerate(configs):  # the initial weights of _train
+        (W, _), (V, _) = bp.init_params([2, w, 1], np.random.default_rng(seed), "he")
+        W1[i, :2, :w], W2[i, :w] = W, V
+    steps = []
+    for k in range(-(-N // int(bs[0]))):
+        n = int(np.sum(k * bs < N))  # runs with a k-th batch
+        rows = np.minimum(bs[:n], N - k * bs[:n])  # the last batch of an epoch can be short
+        j = np.arange(rows.max())
+        pad = None if rows.min() == rows.max() else (j < rows[:, None])[:, :, None]
+        pos = np.minimum(k * bs[:n, None] + j, N - 1)  # into each run's shuffled order
+        pos += N * np.arange(n)[:, None]  # ... as a flat index into the orders, (runs, N)
+        # stretches [a, b) of runs with one batch length and one width
+        edges = np.flatnonzero(np.diff(rows) | np.diff(widths[:n])) + 1
+        same = [(a, b, int(rows[a]), int(widths[a])) for a, b in zip([0, *edges], [*edges, n])]
+        if len(same) == 1 and widths[0] == width:
+            same = None  # every run has all the rows and units: one product for the stack
+        steps.append((n, pos, pad, same, rows[:, None, None].astype(float), lr[:n, None, None]))
+    seeds = sorted({c[3] for c in configs})
+    rngs = [np.random.default_rng(s) for s in seeds]  # train()'s rng: one per seed
+    run_seed = np.array([seeds.index(c[3]) for c in configs])
+    for epoch in range(1, epochs + 1):
+        order = np.array([rng.permutation(N) for rng in rngs])[run_seed]
+        order[bs >= N] = np.arange(N)  # a full batch is not shuffled
+        for n, pos, pad, same, m, r in steps:
+            B = X1T.take(order.take(pos), axis=0)  # (n, rows, 4): x, 1 and t of each batch
+            w1, w2, c2 = W1[:n], W2[:n], b2[:n]
+            z1 = B[..., :3] @ w1
+            a1 = np.maximum(z1, 0.0)
+            if same is None:
+                z2 = a1 @ w2
+            else:
+                z2 = np.zeros((n, pos.shape[1], 1))
+                for a, b, rows, w in same:
+                    z2[a:b, :rows] = a1[a:b, :rows, :w] @ w2[a:b, :w]
+            A = bp.sigmoid(z2 + c2)
+            dz2 = (A - B[..., 3:]) / m  # the mean squared error's gradient, as in backprop
+            if pad is not None:
+                dz2 *= pad
+            dz2 *= A * (1.0 - A)
+            dz1 = dz2 * w2.transpose(0, 2, 1)
+            dz1 *= z1 > 0
+            if same is None:
+                dW2, db2 = a1.transpose(0, 2, 1) @ dz2, dz2.sum(axis=1, keepdims=True)
+            else:
+                dW2, db2 = np.zeros_like(w2), np.empty_like(c2)
+                for a, b, rows, w in same:
+                    h = np.ascontiguousarray(a1[a:b, :rows, :w])  # the layout BLAS gets in _train
+                    dW2[a:b, :w] = h.transpose(0, 2, 1) @ dz2[a:b, :rows]
+                    db2[a:b] = dz2[a:b, :rows].sum(axis=1, keepdims=True)
+            w2 -= r * dW2
+            c2 -= r * db2
+            w1[:, :2] -= r * (B[..., :2].transpose(0, 2, 1) @ dz1)
+            w1[:, 2] -= r[:, 0] * dz1.sum(axis=1)
+        if callback is not None:
+            callback(epoch, (W1, W2, b2))
+    return W1, W2, b2
+
+
+def _with_ones(X: np.ndarray) -> np.ndarray:
+    return np.column_stack([X, np.ones(len(X))])
+
+
+def _alone(config: Config, n: int) -> bool:
+    """Whether a run makes a matrix-vector product where the stack has matrices (numpy hands
+    those to another BLAS routine): a hidden layer of one unit, or a batch of one row in an
+    epoch over `n` rows."""
+    _, batch_size, width, _ = config
+    return width == 1 or batch_size == 1 or n % batch_size == 1
+
+
+def _train_many(configs: list[Config], epochs: int, score) -> np.ndarray:
+    """Train every group of `configs` and return `score(stack, widths)` (one row per run, in
+    the order given); with `epochs` a tuple `(epochs,)`, the scores after every epoch, on
+    axis 1. Runs that `_alone` picks out are trained one at a time by `_train`."""
+    X_tr, T_tr = spiral_task()[:2]
+    X1T = np.column_stack([_with_ones(X_tr), T_tr])
+    total = epochs[0] if isinstance(epochs, tuple) else epochs
+    alone = [i for i, c in enumerate(configs) if _alone(c, len(X_tr))]
+    rest = [i for i in range(len(configs)) if i not in alone]
+    out = None
+    for g in [[rest[k] for k in g] for g in _groups([configs[i] for i in rest])] + [
+        [i] for i in alone
+    ]:
+        record: list[np.ndarray] = []
+        widths = np.array([configs[i][2] for i in g])
+        keep = None
+        if isinstance(epochs, tuple):
+            keep = lambda e, st, r=record, w=widths: r.append(score(st, w))  # noqa: E731
+        if g[0] in alone:
+            lr, bs, width, seed = configs[g[0]]
+            each = None if keep is None else (lambda e, p, k=keep: k(e, _as_stack(p)))
+            stack = _as_stack(_train(lr, bs, width, total, seed, each))
+        else:
+            stack = _train_group([configs[i] for i in g], total, X1T, keep)
+        res = np.stack(record, axis=1) if record else score(stack, widths)
+        if out is None:
+            out = np.empty((len(configs), *res.shape[1:]))
+        out[g] = res
+    return out
+
+
+def _as_stack(params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A stack of one network from `_train`'s [(W1, b1), (W2, b2)]."""
+    (W1, b1), (W2, b2) = params
+    return np.vstack([W1, b1])[None], W2[None], b2.reshape(1, 1, 1)
+
+
+def _stack_accuracy(X: np.ndarray, y: np.ndarray):
+    X1 = _with_ones(X)
+    return lambda stack, widths: np.mean(
+        (_stack_forward(stack, widths, X1)[..., 0] > 0.5) == y, axis=1
+    )
+
+
+def validate_many(configs, epochs: int = EPOCHS, curve: bool = False) -> np.ndarray:
+    """`train_and_validate` for many configurations (lr, batch_size, width, seed) at once:
+    validation accuracy, shape (n,), or with `curve=True` after every epoch, (n, epochs)."""
+    configs = _check_configs(configs)
+    epochs = checks.positive_int("epochs", epochs)
+    curve = checks.flag("curve", curve)
+    _, _, X_val, y_val, _, _ = spiral_task()
+    acc = _stack_accuracy(X_val, y_val)
+    return _train_many(configs, (epochs,) if curve else epochs, acc)
+
+
+def retrain_and_test_many(configs) -> np.ndarray:
+    """`retrain_and_test` for many (lr, batch_size, width, seed) at once: shape (n, 2), the
+    validation and test accuracy of each re-trained run."""
+    configs = _check_configs(configs)
+    _, _, X_val, y_val, X_te, y_te = spiral_task()
+    val, test = _stack_accuracy(X_val, y_val), _stack_accuracy(X_te, y_te)
+    return _train_many(configs, EPOCHS, lambda st, w: np.stack([val(st, w), test(st, w)], axis=1))
+
+
+# %% [markdown]
 # ## The learning rate first
 #
 # Validation accuracy over 21 learning rates, evenly spaced in log η from 1e-3 to 1e2, for
@@ -179,15 +412,9 @@ SWEEP_N_SEEDS = 5
 def lr_sweep(seed_set: int = 0) -> np.ndarray:
     """Validation accuracy, shape (batch sizes, seeds, learning rates)."""
     sweep_seeds, _ = _split_seeds(SWEEP_N_SEEDS, seed_set)
-    return np.array(
-        [
-            [
-                [train_and_validate(lr, bs, SWEEP_WIDTH, seed=s) for lr in SWEEP_LRS]
-                for s in sweep_seeds
-            ]
-            for bs in SWEEP_BATCHES
-        ]
-    )
+    configs = [(lr, bs, SWEEP_WIDTH, s) for bs in SWEEP_BATCHES for s in sweep_seeds
+               for lr in SWEEP_LRS]  # fmt: skip
+    return validate_many(configs).reshape(len(SWEEP_BATCHES), SWEEP_N_SEEDS, len(SWEEP_LRS))
 
 
 @_per_seed_set
@@ -197,9 +424,9 @@ def sweep_test(seed_set: int = 0) -> dict[str, np.ndarray]:
     _, fresh = _split_seeds(SWEEP_N_SEEDS, seed_set)
     k = np.argmax(lr_sweep(seed_set).mean(axis=1), axis=1)  # the first of equals wins
     lrs = np.array(SWEEP_LRS)[k]
-    test = [[retrain_and_test(lr, bs, SWEEP_WIDTH, s)[1] for s in fresh] for lr, bs in
-            zip(lrs, SWEEP_BATCHES)]  # fmt: skip
-    return {"lr": lrs, "test": np.array(test)}
+    configs = [(lr, bs, SWEEP_WIDTH, s) for lr, bs in zip(lrs, SWEEP_BATCHES) for s in fresh]
+    test = retrain_and_test_many(configs)[:, 1].reshape(len(SWEEP_BATCHES), FRESH_SEEDS)
+    return {"lr": lrs, "test": test}
 
 
 # %%
@@ -213,14 +440,22 @@ for _i, _bs in enumerate(SWEEP_BATCHES):
 
 
 # %%
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(value: float, _pos=None) -> str:
+    """'10⁻³' for 0.001: a tick label in plain text (matplotlib's default is mathtext, whose
+    parser costs more than the rest of a figure's text)."""
+    return "10" + str(round(math.log10(value))).translate(_SUPERSCRIPT)
+
+
 def _log_axis(ax, which: str = "x") -> None:
-    """A log axis without minor ticks: each one is an SVG group, and they add nothing here."""
-    if which == "x":
-        ax.set_xscale("log")
-        ax.xaxis.set_minor_locator(NullLocator())
-    else:
-        ax.set_yscale("log")
-        ax.yaxis.set_minor_locator(NullLocator())
+    """A log axis without minor ticks (each one is an SVG group, and they add nothing here),
+    labelled 10⁻³, 10⁻², …"""
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis.set_minor_locator(NullLocator())
+    axis.set_major_formatter(FuncFormatter(_power_of_ten))
 
 
 def _draw_lr_sweep(theme: Theme):
@@ -263,20 +498,28 @@ def one_matters(params: dict) -> float:
     return math.exp(-0.5 * ((params["x1"] - SYN_PEAK) / SYN_WIDTH) ** 2)
 
 
+def _best_random_score(seed: int) -> float:
+    """The best score of `random_search(one_matters, SYN_SPACE, SYN_BUDGET, seed)`, without its
+    bookkeeping (a thousand searches of 9 trials are mostly bookkeeping): the same draws, x1
+    the first coordinate as `from_unit` maps it on [0, 1], the same objective (tested)."""
+    U = np.random.default_rng(seed).random((SYN_BUDGET, len(SYN_SPACE)))
+    return max(one_matters({"x1": float(u)}) for u in U[:, 0])
+
+
 @_per_seed_set
 def synthetic_runs(seed_set: int = 0) -> dict[str, object]:
     """A 3 × 3 grid, and random search with 9 trials for each of 1000 seeds."""
     grid = grid_search(one_matters, SYN_SPACE, SYN_BUDGET)
-    runs = [random_search(one_matters, SYN_SPACE, SYN_BUDGET, s)
-            for s in seeds(SYN_SEEDS, seed_set)]  # fmt: skip
+    synthetic_seeds = seeds(SYN_SEEDS, seed_set)
+    random0 = random_search(one_matters, SYN_SPACE, SYN_BUDGET, synthetic_seeds[0])
     grid_best = max(t.score for t in grid)
     # random wins when some x1 lands where the bump exceeds the grid's best: an interval of
     # half-width SYN_WIDTH·√(2 ln(1/grid_best)) around the peak; 9 independent chances
     half = SYN_WIDTH * math.sqrt(2 * math.log(1 / grid_best))
     return {
         "grid": grid,
-        "random0": runs[0],
-        "random_best": np.array([max(t.score for t in r) for r in runs]),
+        "random0": random0,
+        "random_best": np.array([_best_random_score(s) for s in synthetic_seeds]),
         "grid_best": grid_best,
         "p_exact": 1 - (1 - 2 * half) ** SYN_BUDGET,
     }
@@ -316,9 +559,9 @@ def _draw_grid_vs_random(theme: Theme):
         ax.set_ylim(base - 0.02, 1)
         ax.set_aspect("equal")
         ax.set_yticks([0, 0.5, 1])
-        ax.set_xlabel("$x_1$ (matters)")
-        ax.set_ylabel("$x_2$ (ignored)")
-        ax.set_title(f"{title}\n{n} values of $x_1$, best score {scores.max():.2f}")
+        ax.set_xlabel("x₁ (matters)")
+        ax.set_ylabel("x₂ (ignored)")
+        ax.set_title(f"{title}\n{n} values of x₁, best score {scores.max():.2f}")
     return fig
 
 
@@ -437,6 +680,108 @@ def spiral_objective(params: dict, seed: int = 0) -> float:
     return train_and_validate(params["lr"], params["batch_size"], params["width"], seed=seed)
 
 
+def _config(params: dict, seed: int) -> Config:
+    return (params["lr"], params["batch_size"], params["width"], seed)
+
+
+def _look_up(score: dict, params: dict, seed: int) -> float:
+    """`spiral_objective(params, seed)` read from `score`, computed beforehand by a batch."""
+    params = _trial_params(params, ("lr", "batch_size", "width"))
+    return float(score[_config(params, seed)])
+
+
+def _bayesian_searches(objective_many, space, budget: int, rngs, n_init: int = BO_INIT):
+    """`bayesian_search` for independent searches side by side, search r drawing from
+    `rngs[r]`: each step proposes one point per search exactly as `bayesian_search` does, and
+    `objective_many([(r, params), ...])` scores them in one batch. Returns one list of trials
+    per search, each the one `bayesian_search` returns for an objective that gives the same
+    scores (tested)."""
+    checks.function("objective_many", objective_many, "a callable([(r, params)]) -> scores")
+    space = check_space(space)
+    budget = checks.positive_int("budget", budget)
+    n_init = checks.integer("n_init", n_init, minimum=1, maximum=budget)
+    rngs = [checks.generator(f"rngs[{r}]", g) for r, g in enumerate(rngs)]
+    d, n_candidates = len(space), N_CANDIDATES
+    todo = [from_unit(space, rng.random((n_init, d))) for rng in rngs]
+    trials: list[list[Trial]] = [[] for _ in rngs]
+    while True:
+        batch = [(r, p) for r, ps in enumerate(todo) for p in ps]
+        for (r, p), score in zip(batch, objective_many(batch), strict=True):
+            trials[r].append(Trial(dict(p), checks.number("objective", score)))
+        if len(trials[0]) >= budget:
+            return trials
+        # the loop body of bayesian_search, for every search; the GPs are fitted together
+        Us = np.array([to_unit(space, [t.params for t in tr]) for tr in trials])
+        ys = []
+        for tr in trials:
+            s = np.array([t.score for t in tr])
+            ys.append((s - s.mean()) / (s.std() if s.std() > 0 else 1.0))
+        todo = []
+        for rng, U, y, (ls, noise) in zip(rngs, Us, ys, zip(*_fit_gps(Us, np.array(ys)))):
+            near = U[np.argmax(y)] + 0.05 * rng.standard_normal((n_candidates, d))
+            cand = np.concatenate([rng.random((n_candidates, d)), np.clip(near, 0.0, 1.0)])
+            cand = values_to_unit(space, unit_to_values(space, cand))
+            mean, std = _gp_posterior(U, y, cand, ls, noise)
+            ei = expected_improvement(mean, std, float(y.max()), 0.01)
+            todo.append(from_unit(space, cand[[np.argmax(ei)]]))
+
+
+def _fit_gps(Us: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`fit_gp(Us[r], ys[r])` (Matérn-5/2) for R data sets of one shape at once: length-scales
+    (R, d) and noises (R,), bit-identical (tested). The same grid search, with every set's
+    candidate factorizations in one batch, and each kernel matrix computed once for all the
+    noise levels tried with it; a set whose batch fails is factored one by one, as there."""
+    R, n, d = Us.shape
+    D2 = (Us[:, :, None, :] - Us[:, None, :, :]) ** 2  # (R, n, n, d)
+    rows = np.arange(R)
+
+    def best_of(ls: np.ndarray, noise: np.ndarray, reps: int = 1):
+        """The best of the options (ls[:, i // reps], noise[:, i]): ls (R, u, d), noise (R, k)."""
+        K = np.stack([np.einsum("ijd,kd->kij", D2[r], 1.0 / ls[r] ** 2) for r in rows])
+        K = np.repeat(_kernel_from_sq("matern52", K, 1.0), reps, axis=1)
+        K = K + (noise + 1e-10)[:, :, None, None] * np.eye(n)
+        try:
+            L = np.linalg.cholesky(K)
+        except np.linalg.LinAlgError:
+            L = np.empty_like(K)
+            for r in rows:
+                try:
+                    L[r] = np.linalg.cholesky(K[r])
+                except np.linalg.LinAlgError:
+                    L[r] = np.array([_cholesky(Ki, 0.0, 1.0) for Ki in K[r]])
+        y = np.broadcast_to(ys[:, None, :], (R, noise.shape[1], n))[..., None]
+        a = np.linalg.solve(L, y)[..., 0]
+        loglik = -0.5 * np.sum(a * a, axis=-1) - np.log(np.diagonal(L, axis1=2, axis2=3)).sum(-1)
+        best = np.argmax(loglik, axis=1)  # the first of equals wins
+        return ls[rows, best // reps], noise[rows, best]
+
+    grid, noises = np.array(LENGTH_SCALES), np.array(NOISES)
+    every = np.broadcast_to(grid[None, :, None], (R, grid.size, d))
+    ls, noise = best_of(every, np.tile(noises, (R, grid.size)), noises.size)
+    for _ in range(2):
+        for j in range(d):
+            options = np.repeat(ls[:, None, :], grid.size, axis=1)
+            options[:, :, j] = grid
+            ls, _ = best_of(options, np.repeat(noise[:, None], grid.size, axis=1))
+    return best_of(ls[:, None, :], np.tile(noises, (R, 1)), noises.size)
+
+
+def _gp_posterior(X: np.ndarray, y: np.ndarray, X_new: np.ndarray, ls: np.ndarray, noise: float):
+    """`gp_posterior(X, y, X_new, ls, 1.0, noise)` (Matérn-5/2), bit-identical (tested): the
+    squared distances to the candidates one dimension at a time, (n, m) arrays instead of one
+    (n, m, d) array summed over its short last axis, which took most of the time."""
+    L = _cholesky(_kernel_from_sq("matern52", _scaled_sq_dists(X, X, ls), 1.0), noise, 1.0)
+    sq = 0.0
+    for j in range(X.shape[1]):
+        D = (X[:, j, None] - X_new[None, :, j]) / ls[j]
+        sq = sq + D * D
+    K_s = _kernel_from_sq("matern52", sq, 1.0)
+    alpha = np.linalg.solve(L.T, np.linalg.solve(L, y))
+    V = np.linalg.solve(L, K_s)
+    var = 1.0 - np.sum(V * V, axis=0)
+    return K_s.T @ alpha, np.sqrt(np.maximum(var, 0.0))
+
+
 @_per_seed_set
 def search_runs(seed_set: int = 0) -> dict[str, list[list[Trial]]]:
     """Grid, random and Bayesian search, `SEARCH_REPS` replicates each, 27 trials apiece.
@@ -446,13 +791,60 @@ def search_runs(seed_set: int = 0) -> dict[str, list[list[Trial]]]:
     """
     rep_seeds, _ = _split_seeds(SEARCH_REPS, seed_set)
     sp, n = SEARCH_SPACE, SEARCH_BUDGET
+
+    # grid and random search choose their points before seeing a score: a dry run with a
+    # constant objective lists them, one batch trains them all, and the searches then run with
+    # an objective that reads the score of its (configuration, seed)
+    def unscored(params: dict) -> float:
+        return 0.0
+
+    configs = {
+        _config(t.params, s): None
+        for s in rep_seeds
+        for t in grid_search(unscored, sp, n)
+        + random_search(unscored, sp, n, np.random.default_rng(s))
+    }
+    score = dict(zip(configs, validate_many(list(configs))))
     runs: dict[str, list[list[Trial]]] = {k: [] for k in METHODS}
     for s in rep_seeds:
-        f = functools.partial(spiral_objective, seed=s)
+        f = functools.partial(_look_up, score, seed=s)
         runs["grid"].append(grid_search(f, sp, n))
         runs["random"].append(random_search(f, sp, n, np.random.default_rng(s)))
-        runs["bayes"].append(bayesian_search(f, sp, n, np.random.default_rng(s)))
+
+    # Bayesian search must see each score before its next point: the replicates step together.
+    # Its first trials are random search's first ones (the same draws): their scores are known
+    def scores(batch: list[tuple[int, dict]]) -> list[float]:
+        configs = [_config(p, rep_seeds[r]) for r, p in batch]
+        new = list(dict.fromkeys(c for c in configs if c not in score))
+        if new:
+            score.update(zip(new, validate_many(new)))
+        return [score[c] for c in configs]
+
+    runs["bayes"] = _bayesian_searches(scores, sp, n, [np.random.default_rng(s) for s in rep_seeds])
     return runs
+
+
+@_per_seed_set
+def _retrained(seed_set: int = 0) -> dict[str, np.ndarray]:
+    """Every re-training the comparison makes, in one batch: per method, the pick (`pick`) and
+    the unselected control (`control`, see `unselected_control`) of each replicate, re-trained
+    with the `FRESH_SEEDS` fresh seeds: (validation, test), shape (replicates, seeds, 2)."""
+    _, fresh = _split_seeds(SEARCH_REPS, seed_set)
+    todo = {}
+    for key, reps in search_runs(seed_set).items():
+        todo[key, "pick"] = [chosen(tr).params for tr in reps]
+        todo[key, "control"] = [_control_trial(tr, seed_set, r).params for r, tr in
+                                enumerate(reps)]  # fmt: skip
+    configs = [_config(p, s) for ps in todo.values() for p in ps for s in fresh]
+    again = retrain_and_test_many(configs).reshape(len(todo), SEARCH_REPS, FRESH_SEEDS, 2)
+    return dict(zip(todo, again))
+
+
+def _control_trial(trials: list[Trial], seed_set: int, r: int) -> Trial:
+    """One trial of replicate `r` the search did not pick, drawn at random (configurations
+    equal to the pick excluded)."""
+    others = [t for t in trials if t.params != chosen(trials).params]
+    return others[int(np.random.default_rng([seed_set, r]).integers(len(others)))]
 
 
 @_per_seed_set
@@ -460,15 +852,9 @@ def search_outcomes(seed_set: int = 0) -> dict[str, dict[str, np.ndarray]]:
     """Per method, arrays over replicates: the chosen trial's validation score as the search
     saw it (`selected`), the same configuration re-trained with fresh seeds (`fresh_val` and
     `test`, means over the seeds) and how many trials reached `GOOD` validation accuracy."""
-    _, fresh = _split_seeds(SEARCH_REPS, seed_set)
     out = {}
     for key, reps in search_runs(seed_set).items():
-        again = np.array(
-            [
-                [retrain_and_test(p["lr"], p["batch_size"], p["width"], s) for s in fresh]
-                for p in (chosen(tr).params for tr in reps)
-            ]
-        )  # (replicates, fresh seeds, 2)
+        again = _retrained(seed_set)[key, "pick"]  # (replicates, fresh seeds, 2)
         out[key] = {
             "selected": np.array([chosen(tr).score for tr in reps]),
             "fresh_val": again[:, :, 0].mean(axis=1),
@@ -484,17 +870,10 @@ def unselected_control(seed_set: int = 0) -> dict[str, np.ndarray]:
     not pick (drawn at random, configurations equal to the pick excluded), re-trained with the
     same fresh seeds. Its score as the search saw it minus its fresh-seed validation accuracy,
     shape (replicates,) per method."""
-    _, fresh = _split_seeds(SEARCH_REPS, seed_set)
     out = {}
     for key, reps in search_runs(seed_set).items():
-        drops = []
-        for r, tr in enumerate(reps):
-            others = [t for t in tr if t.params != chosen(tr).params]
-            t = others[int(np.random.default_rng([seed_set, r]).integers(len(others)))]
-            p = t.params
-            again = [retrain_and_test(p["lr"], p["batch_size"], p["width"], s)[0] for s in fresh]
-            drops.append(t.score - float(np.mean(again)))
-        out[key] = np.array(drops)
+        scores = [_control_trial(tr, seed_set, r).score for r, tr in enumerate(reps)]
+        out[key] = np.array(scores) - _retrained(seed_set)[key, "control"][:, :, 0].mean(axis=1)
     return out
 
 
@@ -610,21 +989,19 @@ SH_ETA = 3
 SH_REPS = 5
 
 
-def _halving_run(seed: int) -> dict[str, object]:
-    """Train 27 random configurations (drawn with `seed`, trained with `seed`) for 27 epochs,
-    recording validation accuracy every epoch, then run successive halving on the record.
+def _halving_configs(seed: int) -> list[dict]:
+    """27 random configurations drawn with `seed`."""
+    rng = np.random.default_rng(seed)
+    return from_unit(SEARCH_SPACE, rng.random((SH_CONFIGS, len(SEARCH_SPACE))))
+
+
+def _halving_run(configs: list[dict], curves: np.ndarray) -> dict[str, object]:
+    """Successive halving on the record of 27 configurations trained for 27 epochs:
+    `curves[i, e - 1]` is configuration i's validation accuracy after e epochs.
 
     Training is deterministic, so a run stopped after r epochs would have reported exactly
     `curves[i, r - 1]`: successive halving with resumed training reads its scores from there.
     """
-    rng = np.random.default_rng(seed)
-    configs = from_unit(SEARCH_SPACE, rng.random((SH_CONFIGS, len(SEARCH_SPACE))))
-    curves = np.array(
-        [
-            train_and_validate(c["lr"], c["batch_size"], c["width"], SH_MAX_EPOCHS, seed, True)
-            for c in configs
-        ]
-    )
 
     def objective(params: dict, epochs: int) -> float:
         return float(curves[configs.index(params), epochs - 1])
@@ -650,8 +1027,12 @@ def _halving_run(seed: int) -> dict[str, object]:
 
 @_per_seed_set
 def halving_runs(seed_set: int = 0) -> list[dict[str, object]]:
-    """`SH_REPS` replicates of `_halving_run`, one per seed of the set."""
-    return [_halving_run(s) for s in seeds(SH_REPS, seed_set)]
+    """`SH_REPS` replicates of `_halving_run`, one per seed of the set: 27 configurations drawn
+    with the seed and trained with it for 27 epochs, validation accuracy after every epoch."""
+    configs = [_halving_configs(s) for s in seeds(SH_REPS, seed_set)]
+    batch = [_config(c, s) for s, cs in zip(seeds(SH_REPS, seed_set), configs) for c in cs]
+    curves = validate_many(batch, SH_MAX_EPOCHS, curve=True).reshape(SH_REPS, SH_CONFIGS, -1)
+    return [_halving_run(c, k) for c, k in zip(configs, curves)]
 
 
 # %%

@@ -11,7 +11,16 @@ import pytest
 
 from snippets import dl0008_hyperparameter_tuning as m
 from snippets import evidence
-from snippets.hyperparameter_search import Trial, best_so_far, chosen
+from snippets.hyperparameter_search import (
+    Trial,
+    bayesian_search,
+    best_so_far,
+    chosen,
+    fit_gp,
+    gp_posterior,
+    random_search,
+    to_unit,
+)
 
 
 def test_grid_versus_random_when_one_dimension_matters():
@@ -36,6 +45,7 @@ def test_the_splits_are_disjoint_and_the_search_never_reads_the_test_split(monke
     monkeypatch.setattr(m, "spiral_task", lambda: broken)
     after = m.spiral_objective({"lr": 5.0, "batch_size": 32, "width": 16}, seed=3)
     assert after == before
+    assert m.validate_many([(5.0, 32, 16, 3), (1.0, 45, 4, 3)])[0] == before
 
 
 def test_retrain_and_test_matches_validation_and_test_by_hand():
@@ -81,6 +91,80 @@ def test_halving_epoch_accounting_by_hand():
     # a late bloomer: dropped by the first round, yet at or above GOOD after 27 epochs
     first_out = [i for i in range(27) if i not in r["rungs"][1].indices]
     assert r["late"] == sum(final[i] >= m.GOOD for i in first_out)
+
+
+def _random_configs(n: int, seed: int) -> list[tuple[float, int, int, int]]:
+    """(lr, batch_size, width, seed) with batch sizes that share steps, fall short, fill the
+    training split or exceed it, a batch of one row (199) and a hidden layer of one unit."""
+    rng = np.random.default_rng(seed)
+    configs = [
+        (float(10 ** rng.uniform(-3, 2)), int(rng.integers(2, 260)), int(rng.integers(1, 70)),
+         int(rng.integers(0, 30)))
+        for _ in range(n)
+    ]  # fmt: skip
+    return configs + [(3.0, 199, 7, 3), (0.5, 200, 5, 1), (1.0, 40, 1, 4), (2.0, 32, 9, 2),
+                      (2.0, 32, 9, 5)]  # fmt: skip
+
+
+def test_the_stack_trains_bit_identical_to_one_run_at_a_time():
+    configs = _random_configs(30, 0)
+    X_tr, T_tr = m.spiral_task()[:2]
+    X1T = np.column_stack([X_tr, np.ones(len(X_tr)), T_tr])
+    stacked = [c for c in configs if not m._alone(c, len(X_tr))]  # the others: one at a time
+    assert len(stacked) < len(configs)
+    for g in m._groups(stacked):
+        group = [stacked[i] for i in g]
+        W1, W2, b2 = m._train_group(group, 2, X1T)
+        for k, (lr, bs, width, seed) in enumerate(group):
+            (V1, c1), (V2, c2) = m._train(lr, bs, width, 2, seed)
+            np.testing.assert_array_equal(W1[k, :2, :width], V1)
+            np.testing.assert_array_equal(W1[k, 2, :width], c1)
+            np.testing.assert_array_equal(W2[k, :width], V2)
+            np.testing.assert_array_equal(b2[k, 0], c2)
+            assert not W1[k, :, width:].any() and not W2[k, width:].any()  # padding stays 0
+    curves = m.validate_many(configs, epochs=3, curve=True)
+    one = [m.train_and_validate(lr, bs, w, 3, seed, curve=True) for lr, bs, w, seed in configs]
+    np.testing.assert_array_equal(curves, one)
+    np.testing.assert_array_equal(m.validate_many(configs[:9], epochs=3), curves[:9, -1])
+    again = m.retrain_and_test_many(configs[-6:])
+    np.testing.assert_array_equal(again, [m.retrain_and_test(*c) for c in configs[-6:]])
+
+
+def test_the_replicates_stepping_together_are_bayesian_search():
+    def score(params):  # cheap, smooth, with a maximum inside the space
+        u = to_unit(m.SEARCH_SPACE, params)[0]
+        return float(np.exp(-np.sum((u - [0.7, 0.3, 0.5]) ** 2 / [0.05, 0.5, 0.2])))
+
+    rngs = [np.random.default_rng(s) for s in (3, 14, 15)]
+    together = m._bayesian_searches(
+        lambda batch: [score(p) for _, p in batch], m.SEARCH_SPACE, 9, rngs
+    )
+    alone = [bayesian_search(score, m.SEARCH_SPACE, 9, np.random.default_rng(s)) for s in
+             (3, 14, 15)]  # fmt: skip
+    assert together == alone
+
+
+def test_the_batched_gp_fit_and_posterior_are_the_reference_ones():
+    rng = np.random.default_rng(0)
+    for n in (2, 6, 27):
+        U, y = rng.random((4, n, 3)), rng.standard_normal((4, n))
+        U[1, 1] = U[1, 0]  # a duplicate point
+        y[2] = np.linspace(-1, 1, n)
+        ls, noise = m._fit_gps(U, y)
+        for r in range(4):
+            ref_ls, ref_noise = fit_gp(U[r], y[r])
+            np.testing.assert_array_equal(ls[r], ref_ls)
+            assert noise[r] == ref_noise
+            X_new = rng.random((300, 3))
+            for a, b in zip(m._gp_posterior(U[r], y[r], X_new, ls[r], noise[r]),
+                            gp_posterior(U[r], y[r], X_new, ls[r], 1.0, noise[r])):  # fmt: skip
+                np.testing.assert_array_equal(a, b)
+
+
+def test_the_best_random_score_is_random_search_s():
+    for seed in (0, 1, 999, 1000):
+        trials = random_search(m.one_matters, m.SYN_SPACE, m.SYN_BUDGET, seed)
+        assert m._best_random_score(seed) == max(t.score for t in trials)
 
 
 def test_the_comparison_rule_by_hand():
@@ -139,6 +223,11 @@ BAD = [
     (lambda: m.spiral_objective({"lr": 1.0, "width": 8}), ValueError, "batch_size"),
     (lambda: m.spiral_objective([1.0, 32, 8]), TypeError, "params"),
     (lambda: m.one_matters({"x1": "0.5"}), TypeError, "x1"),
+    (lambda: m.validate_many([]), TypeError, "configs"),
+    (lambda: m.validate_many([(1.0, 32, 8)]), TypeError, "configs[0]"),
+    (lambda: m.validate_many([(1.0, 32, 8, 0), (0.0, 32, 8, 0)]), ValueError, "configs[1] lr"),
+    (lambda: m.validate_many([(1.0, 32, 8, 0)], epochs=0), ValueError, "epochs"),
+    (lambda: m.retrain_and_test_many([(1.0, 32, 8, -2)]), ValueError, "configs[0] seed"),
 ]
 
 
