@@ -52,6 +52,7 @@ from snippets.hyperparameter_search import (
     unit_to_values,
     values_to_unit,
 )
+from snippets.memo import memo
 from snippets.plotting import Theme, new_figure
 from snippets.seeds import seeds
 
@@ -75,7 +76,7 @@ GOOD = 0.9  # a "good" run: validation accuracy for counting in figures, values,
 FRESH_SEEDS = 10  # fresh training seeds a chosen configuration is re-trained with
 
 
-@functools.cache
+@memo
 def spiral_task():
     """(X_train, T_train, X_val, y_val, X_test, y_test): the generated spirals in three thirds."""
     X, y = datasets.spirals(N_POINTS, noise=0.05, turns=1.0, rng=DATA_SEED)
@@ -134,18 +135,6 @@ def retrain_and_test(lr: float, batch_size: int, width: int, seed: int) -> tuple
 
 
 # --8<-- [end:objective]
-
-
-def _per_seed_set(f):
-    """Cache an experiment on its seed set: `f()`, `f(0)` and `f(seed_set=0)` share one run."""
-    cached = functools.cache(f)
-
-    @functools.wraps(f)
-    def run(seed_set: int = 0):
-        return cached(seed_set)
-
-    run.cache_clear = cached.cache_clear
-    return run
 
 
 def _split_seeds(n: int, seed_set: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -408,7 +397,7 @@ SWEEP_WIDTH = 32
 SWEEP_N_SEEDS = 5
 
 
-@_per_seed_set
+@memo
 def lr_sweep(seed_set: int = 0) -> np.ndarray:
     """Validation accuracy, shape (batch sizes, seeds, learning rates)."""
     sweep_seeds, _ = _split_seeds(SWEEP_N_SEEDS, seed_set)
@@ -417,7 +406,7 @@ def lr_sweep(seed_set: int = 0) -> np.ndarray:
     return validate_many(configs).reshape(len(SWEEP_BATCHES), SWEEP_N_SEEDS, len(SWEEP_LRS))
 
 
-@_per_seed_set
+@memo
 def sweep_test(seed_set: int = 0) -> dict[str, np.ndarray]:
     """Per batch size, the learning rate with the best mean validation accuracy, re-trained
     with fresh seeds and scored on the test split: `lr` (batches,), `test` (batches, seeds)."""
@@ -506,7 +495,7 @@ def _best_random_score(seed: int) -> float:
     return max(one_matters({"x1": float(u)}) for u in U[:, 0])
 
 
-@_per_seed_set
+@memo
 def synthetic_runs(seed_set: int = 0) -> dict[str, object]:
     """A 3 × 3 grid, and random search with 9 trials for each of 1000 seeds."""
     grid = grid_search(one_matters, SYN_SPACE, SYN_BUDGET)
@@ -587,7 +576,7 @@ def lr_objective(params: dict) -> float:
     return train_and_validate(params["lr"], BO1_BATCH, SWEEP_WIDTH)
 
 
-@functools.cache
+@memo
 def bo_1d_runs() -> dict[str, object]:
     """The trials, and the GP and expected improvement the search saw before each new trial."""
     trials = bayesian_search(lr_objective, BO1_SPACE, BO1_BUDGET, BO1_SEED, n_init=BO1_INIT)
@@ -782,7 +771,7 @@ def _gp_posterior(X: np.ndarray, y: np.ndarray, X_new: np.ndarray, ls: np.ndarra
     return K_s.T @ alpha, np.sqrt(np.maximum(var, 0.0))
 
 
-@_per_seed_set
+@memo
 def search_runs(seed_set: int = 0) -> dict[str, list[list[Trial]]]:
     """Grid, random and Bayesian search, `SEARCH_REPS` replicates each, 27 trials apiece.
 
@@ -824,7 +813,7 @@ def search_runs(seed_set: int = 0) -> dict[str, list[list[Trial]]]:
     return runs
 
 
-@_per_seed_set
+@memo
 def _retrained(seed_set: int = 0) -> dict[str, np.ndarray]:
     """Every re-training the comparison makes, in one batch: per method, the pick (`pick`) and
     the unselected control (`control`, see `unselected_control`) of each replicate, re-trained
@@ -847,7 +836,7 @@ def _control_trial(trials: list[Trial], seed_set: int, r: int) -> Trial:
     return others[int(np.random.default_rng([seed_set, r]).integers(len(others)))]
 
 
-@_per_seed_set
+@memo
 def search_outcomes(seed_set: int = 0) -> dict[str, dict[str, np.ndarray]]:
     """Per method, arrays over replicates: the chosen trial's validation score as the search
     saw it (`selected`), the same configuration re-trained with fresh seeds (`fresh_val` and
@@ -864,7 +853,7 @@ def search_outcomes(seed_set: int = 0) -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
-@_per_seed_set
+@memo
 def unselected_control(seed_set: int = 0) -> dict[str, np.ndarray]:
     """The control for the winner's curse: per method and replicate, one trial the search did
     not pick (drawn at random, configurations equal to the pick excluded), re-trained with the
@@ -877,7 +866,7 @@ def unselected_control(seed_set: int = 0) -> dict[str, np.ndarray]:
     return out
 
 
-@_per_seed_set
+@memo
 def length_scales(seed_set: int = 0) -> dict[str, np.ndarray]:
     """GP length-scales fitted to each replicate's 27 trials, per method: (replicates, d)."""
     out = {}
@@ -1025,7 +1014,7 @@ def _halving_run(configs: list[dict], curves: np.ndarray) -> dict[str, object]:
     }
 
 
-@_per_seed_set
+@memo
 def halving_runs(seed_set: int = 0) -> list[dict[str, object]]:
     """`SH_REPS` replicates of `_halving_run`, one per seed of the set: 27 configurations drawn
     with the seed and trained with it for 27 epochs, validation accuracy after every epoch."""
