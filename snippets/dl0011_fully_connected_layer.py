@@ -569,6 +569,7 @@ def _draw_params_vs_size(theme: Theme):
         color=theme.fg,
     )
     ax1.set_yscale("log")
+    ax1.minorticks_off()  # a tick per decade is enough; minor ticks were half the drawing time
     ax1.set_xlabel("feature-map side H = W (cells)")
     ax1.set_ylabel("parameters (weights + biases)")
     ax1.set_title(f"C = {C} channels, {K} classes")
@@ -579,6 +580,7 @@ def _draw_params_vs_size(theme: Theme):
     ax2.plot(SIZE_RANGE**2, SIZE_RANGE**2, color=theme.muted, linewidth=1, label="H·W")
     ax2.set_xscale("log")
     ax2.set_yscale("log")
+    ax2.minorticks_off()
     ax2.set_xlabel("positions H·W")
     ax2.set_ylabel("Flatten + FC  /  GAP + FC")
     ax2.set_title("ratio = (C·H·W + 1) / (C + 1)")
