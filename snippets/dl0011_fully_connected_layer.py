@@ -16,6 +16,7 @@ import functools
 
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from snippets import backprop as bp
 from snippets import checks, evidence
@@ -545,6 +546,16 @@ def _draw_heads(theme: Theme):
 
 
 SIZE_RANGE = np.arange(1, 33)
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _decades(axis) -> None:
+    """A log axis with one tick per decade, labelled 10², 10³, ... in plain text: it looks like
+    matplotlib's default, whose mathtext labels took a third of the figure's drawing time."""
+    axis.set_minor_locator(NullLocator())
+    axis.set_major_formatter(
+        FuncFormatter(lambda x, _: "10" + str(round(np.log10(x))).translate(_SUPERSCRIPT))
+    )
 
 
 def _draw_params_vs_size(theme: Theme):
@@ -571,7 +582,7 @@ def _draw_params_vs_size(theme: Theme):
         color=theme.fg,
     )
     ax1.set_yscale("log")
-    ax1.minorticks_off()  # a tick per decade is enough; minor ticks were half the drawing time
+    _decades(ax1.yaxis)
     ax1.set_xlabel("feature-map side H = W (cells)")
     ax1.set_ylabel("parameters (weights + biases)")
     ax1.set_title(f"C = {C} channels, {K} classes")
@@ -582,7 +593,8 @@ def _draw_params_vs_size(theme: Theme):
     ax2.plot(SIZE_RANGE**2, SIZE_RANGE**2, color=theme.muted, linewidth=1, label="H·W")
     ax2.set_xscale("log")
     ax2.set_yscale("log")
-    ax2.minorticks_off()
+    _decades(ax2.xaxis)
+    _decades(ax2.yaxis)
     ax2.set_xlabel("positions H·W")
     ax2.set_ylabel("Flatten + FC  /  GAP + FC")
     ax2.set_title("ratio = (C·H·W + 1) / (C + 1)")
