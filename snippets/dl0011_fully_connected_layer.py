@@ -232,14 +232,16 @@ def synthetic_maps(
     n = K * n_per_class
     y = np.repeat(np.arange(K), n_per_class)
     # the draws, map by map in the order of the loop in the tests (row, column, amplitude, noise);
-    # cols[integers(0, len)] draws as rng.choice(cols) does, standard_normal(out=) as normal()
-    rows, at, amp = np.empty(n, dtype=int), np.empty(n, dtype=int), np.empty(n)
+    # cols[integers(0, len)] draws as rng.choice(cols) does, standard_normal(out=) as normal(),
+    # and random() as uniform(0.7, 1.3), which is 0.7 + (1.3 − 0.7) · random(): the same numbers
+    rows, at, u = np.empty(n, dtype=int), np.empty(n, dtype=int), np.empty(n)
     noise = np.empty((n, C, side, side))
     cols = np.array(cols)
     for i in range(n):
         rows[i], at[i] = rng.integers(0, side), cols[rng.integers(0, len(cols))]
-        amp[i] = rng.uniform(0.7, 1.3)
+        u[i] = rng.random()
         rng.standard_normal(out=noise[i])
+    amp = 0.7 + (1.3 - 0.7) * u
     # then the maps, all at once
     yy, xx = np.mgrid[0:side, 0:side]
     d2 = (yy - rows[:, None, None]) ** 2 + (xx - at[:, None, None]) ** 2
