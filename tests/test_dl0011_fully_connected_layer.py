@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from snippets import backprop as bp
 from snippets import dl0011_fully_connected_layer as page
 from snippets import fully_connected as fc
 
@@ -55,6 +56,48 @@ def test_position_experiment_setup():
     assert "X: expected C·H·W = 392" in run["flatten_big_error"]
     assert "968" in run["flatten_big_error"]
     assert run["gap_big_out_shape"] == (run["n_big"], 6)
+
+
+def _synthetic_maps_loop(rng, signatures, n_per_class, cols, side, contrast=1.0):
+    # the plain version: one map at a time, drawing its row, column, amplitude and noise
+    K, C = signatures.shape
+    yy, xx = np.mgrid[0:side, 0:side]
+    X, y = [], []
+    for k in range(K):
+        for _ in range(n_per_class):
+            r, c = rng.integers(0, side), rng.choice(cols)
+            bump = np.exp(-((yy - r) ** 2 + (xx - c) ** 2) / (2 * page.POS_BUMP_SIGMA**2))
+            amp = contrast * rng.uniform(0.7, 1.3)
+            noise = 0.1 * np.abs(rng.normal(size=(C, side, side)))
+            X.append(amp * signatures[k][:, None, None] * bump + noise)
+            y.append(k)
+    return np.array(X), np.array(y)
+
+
+@pytest.mark.parametrize(
+    "cols, side, contrast", [([0, 1, 2], 7, 1.0), (range(11), 11, 121 / 49), ([4], 7, 1.0)]
+)
+def test_synthetic_maps_equal_the_plain_loop(cols, side, contrast):
+    sig = np.random.default_rng(0).uniform(size=(3, 4))
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    X, y = page.synthetic_maps(a, sig, 20, cols, side, contrast)
+    X_loop, y_loop = _synthetic_maps_loop(b, sig, 20, cols, side, contrast)
+    np.testing.assert_array_equal(X, X_loop)  # bit-identical: the same draws, the same arithmetic
+    np.testing.assert_array_equal(y, y_loop)
+    assert a.random() == b.random()  # and the generator left in the same state
+
+
+@pytest.mark.parametrize("fan_in", [392, 8])  # through the Gram matrix, and directly
+def test_rates_trained_side_by_side_equal_one_train_per_rate(fan_in):
+    rng = np.random.default_rng(0)
+    X, T = rng.normal(size=(600, fan_in)), np.eye(6)[rng.integers(0, 6, 600)]
+    init = bp.init_params([fan_in, 6], np.random.default_rng(1))
+    stacked = page._train_rates(init, X, T, page.POS_LRS, 40)
+    assert len(stacked) == len(page.POS_LRS)
+    for lr, params in zip(page.POS_LRS, stacked):
+        ((W, b),) = bp.train(init, X, T, lr, 40, "sigmoid")[0]
+        np.testing.assert_allclose(params[0][0], W, rtol=0, atol=1e-12 * np.abs(W).max())
+        np.testing.assert_allclose(params[0][1], b, rtol=0, atol=1e-12)
 
 
 def test_synthetic_maps_bump_has_the_stated_width():
