@@ -12,7 +12,6 @@ the cells after it.
 """
 
 # %%
-import functools
 
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, Rectangle
@@ -38,6 +37,7 @@ from snippets.fully_connected import (
     transformer_block_params,
 )
 from snippets.global_pooling import global_avg_pool, global_avg_pool_backward
+from snippets.memo import memo
 from snippets.plotting import Theme, new_figure
 from snippets.seeds import seeds
 
@@ -100,7 +100,7 @@ print("GAP Y =", _g["Y"].tolist(), " dX[0, 0, 0, 0] =", _g["dX"][0, 0, 0, 0])
 
 
 # %%
-@functools.cache
+@memo
 def network_runs():
     vgg, res = vgg16_layers(), resnet50_layers()
     return {
@@ -136,7 +136,7 @@ for _name, _key in (("VGG-16", "vgg"), ("ResNet-50", "resnet")):
 
 
 # %%
-@functools.cache
+@memo
 def conv_view_runs():
     """FC on a C×H×W map equals an H×W convolution; FC after GAP equals GAP after a 1×1 conv."""
     rng = np.random.default_rng(5)
@@ -394,7 +394,7 @@ def position_runs(seed_set: int = 0) -> dict:
     return _position_runs(int(seed_set))
 
 
-@functools.cache
+@memo
 def _position_runs(seed_set: int) -> dict:
     runs = [_position_seed(s) for s in seeds(POS_N_SEEDS, seed_set)]
     per_seed = {}
