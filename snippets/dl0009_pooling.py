@@ -19,6 +19,7 @@ import numpy as np
 from snippets import checks, evidence
 from snippets.companion import show
 from snippets.formatting import fmt, tex_matrix
+from snippets.memo import memo
 from snippets.plotting import Theme, new_figure
 from snippets.pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 from snippets.pooling_geometry import pool_divisors, pool_output_size
@@ -35,7 +36,7 @@ EXAMPLE_X = [[1, 3, 2, 9], [5, 6, 1, 7], [4, 2, 8, 1], [0, 3, 5, 4]]
 EXAMPLE_DY = [[1, 2], [3, 4]]
 
 
-@functools.cache
+@memo
 def worked_example() -> dict[str, np.ndarray]:
     """The 4×4 example pooled 2×2/2 and 3×3/1 (overlapping), forward and backward, and the
     cell that wins each overlapping window."""
@@ -80,7 +81,7 @@ print("       dX max:", example["ov_dX_max"].tolist())
 # %%
 
 
-@functools.cache
+@memo
 def edge_cases() -> dict[str, object]:
     """Padding, count_include_pad and ceil_mode on small inputs, for the page's tables."""
     ones = np.ones((1, 1, 5, 5))
@@ -141,7 +142,7 @@ SHIFT_POOLS = ((2, 2), (3, 2))
 BLUR_121 = np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]) / 16  # Zhang (2019)'s 3-tap binomial
 
 
-@functools.cache
+@memo
 def shift_row() -> dict[str, np.ndarray]:
     """A 1-D row of detector outputs, the same row moved right by one, both pooled 1×3/1."""
     x = np.array(SHIFT_ROW)
@@ -244,7 +245,7 @@ def _shift_one_seed(seed: int) -> dict[str, dict[str, float]]:
     return out
 
 
-@functools.cache
+@memo
 def shift_runs(seed_set: int = 0) -> dict[str, dict[str, np.ndarray]]:
     """Per pooling key, every metric of `_shift_one_seed` as an array over the set's seeds."""
     runs = [_shift_one_seed(sd) for sd in seeds(SHIFT_SEEDS, seed_set)]
