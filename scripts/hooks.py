@@ -76,9 +76,9 @@ class Build:
 build = Build()
 # `mkdocs serve --dirty` (`make serve`): a rebuild renders only the pages whose source changed
 # (MkDocs compares times), plus what `on_files` marks: the pages that quote a page module this
-# rebuild re-ran, and every page when a question's ID, title, topic or tags changed (the
-# navigation and the home page's index show them). The print page is generated, so always
-# rendered again.
+# rebuild re-ran, and every page when the nav or a question's ID, title, topic or tags changed
+# (the navigation and the home page's index show them). The print page is generated, so it is
+# always rendered again.
 serving = {"dirty": False, "questions": None}
 
 
@@ -126,7 +126,7 @@ def on_files(files, config):
     except questions.QuestionError as exc:
         raise PluginError(str(exc)) from None
     if serving["dirty"]:
-        _mark_for_dirty_rebuild(files)
+        _mark_for_dirty_rebuild(files, config)
     files.append(
         File.generated(config, questions.PRINT_PAGE, content=questions.print_page(build.questions))
     )
@@ -136,9 +136,11 @@ def on_files(files, config):
     return files
 
 
-def _mark_for_dirty_rebuild(files) -> None:
+def _mark_for_dirty_rebuild(files, config) -> None:
     """Under a dirty rebuild, the pages that changed without their source changing."""
-    shape = [(q.id, q.title, q.topic, q.tags, q.src_uri) for q in build.questions]
+    shape = [repr(config.nav)] + [
+        (q.id, q.title, q.topic, q.tags, q.src_uri) for q in build.questions
+    ]
     everything = serving["questions"] is not None and shape != serving["questions"]
     serving["questions"] = shape
     for f in files.documentation_pages():

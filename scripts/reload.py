@@ -5,7 +5,7 @@ module edit, against a full build of the site by MkDocs alone.
 
 Works on a copy of the project (`bench.copy_project`). It builds once (so the page modules'
 outputs are cached, as after any first `make serve`), starts `mkdocs serve --dirty` as
-`make serve` does, then, `--runs` times each:
+`make serve` does (`--dirty --no-strict`), then, `--runs` times each:
 
 - appends a sentence to a question page (`PAGE`) and times until the server reports that the
   browsers reload and the served page contains the sentence;
@@ -61,6 +61,7 @@ class Server:
                 "mkdocs",
                 "serve",
                 "--dirty",
+                "--no-strict",
                 "--dev-addr",
                 f"127.0.0.1:{self.port}",
             ],
