@@ -455,7 +455,7 @@ def _boundary(ax, theme: Theme, run: dict, X, y, title: str):
     ax.set_ylim(-2.6, 2.6)
     ax.set_aspect("equal")
     ax.grid(False)
-    ax.set_xlabel("$x_1$ (standardised)")
+    ax.set_xlabel("x₁ (standardised)")
     ax.set_title(f"{title}: {100 * run['accuracy']:.1f} % test accuracy")
 
 
@@ -464,7 +464,7 @@ def draw_boundaries(theme: Theme):
     fig, (ax1, ax2) = new_figure(theme, ncols=2, width=9.0, height=4.4)
     _boundary(ax1, theme, r["zeros"], r["X"], r["y"], "zero init")
     _boundary(ax2, theme, r["random"], r["X"], r["y"], "random init")
-    ax1.set_ylabel("$x_2$ (standardised)")
+    ax1.set_ylabel("x₂ (standardised)")
     ax2.legend(loc="upper center", ncols=2, bbox_to_anchor=(-0.1, -0.2))
     return fig
 
@@ -473,7 +473,7 @@ def draw_hidden_weights(theme: Theme):
     r = display_runs()
     fig, axes = new_figure(theme, ncols=2, width=9.0, height=3.8)
     epochs = PLOT_EPOCHS
-    names = ("$w_{1j}$ (from $x_1$)", "$w_{2j}$ (from $x_2$)")
+    names = ("w₁ⱼ (from x₁)", "w₂ⱼ (from x₂)")
     for ax, run, title in zip(axes, ("zeros", "random"), ("zero init", "random init")):
         h = r[run]["history"]
         for row, (name, style) in enumerate(zip(names, ("-", "--"))):
