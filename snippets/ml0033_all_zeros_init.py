@@ -235,9 +235,12 @@ def _train_many(params, X, T, lr, epochs: int, activation: str, record=()):
 
     def forward():
         _hidden_into(A1, Xa, Wb, activation)
-        z = -(A1 @ W2 + b2[:, None, :])
+        A = np.matmul(A1, -W2)  # the output sigmoid as the hidden one: 1 / (1 + e^-z)
+        A -= b2[:, None, :]
         with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(z))
+            np.exp(A, out=A)
+        A += 1.0
+        return np.reciprocal(A, out=A)
 
     losses, layers = [], []  # per epoch: the losses (R,) and a copy of [W1; b1] (R, d + 1, H)
 
@@ -248,7 +251,10 @@ def _train_many(params, X, T, lr, epochs: int, activation: str, record=()):
     A = forward()
     keep(A)
     for _ in range(epochs):
-        delta2 = (A - T) / N * A * (1.0 - A)
+        delta2 = A - T
+        delta2 /= N
+        delta2 *= A
+        delta2 *= 1.0 - A
         _derivative_into(D, A1, activation)
         D *= delta2
         dWb = (XaT @ D) * W2.transpose(0, 2, 1)
