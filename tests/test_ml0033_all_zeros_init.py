@@ -119,6 +119,9 @@ def test_scale_gradients_are_backprops_and_linear_at_the_small_start():
     T = rng_x.uniform(-1.0, 1.0, size=(pm.BATCH, pm.WIDTH))
     params = zi.normal_init([pm.WIDTH] * (pm.DEPTH + 1), int(rng_w.integers(2**31)), pm.SMALL_STD)
     _, cache = bp.forward(params, X, "tanh", "tanh")
+    np.testing.assert_array_equal(
+        runs["tanh"]["small"]["std"], zi.activation_stds(params, X, "tanh")
+    )
     direct = [np.mean(np.abs(dW)) for dW, _ in bp.backward(params, cache, T)]
     np.testing.assert_allclose(runs["tanh"]["small"]["grad"], direct, rtol=1e-12)
     # at N(0, 0.01^2) tanh is nearly the identity: the first layer's z has variance about
@@ -133,7 +136,8 @@ def test_scale_gradients_are_backprops_and_linear_at_the_small_start():
 
 @pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu"])
 def test_train_many_matches_backprop_train_run_by_run(act):
-    # the batched trainer of the experiment is backprop.train, R networks at once
+    # the batched trainer of the experiment is backprop.train, R networks at once; its record
+    # of the first layer is zero_init.train_recording's
     starts, Xs, Ts, lrs = [], [], [], []
     for r, (seed, hidden, lr) in enumerate([(0, 4, 3.0), (1, 4, 30.0), (2, 4, 0.5)]):
         X, T = random_problem(seed, 9, 2)
@@ -142,13 +146,23 @@ def test_train_many_matches_backprop_train_run_by_run(act):
         Ts.append(T)
         lrs.append(lr)
     stack = [np.array([p[l][k] for p in starts]) for l in (0, 1) for k in (0, 1)]
-    trained, losses, spreads = pm._train_many(stack, np.array(Xs), np.array(Ts), lrs, 25, act)
+    trained, losses, spreads, history = pm._train_many(
+        stack, np.array(Xs), np.array(Ts), lrs, 25, act, record=[2, 0]
+    )
+    assert history.shape == (2, 26, 3, 4)
     for r in range(3):
-        ref, ref_losses = bp.train(starts[r], Xs[r], Ts[r], lrs[r], 25, act, "sigmoid")
-        np.testing.assert_allclose(losses[r], ref_losses, rtol=1e-10, atol=1e-14)
+        ref, ref_losses, ref_history = zi.train_recording(starts[r], Xs[r], Ts[r], lrs[r], 25, act)
+        np.testing.assert_allclose(losses[r], ref_losses, rtol=1e-11, atol=1e-15)
         for got, want in zip(trained, [ref[0][0], ref[0][1], ref[1][0], ref[1][1]]):
-            np.testing.assert_allclose(got[r], want, rtol=1e-9, atol=1e-12)
-        assert spreads[r][-1] == pytest.approx(zi.unit_spread(*ref[0]), rel=1e-9, abs=1e-12)
+            np.testing.assert_allclose(got[r], want, rtol=1e-11, atol=1e-14)
+        np.testing.assert_allclose(
+            spreads[r], zi.spread_history(ref_history), rtol=1e-11, atol=1e-14
+        )
+        if r in (2, 0):
+            got = history[[2, 0].index(r)]
+            np.testing.assert_allclose(got, ref_history, rtol=1e-11, atol=1e-14)
+    # from zero the first layer is still exactly zero after the first step, as in backprop
+    np.testing.assert_array_equal(history[1][1], 0.0)
 
 
 def test_moons_split_is_standardised_on_train_and_unbalanced():
@@ -181,13 +195,14 @@ def test_display_runs_first_epoch_moves_only_the_output_layer():
     d = pm.display_runs()
     np.testing.assert_array_equal(d["zeros"]["history"][1], 0.0)
     assert np.any(d["zeros"]["history"][2] != 0)
-    # the recording re-run is the batched run
-    np.testing.assert_allclose(
-        d["zeros"]["history"][-1], np.vstack(d["zeros"]["params"][0]), rtol=1e-9, atol=1e-12
-    )
-    np.testing.assert_allclose(
-        d["random"]["history"][-1], np.vstack(d["random"]["params"][0]), rtol=1e-9, atol=1e-12
-    )
+    # the recorded first layer is the run's: it starts at the start and ends at the result
+    for name in pm.RECORDED:
+        h = d[name]["history"]
+        assert h.shape == (pm.EPOCHS + 1, 3, pm.HIDDEN)
+        start = pm.start_params(name, pm.moons_runs(0)["seeds"][0])
+        np.testing.assert_array_equal(h[0], np.vstack(start[0]))
+        np.testing.assert_array_equal(h[-1], np.vstack(d[name]["params"][0]))
+        np.testing.assert_array_equal(zi.spread_history(h), d[name]["spread"])
 
 
 def test_zero_init_boundary_is_a_straight_line():

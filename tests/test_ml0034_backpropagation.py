@@ -76,8 +76,32 @@ def test_xor_splits_are_disjoint_and_balanced():
     np.testing.assert_array_equal(yall[near], (np.sign(Xall[near, 0]) != np.sign(Xall[near, 1])))
 
 
+@pytest.mark.parametrize("act", ["tanh", "sigmoid", "relu"])
+@pytest.mark.parametrize("sizes", [[2, 8, 1], [2, 1], [3, 4, 5, 1]])
+def test_train_stack_is_backprop_train_run_by_run(act, sizes):
+    # the stacked trainer of the XOR experiment does backprop.train's arithmetic: bit for bit
+    starts, Xs, Ts, lrs = [], [], [], []
+    for seed, lr in [(0, 0.5), (1, 8.0), (2, 32.0)]:
+        rng = np.random.default_rng(seed)
+        Xs.append(rng.normal(size=(11, sizes[0])))
+        Ts.append((rng.random((11, 1)) > 0.5).astype(float))
+        starts.append(bp.init_params(sizes, seed, "xavier"))
+        lrs.append(lr)
+    stack = [
+        (np.array([p[l][0] for p in starts]), np.array([p[l][1] for p in starts]))
+        for l in range(len(sizes) - 1)
+    ]
+    trained, losses = page._train_stack(stack, np.array(Xs), np.array(Ts), lrs, 60, act)
+    for r in range(3):
+        ref, ref_losses = bp.train(starts[r], Xs[r], Ts[r], lrs[r], 60, act, "sigmoid")
+        np.testing.assert_array_equal(losses[r], ref_losses)
+        for (W, b), (W_ref, b_ref) in zip(trained, ref):
+            np.testing.assert_array_equal(W[r], W_ref)
+            np.testing.assert_array_equal(b[r], b_ref)
+
+
 def test_xor_learning_rate_is_the_validation_argmin():
-    r = page.xor_runs()
+    r = page.xor_runs(0)
     assert r["seeds"] == seeds(page.XOR_SEEDS, 0)
     for model in ("mlp", "lin"):
         m = r[model]
@@ -89,7 +113,7 @@ def test_xor_learning_rate_is_the_validation_argmin():
 
 
 def test_gradcheck_experiment_covers_every_activation_and_depth():
-    rows = page.gradcheck_runs()
+    rows = page.gradcheck_runs(0)
     assert {(r["activation"], r["depth"]) for r in rows} == {
         (a, d) for a in bp.ACTIVATIONS for d in (1, 2, 3, 4)
     }
@@ -102,7 +126,7 @@ def test_gradcheck_experiment_covers_every_activation_and_depth():
 
 
 def test_depth_experiment_shapes():
-    d = page.depth_runs()
+    d = page.depth_runs(0)
     assert set(d) == set(page.DEPTH_ACTS)
     for g in d.values():
         assert g.shape == (page.DEPTH_SEEDS, page.DEPTH_LAYERS)
@@ -111,9 +135,9 @@ def test_depth_experiment_shapes():
 
 def test_depth_input_control_reuses_the_depth_runs():
     # the X column is the same network, batch and targets as depth_runs: its layer 2 / layer 1
-    c = page.depth_input_control()
+    c = page.depth_input_control(0)
     assert c.shape == (page.DEPTH_SEEDS, 2)
-    g = page.depth_runs()["sigmoid"]
+    g = page.depth_runs(0)["sigmoid"]
     np.testing.assert_allclose(c[:, 0], g[:, 1] / g[:, 0], rtol=1e-12)
     # the hidden factor averages exactly the pairs 2-3 .. 8-9
     h = page._hidden_factor(g)
@@ -135,7 +159,7 @@ def test_cost_counts_by_hand():
 
 def test_values_are_finite():
     v = page.values()
-    acc = page.xor_runs()["mlp"]["test_acc"]
+    acc = page.xor_runs(0)["mlp"]["test_acc"]
     assert float(v["xor_mlp_acc_pct"]) == pytest.approx(100 * acc.mean(), abs=0.05)
     for key, value in v.items():
         assert "nan" not in str(value).lower(), key
