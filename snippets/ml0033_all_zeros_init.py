@@ -24,6 +24,7 @@ from snippets import checks, evidence
 from snippets.companion import show
 from snippets.datasets import two_moons
 from snippets.formatting import fmt, tex_matrix, tex_sci
+from snippets.memo import memo
 from snippets.plotting import Theme, new_figure
 from snippets.seeds import seeds
 from snippets.zero_init import (
@@ -275,7 +276,7 @@ def _predict(params, X, activation: str) -> np.ndarray:
     return bp.forward(params, X, activation, "sigmoid")[0]
 
 
-@functools.cache
+@memo
 def moons_runs(seed_set: int = 0) -> dict[str, dict]:
     """Every start of the page at every rate of LR_GRID on every seed of the set.
 
@@ -344,7 +345,7 @@ def balanced_zero_gradient() -> float:
     return float(np.max(np.abs(bp.flatten(grads))))
 
 
-@functools.cache
+@memo
 def display_runs() -> dict:
     """The first seed of set 0 at each start's chosen rate: what the figures draw.
 
@@ -561,7 +562,7 @@ SMALL_STD, LARGE_STD = 0.01, 1.0
 N_SCALE_SEEDS = 5
 
 
-@functools.cache
+@memo
 def scale_runs(seed: int = 0) -> dict[str, dict[str, dict[str, np.ndarray]]]:
     """For tanh and ReLU: per-layer activation std (and |a| > 0.99 share) at three scales, and
     the mean |dW| of every layer for the squared error against targets uniform on [-1, 1].
@@ -592,7 +593,7 @@ def scale_runs(seed: int = 0) -> dict[str, dict[str, dict[str, np.ndarray]]]:
     return out
 
 
-@functools.cache
+@memo
 def scale_summary(seed_set: int = 0) -> dict[str, np.ndarray]:
     """`scale_runs` over N_SCALE_SEEDS seeds of a set: key `{act}_{scale}_{stat}`, one row per
     seed and one column per layer."""

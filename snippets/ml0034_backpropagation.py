@@ -7,7 +7,6 @@ module `snippets/backprop.py`; this module uses it.
 """
 
 # %%
-import functools
 import re
 
 import numpy as np
@@ -29,6 +28,7 @@ from snippets.backprop import (
 )
 from snippets.companion import show
 from snippets.formatting import fmt, tex_matrix, tex_sci
+from snippets.memo import memo
 from snippets.plotting import Theme, new_figure
 from snippets.seeds import seeds
 
@@ -189,7 +189,7 @@ def _train_stack(params, X, T, lr, epochs: int, activation: str):
     return list(zip(Ws, bs)), np.array(losses).T
 
 
-@functools.cache
+@memo
 def xor_runs(seed_set: int = 0) -> dict:
     """Train a 2-8-1 MLP (tanh hidden, sigmoid output) and a 2-1 sigmoid unit on every seed.
 
@@ -344,7 +344,7 @@ def random_network(rng: np.random.Generator, depth: int, activation: str, n: int
             return params, X, T
 
 
-@functools.cache
+@memo
 def gradcheck_runs(seed_set: int = 0) -> list[dict]:
     """For each activation and depth 1-4: backward vs finite differences on a random network,
     network k drawn from the k-th seed of `seed_set`."""
@@ -456,7 +456,7 @@ DEPTH_SEEDS = 10
 DEPTH_ACTS = ("sigmoid", "tanh", "relu")
 
 
-@functools.cache
+@memo
 def depth_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
     """Mean |dW| per layer at initialisation, shape (seeds, layers), for each activation: Glorot
     for sigmoid and tanh, He for ReLU, identity output, the mean squared error."""
@@ -475,7 +475,7 @@ def depth_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
     return out
 
 
-@functools.cache
+@memo
 def depth_input_control(seed_set: int = 0) -> np.ndarray:
     """The sigmoid network of `depth_runs`, per seed: mean |dW| of layer 2 over layer 1, for the
     input X as drawn (mean 0) and for X + 1/2 (mean 1/2, like the sigmoid outputs every later
