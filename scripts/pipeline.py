@@ -547,7 +547,9 @@ def build(
     names = {s.name for s in snippets}
     if out_dir.is_dir():  # outputs of snippets that no longer exist
         for d in out_dir.iterdir():
-            if d.is_dir() and d.name not in names:
+            source = root / PACKAGE / f"{d.name}.py"
+            being_saved = source.is_file() and source.stat().st_size == 0  # an editor mid-save
+            if d.is_dir() and d.name not in names and not being_saved:
                 remove_outputs(d.name, out_dir, cache_dir)
     report = Report()
     stale = []
