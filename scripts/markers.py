@@ -18,6 +18,7 @@ error too, so a typo cannot reach the reader as raw braces.
 
 from __future__ import annotations
 
+import bisect
 import html
 import posixpath
 import re
@@ -74,7 +75,11 @@ def fill(
     claims = claims or {}
     shown: list[str] = []  # claims rendered so far: unique ids within the page
 
+    newlines = [i for i, c in enumerate(markdown) if c == "\n"]  # a long page has many markers
+
     def _line(text: str, pos: int) -> int:
+        if text is markdown:
+            return bisect.bisect_left(newlines, pos) + 1 + line_offset
         return text.count("\n", 0, pos) + 1 + line_offset
 
     page_dir = posixpath.dirname(page)

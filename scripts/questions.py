@@ -120,6 +120,8 @@ def print_page(questions: list[Question]) -> str:
     parts = [
         "---",
         "description: Every question on one page, answers expanded, for printing or PDF.",
+        "search:",  # each question is indexed on its own page: this copy would repeat it all
+        "  exclude: true",
         "hide:",
         "  - navigation",
         "  - toc",

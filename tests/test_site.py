@@ -121,3 +121,4 @@ def test_the_search_index_leaves_formulas_out_and_finds_the_text(site):
         assert soup not in text, soup
     page = [d for d in docs if d["location"].startswith("training/ml0034-backpropagation/")]
     assert any("chain rule" in d["text"] for d in page)  # the prose is indexed
+    assert not [d for d in docs if d["location"].startswith("print/")]  # indexed on its own page
