@@ -44,7 +44,11 @@ ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
 # heaviest question page went to 159 KB of HTML (25-29 KB gzipped), about 60 KB of it the
 # highlighted reference code. Cutting that weight is the work of the phone-performance issue.
 QUESTION_PAGE_BUDGET = 180 * 1024
-NOTEBOOK_PAGE_BUDGET = 200 * 1024
+# 200 KB until issue 13 made the experiments cheap: DL0008's page module gained the code that
+# trains its runs side by side (bit-identical to the one-run reference, and the notebook shows
+# it), 216 KB of HTML. Moving that machinery into a reference module, or lighter notebook
+# markup, is the phone-performance issue's to decide.
+NOTEBOOK_PAGE_BUDGET = 240 * 1024
 QUESTION_PAGE = re.compile(r"^[a-z-]+/[a-z]{2}\d{4}-")
 NOTEBOOK_PAGE = re.compile(r"^generated/([a-z][a-z0-9_]*)/\1$")  # generated/<module>/<module>
 BARE_CONFIG = "mkdocs-bare.yml"  # rendering alone: no hooks, not strict (see `bare_config`)
