@@ -301,6 +301,7 @@ def measure(project: Path, runs: int, cold_runs: int) -> dict:
     }
 
 
+MAKE_TEST_ARGS = re.search(r"python -m pytest (.*)", (ROOT / "Makefile").read_text())[1].split()
 SCALING_TESTS = re.compile(r"^tests/test_(browser|claims|[a-z]{2}\d{4}_\w+)\.py$")
 
 
@@ -314,7 +315,16 @@ def test_time(project: Path) -> dict:
     xml = project / "junit.xml"
     start = time.perf_counter()
     r = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={xml}"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *MAKE_TEST_ARGS,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={xml}",
+        ],
         cwd=project,
         env=ENV,
         capture_output=True,
