@@ -56,7 +56,7 @@ BARE_CONFIG = "mkdocs-bare.yml"  # rendering alone: no hooks, not strict (see `b
 
 def copy_project(dst: Path) -> Path:
     dst.mkdir(parents=True, exist_ok=True)
-    for name in ("mkdocs.yml", "pyproject.toml", ".gitignore"):
+    for name in ("mkdocs.yml", "pyproject.toml", ".gitignore", "Makefile"):
         shutil.copy(ROOT / name, dst)
     # scripts/bench.json comes along: the "How this site is built" page quotes the last results
     ignore = shutil.ignore_patterns("generated", "node_modules", "__pycache__")
@@ -301,7 +301,6 @@ def measure(project: Path, runs: int, cold_runs: int) -> dict:
     }
 
 
-MAKE_TEST_ARGS = re.search(r"python -m pytest (.*)", (ROOT / "Makefile").read_text())[1].split()
 SCALING_TESTS = re.compile(r"^tests/test_(browser|claims|[a-z]{2}\d{4}_\w+)\.py$")
 
 
@@ -313,13 +312,14 @@ def test_time(project: Path) -> dict:
     clear_caches(project)
     shutil.rmtree(project / ".cache" / "memo", ignore_errors=True)
     xml = project / "junit.xml"
+    make_test = re.search(r"python -m pytest (.*)", (ROOT / "Makefile").read_text())[1].split()
     start = time.perf_counter()
     r = subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
-            *MAKE_TEST_ARGS,
+            *make_test,
             "-q",
             "-p",
             "no:cacheprovider",

@@ -802,7 +802,7 @@ def values() -> dict[str, object]:
             "fit_max_width": FIT_WIDTHS[-1],
             "fit_mse_first_plain": f"{fits[0][FIT_WIDTHS[0]]['mse']:.2g}",  # for alt text
             "fit_mse_last_plain": f"{fits[0][FIT_WIDTHS[-1]]['mse']:.2g}",
-            "fit_ratio_min": f"{ratio.min():,.0f}",
+            "fit_ratio_min": f"{math.floor(ratio.min()):,}",  # "at least": rounded down
             "fit_out_lrs": ", ".join(f"{_fit_lrs(FIT_LR, h)[1]:.2g}" for h in FIT_WIDTHS[:-1])
             + f" and {_fit_lrs(FIT_LR, FIT_WIDTHS[-1])[1]:.2g}",
         }
