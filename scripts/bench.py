@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: `scripts` and `snippets` import from the root
+    sys.path.insert(0, str(ROOT))
 EDITED = "pooling"  # a library module several page modules use (DL0009's and DL0010's)
 EDITED_PAGE = "dl0009_pooling"  # a page module only its own page uses
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
