@@ -81,9 +81,11 @@ def bare_config(project: Path) -> None:
 def build(project: Path, render_only: bool = False) -> tuple[float, str]:
     """Seconds of one `mkdocs build` in a fresh process, and its log."""
     start = time.perf_counter()
+    # rendering alone writes elsewhere: `site/` keeps the real build, whose pages are weighed
     how = ["-f", BARE_CONFIG] if render_only else ["--strict"]
+    out = project / ("site-bare" if render_only else "site")
     r = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", *how, "-d", str(project / "site")],
+        [sys.executable, "-m", "mkdocs", "build", *how, "-d", str(out)],
         cwd=project,
         env=ENV,
         capture_output=True,
@@ -355,13 +357,55 @@ def test_time_at(tests: dict, cold_1: float, cold_n: float, factor: float) -> fl
     return tests["wall_s"] + (cold_n - cold_1) + (factor - 1) * per_page
 
 
+def weigh(site: Path) -> dict:
+    """Page weights of a built site and the values the build page quotes about them."""
+    weights = page_weights(site)
+    site_bytes = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    questions = {k: v for k, v in weights.items() if QUESTION_PAGE.match(k)}
+    notebooks = {k: v for k, v in weights.items() if NOTEBOOK_PAGE.match(k)}
+    heaviest_q = max(questions.items(), key=lambda kv: kv[1]["html"])
+    heaviest_nb = max(notebooks.items(), key=lambda kv: kv[1]["html"])
+    return {
+        "weights": weights,
+        "site_bytes": site_bytes,
+        "values": {
+            "heaviest_question": heaviest_q[0],
+            "heaviest_question_kb": f"{heaviest_q[1]['html'] / 1024:.0f}",
+            "heaviest_notebook_kb": f"{heaviest_nb[1]['html'] / 1024:.0f}",
+            "site_mb": f"{site_bytes / 2**20:.1f}",
+        },
+    }
+
+
+def reweigh() -> None:
+    """Weigh the pages of one real build of a copy and update scripts/bench.json's weights."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        project = copy_project(Path(tmp) / "x1")
+        build(project)
+        w = weigh(project / "site")
+    path = ROOT / "scripts" / "bench.json"
+    report = json.loads(path.read_text())
+    report["weights"], report["site_bytes"] = w["weights"], w["site_bytes"]
+    report["values"] |= w["values"]
+    path.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    heavy = over_budget(w["weights"])
+    print("page weights: " + ("OVER BUDGET: " + "; ".join(heavy) if heavy else "within budget"))
+    print(json.dumps(w["values"]))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3, help="runs of each warm measurement")
     ap.add_argument("--cold-runs", type=int, default=2, help="runs of the cold build")
     ap.add_argument("--growth", type=int, default=10, help="the grown site's size (x questions)")
     ap.add_argument("--no-tests", action="store_true", help="skip timing make test's pytest")
+    ap.add_argument(
+        "--weights-only", action="store_true", help="only re-weigh the pages of a fresh build"
+    )
     args = ap.parse_args()
+    if args.weights_only:
+        reweigh()
+        return
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         project = copy_project(Path(tmp) / "x1")
