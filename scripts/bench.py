@@ -412,8 +412,7 @@ def main() -> None:
         one = measure(project, args.runs, args.cold_runs)
         compute = snippet_compute(project)
         kernel_times = kernels(project)
-        weights = page_weights(project / "site")
-        site_bytes = sum(p.stat().st_size for p in (project / "site").rglob("*") if p.is_file())
+        weighed = weigh(project / "site")
         tests = None if args.no_tests else test_time(project)
         grown = None
         if args.growth > 1:
@@ -423,12 +422,9 @@ def main() -> None:
 
     t = one["times"]
     y = t["rendering"]["median"]
-    questions = {k: v for k, v in weights.items() if QUESTION_PAGE.match(k)}
-    notebooks = {k: v for k, v in weights.items() if NOTEBOOK_PAGE.match(k)}
+    weights, site_bytes = weighed["weights"], weighed["site_bytes"]
     ratios = dict(one["ratios"])
     ratios["cold_over_rendering_plus_compute"] = t["cold"]["median"] / (y + compute)
-    heaviest_q = max(questions.items(), key=lambda kv: kv[1]["html"])
-    heaviest_nb = max(notebooks.items(), key=lambda kv: kv[1]["html"])
     values = {
         "kernels": (
             "not measured (torch not importable)"
@@ -449,10 +445,7 @@ def main() -> None:
         "cold_runs": args.cold_runs,
         "edited": EDITED,
         "edited_page": EDITED_PAGE,
-        "heaviest_question": heaviest_q[0],
-        "heaviest_question_kb": f"{heaviest_q[1]['html'] / 1024:.0f}",
-        "heaviest_notebook_kb": f"{heaviest_nb[1]['html'] / 1024:.0f}",
-        "site_mb": f"{site_bytes / 2**20:.1f}",
+        **weighed["values"],
         "machine": (
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         ),
@@ -516,8 +509,10 @@ def main() -> None:
                 f"make test at {args.growth}x, extrapolated: {values['grown_test_s']} s "
                 f"({values['grown_test_ratio']}x)"
             )
-    print(f"heaviest question page {heaviest_q[0]}: {heaviest_q[1]['html'] / 1024:.0f} KB HTML")
-    print(f"heaviest notebook page {heaviest_nb[0]}: {heaviest_nb[1]['html'] / 1024:.0f} KB HTML")
+    print(
+        f"heaviest question page {values['heaviest_question']}: {values['heaviest_question_kb']} KB"
+    )
+    print(f"heaviest notebook page: {values['heaviest_notebook_kb']} KB of HTML")
     heavy = over_budget(weights)
     print("page weights: " + ("OVER BUDGET: " + "; ".join(heavy) if heavy else "within budget"))
     if kernel_times is None:

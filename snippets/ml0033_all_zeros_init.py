@@ -13,11 +13,9 @@ The reference code it uses is in `snippets/zero_init.py` and `snippets/backprop.
 from __future__ import annotations
 
 import functools
-import re
 
 import numpy as np
 from matplotlib.colors import to_rgba_array
-from matplotlib.ticker import LogFormatterSciNotation
 
 from snippets import backprop as bp
 from snippets import checks, evidence
@@ -25,7 +23,7 @@ from snippets.companion import show
 from snippets.datasets import two_moons
 from snippets.formatting import fmt, tex_matrix, tex_sci
 from snippets.memo import memo
-from snippets.plotting import Theme, new_figure
+from snippets.plotting import Theme, log_scale, new_figure
 from snippets.seeds import seeds
 from snippets.zero_init import (
     collapse_identical_units,
@@ -390,29 +388,6 @@ for _name, (_h, _a, _) in STARTS.items():
 # page also draws `draw_spread`, the unit spread over training: `show(draw_spread)` shows it.
 
 # %%
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-class _PlainLogFormatter(LogFormatterSciNotation):
-    """matplotlib's log-axis tick labels (10⁻³, 2×10⁻¹) as plain text: the same labels without
-    the mathtext parser, which takes a fifth of the time to draw a figure with log axes."""
-
-    def __call__(self, x, pos=None):
-        label = super().__call__(x, pos)
-        math = re.fullmatch(r"\$\\mathdefault\{(.*)\}\$", label)
-        if math is None:
-            return label
-        body = math.group(1).replace(r"\times", "×")
-        return re.sub(r"\^\{(-?\d+)\}", lambda e: e.group(1).translate(_SUPERSCRIPT), body)
-
-
-def _log_scale(ax, *which: str) -> None:
-    """Log scales on the axes `which` ("x", "y") of `ax`, with plain-text tick labels."""
-    for name in which:
-        getattr(ax, f"set_{name}scale")("log")
-        axis = getattr(ax, f"{name}axis")
-        axis.set_major_formatter(_PlainLogFormatter())
-        axis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False))
 
 
 LABELS = {
@@ -438,7 +413,7 @@ def draw_loss(theme: Theme):
     }
     for name, style in styles.items():
         ax.plot(epochs, r[name]["losses"][epochs], label=LABELS[name], **style)
-    _log_scale(ax, "y")
+    log_scale(ax, "y")
     ax.set_xlabel("epoch (full-batch gradient descent)")
     ax.set_ylabel("MSE loss (mean of ½(t − a)²)")
     ax.legend(loc="lower left", fontsize=10)
@@ -529,7 +504,7 @@ def draw_spread(theme: Theme):
             color=theme.fg,
             fontsize=10,
         )
-    _log_scale(ax, "y")
+    log_scale(ax, "y")
     ax.set_xlabel("epoch")
     ax.set_ylabel("unit spread of [W₁; b₁]")
     ax.legend(loc="center right", bbox_to_anchor=(1.0, 0.58), fontsize=10)
@@ -619,7 +594,7 @@ def draw_scale(theme: Theme):
     for ax, (act, by_scale) in zip(axes, runs.items()):
         for (name, stats), style, color in zip(by_scale.items(), ("--", "-", ":"), theme.palette):
             ax.plot(layers, stats["std"], linestyle=style, color=color, label=labels[name])
-        _log_scale(ax, "y")
+        log_scale(ax, "y")
         top = max(float(stats["std"].max()) for stats in by_scale.values())
         ax.set_ylim(top=top * 10)  # keep the top curve off the frame
         ax.set_xticks(layers)

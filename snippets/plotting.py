@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogFormatterSciNotation
 
 # Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
 OKABE_ITO = {
@@ -151,3 +152,28 @@ def to_svg(fig: Figure) -> bytes:
     svg = _ID_COMMENT.sub(b"", buf.getvalue())
     svg = _MARKER_GROUP.sub(_hoist_marker_style, svg)
     return _GEOMETRY.sub(_round_geometry, svg)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class _PlainLogFormatter(LogFormatterSciNotation):
+    """matplotlib's log-axis tick labels (10⁻³, 2×10⁻¹) as plain text: the same labels without
+    the mathtext parser, which takes a fifth of the time to draw a figure with log axes."""
+
+    def __call__(self, x, pos=None):
+        label = super().__call__(x, pos)
+        math = re.fullmatch(r"\$\\mathdefault\{(.*)\}\$", label)
+        if math is None:
+            return label
+        body = math.group(1).replace(r"\times", "×")
+        return re.sub(r"\^\{(-?\d+)\}", lambda e: e.group(1).translate(_SUPERSCRIPT), body)
+
+
+def log_scale(ax, *which: str) -> None:
+    """Log scales on the axes `which` ("x", "y") of `ax`, with plain-text tick labels."""
+    for name in which:
+        getattr(ax, f"set_{name}scale")("log")
+        axis = getattr(ax, f"{name}axis")
+        axis.set_major_formatter(_PlainLogFormatter())
+        axis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False))

@@ -135,10 +135,10 @@ def make(dst: Path) -> Path:
     return dst
 
 
-def build(project: Path, expect_ok: bool = True, site: Path | None = None, **env: str) -> str:
-    """`mkdocs build --strict` of the project; returns its log."""
+def _run(project: Path, args: list[str], expect_ok: bool, env: dict[str, str]) -> str:
+    """`python args…` in the project; asserts it succeeded or failed as expected; its log."""
     r = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site or project / "site")],
+        [sys.executable, *args],
         cwd=project,
         env=dict(os.environ, NO_MKDOCS_2_WARNING="1", **env),
         capture_output=True,
@@ -148,6 +148,12 @@ def build(project: Path, expect_ok: bool = True, site: Path | None = None, **env
     log = r.stdout + r.stderr
     assert (r.returncode == 0) == expect_ok, log
     return log
+
+
+def build(project: Path, expect_ok: bool = True, site: Path | None = None, **env: str) -> str:
+    """`mkdocs build --strict` of the project; returns its log."""
+    out = str(site or project / "site")
+    return _run(project, ["-m", "mkdocs", "build", "--strict", "-d", out], expect_ok, env)
 
 
 STEP = (
@@ -160,17 +166,7 @@ STEP = (
 def step(project: Path, expect_ok: bool = True, **env: str) -> str:
     """The build's page-module step alone (`pipeline.build`, what `on_pre_build` runs), in a
     fresh process: the cache and failure behaviour without rendering the site."""
-    r = subprocess.run(
-        [sys.executable, "-c", STEP],
-        cwd=project,
-        env=dict(os.environ, **env),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    log = r.stdout + r.stderr
-    assert (r.returncode == 0) == expect_ok, log
-    return log
+    return _run(project, ["-c", STEP], expect_ok, env)
 
 
 def ran(log: str) -> dict[str, str]:

@@ -572,3 +572,13 @@ def test_page_modules_sharing_an_experiment_run_in_one_group():
     d = snippet("ml0033_d", "backprop", "zero_init")
     grouped = pipeline.groups([a, c, b, d])
     assert grouped == [[a, b], [c], [d]]  # a library both import is no reason to wait
+
+
+def test_log_scale_labels_ticks_as_plain_text():
+    fig, ax = plotting.new_figure(plotting.LIGHT)
+    ax.plot([1e-3, 1e-1, 10], [1e-4, 2e-2, 3])
+    plotting.log_scale(ax, "x", "y")
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text()]
+    assert "10⁻³" in labels and "10⁻¹" in labels and not any("$" in t for t in labels)
+    assert ax.get_xscale() == ax.get_yscale() == "log"
