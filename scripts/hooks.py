@@ -45,11 +45,21 @@ from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
 from scripts import files as files_  # noqa: E402
-from scripts import markers, mathrender, notebooks, page_lines, pipeline, questions  # noqa: E402
+from scripts import (  # noqa: E402
+    markers,
+    mathrender,
+    notebooks,
+    page_lines,
+    pagespeed,
+    pipeline,
+    questions,
+)
 
 CACHE = ROOT / ".cache"
 log = logging.getLogger("mkdocs.hooks")
 PAGE_LINE = re.compile(r"^[^:\n]+:(\d+):")
+QUESTION_BOOST = 2.0  # search: a question's page above the pages that only mention it
+NOTEBOOK_BOOST = 0.5
 
 
 @dataclass
@@ -79,7 +89,7 @@ build = Build()
 # rebuild re-ran, and every page when the nav or a question's ID, title, topic or tags changed
 # (the navigation and the home page's index show them). The print page is generated, so it is
 # always rendered again.
-serving = {"dirty": False, "questions": None}
+serving = {"dirty": False, "questions": None, "math_chars": set()}
 
 
 def on_startup(command, dirty):
@@ -131,8 +141,7 @@ def on_files(files, config):
         File.generated(config, questions.PRINT_PAGE, content=questions.print_page(build.questions))
     )
     files.append(File.generated(config, mathrender.STYLESHEET, content=mathrender.stylesheet()))
-    for uri, path in mathrender.assets().items():
-        files.append(File.generated(config, uri, abs_src_path=str(path)))
+    # the math font is written after the build (on_post_build), cut to the formulas' glyphs
     return files
 
 
@@ -204,11 +213,21 @@ def on_page_content(html, page, config, files):
     src = page.file.src_uri
     if page.file.generated_by or src.startswith(f"{markers.GENERATED}/"):
         page.edit_url = None  # generated pages have no source file to edit
-    if src.startswith(f"{markers.GENERATED}/") and src.endswith(".ipynb"):
+    notebook = src.startswith(f"{markers.GENERATED}/") and src.endswith(".ipynb")
+    if notebook:
         html, images = notebooks.slim_page(html, Path(src).stem)
         here = Path(config["site_dir"]) / Path(page.file.dest_uri).parent
         for name, data in images.items():
             files_.write_if_changed(here / name, data)
+        # the question's own page comes first in search results, its notebook after it
+        page.meta["search"] = {"boost": NOTEBOOK_BOOST, **(page.meta.get("search") or {})}
+    else:
+        if questions.QUESTION_PATH.match(src):
+            html = pagespeed.selftest_slot(html)
+            page.meta["search"] = {"boost": QUESTION_BOOST, **(page.meta.get("search") or {})}
+    html = pagespeed.size_figures(html, page.file.dest_uri, Path(config.docs_dir))
+    html = pagespeed.exclude_from_search(html, notebook=notebook)
+    html = pagespeed.plain_code_tokens(html)
     # formulas stay TeX placeholders, marked so the search index leaves them out: the index
     # gets no MathML token soup, and indexing does not parse thousands of MathML elements
     return mathrender.MATH_OPEN.sub(r'\g<0> data-search-exclude="math"', html)
@@ -220,13 +239,19 @@ def on_page_context(context, page, config, nav):
         page.content = build.math.render_page(page.content, page.file.src_uri)
     except mathrender.MathError as exc:
         raise PluginError(str(exc)) from None
+    page.meta["math"] = "<math" in page.content  # the template preloads the font
     return context
 
 
 def on_post_build(config):
     if build.math is not None:
+        chars = build.math.chars
+        if serving["dirty"]:  # pages not rendered again keep their formulas' glyphs
+            chars = serving["math_chars"] = serving["math_chars"] | chars
+        mathrender.write_font(config.site_dir, chars, CACHE / "math-font")
         build.math.close()
         build.math = None
+    pagespeed.drop_switching_rule(Path(config.site_dir))
     if build.problems:  # every page has been read and its links checked: all named above
         n = len(build.problems)
         raise PluginError(f"{n} problem{'s' * (n != 1)} in the pages (listed above)")

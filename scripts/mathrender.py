@@ -21,6 +21,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from scripts import mathfont
 from scripts.files import atomic_write
 
 HERE = Path(__file__).resolve().parent
@@ -80,6 +81,7 @@ class Renderer:
         self.dirty = False
         self.node: subprocess.Popen | None = None
         self.rendered = 0
+        self.chars: set[str] = set()  # what this build's formulas draw: the font keeps these
 
     def _key(self, tex: str, display: bool) -> str:
         return hashlib.sha256(f"{int(display)}\0{tex}".encode()).hexdigest()[:32]
@@ -131,6 +133,7 @@ class Renderer:
                 out = self.render(tex.strip(), display=bool(d))
             except MathError as exc:
                 raise MathError(f"{page}: formula {tex.strip()[:120]!r}: {exc}") from None
+            self.chars |= mathfont.chars_of(out)
             return f'<div class="math">{out}</div>' if d else out
 
         return MATH.sub(one, page_html)
@@ -147,14 +150,26 @@ class Renderer:
 
 
 def stylesheet() -> bytes:
-    """Temml's stylesheet for STIX Two Math, pointing at the font the site serves."""
+    """Temml's stylesheet for STIX Two Math, pointing at the font the site serves. Text never
+    waits for the font (`font-display: swap`): a formula is drawn at once in a fallback font and
+    redrawn when the font arrives, which pages preload."""
     css = (TEMML_DIR / "dist" / "Temml-STIX2.css").read_text()
     css = css.replace("url('./STIXTwoMath.woff2')", "url('STIXTwoMath.woff2')")
     if "url('STIXTwoMath.woff2')" not in css:
         raise MathError("Temml-STIX2.css no longer names STIXTwoMath.woff2: update mathrender.py")
-    return css.encode()
+    face = re.compile(r"(@font-face\s*\{)")
+    if len(face.findall(css)) != 1:
+        raise MathError("Temml-STIX2.css no longer has one @font-face: update mathrender.py")
+    return face.sub(r"\1\n  font-display: swap;", css).encode()
 
 
-def assets() -> dict[str, Path]:
-    """Site path → file for the math font."""
-    return {f"{ASSET_DIR}/STIXTwoMath.woff2": FONT}
+FONT_URI = f"{ASSET_DIR}/STIXTwoMath.woff2"
+
+
+def write_font(site_dir: Path, chars: set[str], cache_dir: Path) -> Path:
+    """The math font, cut to `chars` (mathfont.subset), written into the built site."""
+    out = Path(site_dir) / FONT_URI
+    data = mathfont.subset(FONT, chars, cache_dir)
+    if not (out.is_file() and out.read_bytes() == data):
+        atomic_write(out, data)
+    return out

@@ -296,6 +296,9 @@ def test_tables_that_scroll_sideways_can_be_reached_by_keyboard(server, browser)
 
 def widget_page(browser, server, path, scheme="light"):
     v = Visit(browser, server, path, scheme)
+    # a widget is built only when it comes near the screen
+    assert v.page.locator(".mliq-widget .widget-status").count() == 0
+    v.page.locator(".mliq-widget").scroll_into_view_if_needed()
     v.page.wait_for_selector(".mliq-widget[data-mounted] .widget-status")
     return v
 

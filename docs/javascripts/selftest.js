@@ -47,7 +47,9 @@
       paint();
     });
     paint();
-    h1.insertAdjacentElement("afterend", button);
+    // the build leaves a sized slot under the title, so the button moves nothing
+    var slot = document.querySelector(".selftest-slot");
+    if (slot) slot.appendChild(button); else h1.insertAdjacentElement("afterend", button);
   }
 
   function renderIndex() {

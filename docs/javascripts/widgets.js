@@ -427,19 +427,33 @@
   }
 
   // ------------------------------------------------------------------------------ wiring
+  // A widget is built when it comes near the screen, not while the page loads: a phone spends
+  // its first seconds on what the reader sees. (The stylesheet reserves the widget's height.)
+  var observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting) return;
+      observer.unobserve(entry.target);
+      build(entry.target);
+    });
+  }, { rootMargin: "600px 0px" }) : null;
+
   function mount() {
     document.querySelectorAll("[data-widget]:not([data-mounted])").forEach(function (root) {
       root.setAttribute("data-mounted", "1");
-      var kind = root.getAttribute("data-widget");
-      if (kind === "pooling") { buildPooling(root); return; }
-      if (kind === "receptive-field") {
-        var src = root.getAttribute("data-src");
-        fetch(new URL(src, window.location.href))
-          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-          .then(function (data) { buildReceptiveField(root, data); })
-          .catch(function () { buildReceptiveField(root, { presets: [] }); });
-      }
+      if (observer) observer.observe(root); else build(root);
     });
+  }
+
+  function build(root) {
+    var kind = root.getAttribute("data-widget");
+    if (kind === "pooling") { buildPooling(root); return; }
+    if (kind === "receptive-field") {
+      var src = root.getAttribute("data-src");
+      fetch(new URL(src, window.location.href))
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (data) { buildReceptiveField(root, data); })
+        .catch(function () { buildReceptiveField(root, { presets: [] }); });
+    }
   }
 
   // A table wider than the column scrolls inside Material's wrapper; keyboard users must be
