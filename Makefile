@@ -6,7 +6,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := scripts/node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build test lint format clean bench
+.PHONY: setup serve build test lint format clean bench lighthouse
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -23,8 +23,14 @@ $(PY_STAMP): pyproject.toml scripts/constraints.txt
 $(NODE_STAMP): scripts/package.json scripts/package-lock.json
 	@command -v npm >/dev/null || \
 		{ echo "Node.js 18+ with npm is needed: formulas are rendered at build time"; exit 1; }
-	npm ci --prefix scripts --no-audit --no-fund --loglevel=error
+	npm ci --prefix scripts --omit=dev --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# Lighthouse is a development dependency: only `make lighthouse` installs it (with the rest)
+LIGHTHOUSE_STAMP := scripts/node_modules/.installed-dev
+$(LIGHTHOUSE_STAMP): scripts/package.json scripts/package-lock.json $(NODE_STAMP)
+	npm ci --prefix scripts --include=dev --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP) $@
 
 # --dirty: a rebuild renders only what an edit changes (scripts/hooks.py adds what MkDocs cannot
 # see); --no-strict: a broken link is a warning while writing (the hooks' own checks still fail
@@ -49,3 +55,6 @@ clean:  ## remove build output and caches (not the environments)
 
 bench: setup  ## build benchmark: cold, warm, incremental, yardstick, page weights
 	$(BIN)/python scripts/bench.py
+
+lighthouse: build $(LIGHTHOUSE_STAMP)  ## phone page speed (Lighthouse, mobile defaults) of one page of each kind
+	$(BIN)/python scripts/lighthouse.py

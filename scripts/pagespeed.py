@@ -90,12 +90,14 @@ def exclude_from_search(html: str, notebook: bool = False) -> str:
     """Code blocks, claims' evidence and the "How this page is checked" section (a list of the
     page's tests) — and a notebook's code cells with their outputs — marked so Material's search
     plugin leaves them out of the index."""
-    html = CODE_BLOCK.sub(r"\g<0> data-search-exclude", html)
-    html = CHECKED_SECTION.sub(r"\g<0> data-search-exclude", html)
-    html = EVIDENCE.sub(r"\g<0> data-search-exclude", html)
-    if notebook:
-        html = NOTEBOOK_CODE.sub(r"\g<0> data-search-exclude", html)
+    for pattern in (CODE_BLOCK, CHECKED_SECTION, EVIDENCE) + ((NOTEBOOK_CODE,) if notebook else ()):
+        html = pattern.sub(_exclude, html)
     return html
+
+
+def _exclude(m: re.Match) -> str:
+    marked = m.string.startswith(" data-search-exclude", m.end())
+    return m.group(0) if marked else m.group(0) + " data-search-exclude"
 
 
 def selftest_slot(html: str) -> str:
@@ -103,13 +105,15 @@ def selftest_slot(html: str) -> str:
     return H1_END.sub("</h1>" + SELFTEST_SLOT, html, count=1)
 
 
-# names and whitespace in highlighted code: Material colours them with the code's own colour,
-# so their spans (a third of a question page's elements) change nothing a reader sees
-PLAIN_TOKEN = re.compile(r'<span class="(?:n|w)">([^<]*)</span>')
+# names, whitespace and punctuation in highlighted code: drawn in the code's own colour (the
+# stylesheet sets punctuation's colour to it, as the notebooks have it), so their spans, a third
+# of a question page's elements, change nothing a reader sees
+PLAIN_TOKEN = re.compile(r'<span class="(?:n|w|p)">([^<]*)</span>')
 
 
 def plain_code_tokens(html: str) -> str:
-    """Highlighted code without the spans that colour nothing (names, whitespace)."""
+    """Highlighted code without the spans that colour nothing (names, whitespace,
+    punctuation)."""
     return PLAIN_TOKEN.sub(r"\1", html)
 
 

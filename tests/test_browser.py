@@ -10,16 +10,15 @@ tests are skipped, unless CI is set: then they fail.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from scripts.static_server import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROME_PATH") or "/usr/bin/chromium"
@@ -48,20 +47,10 @@ if not Path(CHROMIUM).exists():
 sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output clean
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(site):
-    httpd = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site.path))
-    )
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(site.path) as origin:  # gzip, as a static host serves the site
+        yield origin
 
 
 @pytest.fixture(scope="module")
@@ -389,3 +378,109 @@ def test_widgets_never_build_markup_from_strings():
     source += (ROOT / "docs" / "javascripts" / "selftest.js").read_text()
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in source
+
+
+# --- a phone: nothing wider than the screen, nothing moves, search, the font -------------------
+PHONE = {"width": 360, "height": 740}
+
+
+def test_no_page_is_wider_than_a_phone(site, server, browser):
+    """At 360 px nothing overflows the page, and no inline formula needs to scroll (a long one
+    belongs on its own line, as a display formula)."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    problems = []
+    for path in page_paths(site):
+        page.goto(f"{server}/{path}", wait_until="load")
+        page.evaluate("document.fonts.ready")
+        width, scrolling = page.evaluate(
+            """() => [document.documentElement.scrollWidth,
+                [...document.querySelectorAll('math:not(.tml-display)')]
+                  .filter(m => m.scrollWidth > m.clientWidth + 1)
+                  .map(m => m.textContent.slice(0, 50))]"""
+        )
+        if width > PHONE["width"]:
+            problems.append(f"{path or 'home'}: {width} px wide")
+        problems += [f"{path}: inline formula scrolls: {t}" for t in scrolling]
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+LAYOUT_SHIFT = """() => new Promise(done => {
+    let total = 0;
+    new PerformanceObserver(list => {
+        for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value;
+    }).observe({type: "layout-shift", buffered: true});
+    setTimeout(() => done(total), 500);
+})"""
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["training/ml0034-backpropagation/", "cnn/dl0009-pooling/", "cnn/dl0010-receptive-field/"],
+)
+def test_nothing_moves_while_a_question_page_loads(server, browser, path):
+    """Figures have their size, the self-test button its slot, the math font is preloaded and
+    widgets are built off screen: the layout does not shift (CLS 0) at phone width."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{server}/{path}", wait_until="load")
+    page.evaluate("document.fonts.ready")
+    assert page.locator(".selftest-slot .selftest-toggle").count() == 1
+    assert page.evaluate(LAYOUT_SHIFT) == 0
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "query, page",
+    [
+        ("DL0007", "training/dl0007-batch-norm/"),
+        ("receptive field", "cnn/dl0010-receptive-field/"),
+        ("ML0034", "training/ml0034-backpropagation/"),
+        ("pooling", "cnn/dl0009-pooling/"),
+    ],
+)
+def test_search_lists_the_question_page_first(server, browser, query, page):
+    v = Visit(browser, server, "", "light")
+    v.page.fill("input[data-md-component=search-query]", query)
+    first = v.page.locator(".md-search-result__item > a").first
+    first.wait_for()
+    href = first.get_attribute("href")
+    assert href.split("#")[0].split("?")[0].endswith(page), href
+    v.close()
+
+
+def test_the_served_math_font_draws_every_formula_like_the_full_font(server, browser):
+    """The cut font against STIX Two Math as shipped: the same pixels, formula by formula (a
+    difference must show twice: a screenshot now and then lands between two antialiasings)."""
+    from scripts import mathrender
+
+    full = mathrender.FONT.read_bytes()
+    pages = ("training/ml0034-backpropagation/", "training/dl0007-batch-norm/")
+
+    def shoot(font: bytes | None) -> dict:
+        shots = {}
+        context = browser.new_context(viewport={"width": 900, "height": 900})
+        if font is not None:
+            context.route(
+                "**/STIXTwoMath.woff2",
+                lambda route: route.fulfill(body=font, content_type="font/woff2"),
+            )
+        page = context.new_page()
+        for path in pages:
+            page.goto(f"{server}/{path}", wait_until="load")
+            page.wait_for_function("document.fonts.check('16px STIX2')")
+            # every display formula shown, and paragraphs with inline ones
+            formulas = page.locator(".md-content .math:visible, .md-content p:has(> math):visible")
+            for i in range(min(formulas.count(), 40)):
+                shots[path, i] = formulas.nth(i).screenshot(animations="disabled")
+        context.close()
+        return shots
+
+    served, shipped = shoot(None), shoot(full)
+    assert len(served) == len(shipped) > 60
+    differ = {k for k in served if served[k] != shipped[k]}
+    if differ:
+        again, again_full = shoot(None), shoot(full)
+        differ = {k for k in differ if again[k] != again_full[k]}
+    assert not differ, sorted(differ)

@@ -316,7 +316,10 @@ def test_stylesheet_points_at_the_served_font():
     assert "url('STIXTwoMath.woff2')" in css
     urls = re.findall(r"url\(([^)]*)\)", css)
     assert urls and all(u.startswith(("'STIXTwoMath", '"data:')) for u in urls), urls
-    assert all(path.is_file() for path in mathrender.assets().values())
+    assert mathrender.FONT.is_file()
+    # text never waits for the math font
+    face = re.search(r"@font-face\s*\{[^}]*\}", css).group(0)
+    assert "font-display: swap" in face
 
 
 # --- figures -------------------------------------------------------------------------------------

@@ -122,3 +122,72 @@ def test_the_search_index_leaves_formulas_out_and_finds_the_text(site):
     page = [d for d in docs if d["location"].startswith("training/ml0034-backpropagation/")]
     assert any("chain rule" in d["text"] for d in page)  # the prose is indexed
     assert not [d for d in docs if d["location"].startswith("print/")]  # indexed on its own page
+
+
+# --- page speed on a phone (scripts/pagespeed.py, scripts/mathfont.py) -------------------------
+QUESTION_HTML = re.compile(r"^[a-z-]+/([a-z]{2}\d{4})-[a-z0-9-]+/index\.html$")
+
+
+def test_the_math_font_holds_every_glyph_the_formulas_draw_and_little_else(site):
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from scripts import mathfont, mathrender
+
+    full = TTFont(str(mathrender.FONT)).getBestCmap()
+    data = (site.path / mathrender.FONT_URI).read_bytes()
+    served = TTFont(io.BytesIO(data)).getBestCmap()
+    drawn = set()
+    for html in site.pages().values():
+        for formula in re.findall(r"<math\b.*?</math>", html, re.S):
+            drawn |= mathfont.chars_of(formula)
+    assert len(drawn) > 100
+    missing = sorted(c for c in drawn if ord(c) in full and ord(c) not in served)
+    assert not missing, missing
+    assert len(data) < 80_000 < mathrender.FONT.stat().st_size / 4
+
+
+def test_pages_with_formulas_preload_the_math_font_and_others_do_not(site):
+    for name, html in site.pages().items():
+        preload = 'rel="preload" href="' in html and "STIXTwoMath.woff2" in html
+        assert preload == ("<math" in html), name
+
+
+def test_every_figure_has_its_size_before_it_loads(site):
+    """width and height from the SVG's viewBox: the browser reserves the box (no layout shift)."""
+    from scripts import pagespeed
+
+    seen = 0
+    for name, html in site.pages().items():
+        for tag in re.findall(r"<img\b[^>]*>", html):
+            src = re.search(r'src="([^"#]+\.svg)', tag)
+            if not src:
+                continue
+            path = (site.path / name).parent / src[1]
+            w, h = pagespeed.svg_size(path)
+            assert f'width="{w}" height="{h}"' in tag, (name, tag[:120])
+            seen += 1
+    assert seen > 40
+
+
+def test_the_search_index_is_small_and_ranks_a_question_above_its_notebook(site):
+    import gzip
+    import json
+
+    raw = (site.path / "search" / "search_index.json").read_bytes()
+    docs = json.loads(raw)["docs"]
+    pages = [n for n in site.pages() if QUESTION_HTML.match(n)]
+    assert len(pages) >= 10
+    assert len(gzip.compress(raw)) / len(pages) <= 10 * 1024  # per question, gzipped
+    text = " ".join(d["text"] for d in docs)
+    for code in ("def ", "np.", "import numpy", "assert ", "Checked when the site was built"):
+        assert code not in text, code
+    for name in pages:
+        qid = QUESTION_HTML.match(name)[1].upper()
+        where = name.removesuffix("index.html")
+        own = [d for d in docs if d["location"].split("#")[0] == where]
+        assert own and all(d.get("boost") == 2 for d in own), name
+        assert qid in own[0]["title"], name  # found by its ID
+        notebook = [d for d in docs if d["location"].startswith("generated/") and qid in d["title"]]
+        assert notebook and all(d.get("boost") == 0.5 for d in notebook), qid
