@@ -7,6 +7,8 @@ NODE_STAMP := scripts/node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup serve build test lint format clean bench lighthouse
+# one step at a time: `npm ci` replaces scripts/node_modules, which a build reads
+.NOTPARALLEL:
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -56,5 +58,5 @@ clean:  ## remove build output and caches (not the environments)
 bench: setup  ## build benchmark: cold, warm, incremental, yardstick, page weights
 	$(BIN)/python scripts/bench.py
 
-lighthouse: build $(LIGHTHOUSE_STAMP)  ## phone page speed (Lighthouse, mobile defaults) of one page of each kind
+lighthouse: $(LIGHTHOUSE_STAMP) build  ## phone page speed (Lighthouse, mobile defaults) of one page of each kind; fails when a target is missed
 	$(BIN)/python scripts/lighthouse.py

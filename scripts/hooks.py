@@ -89,7 +89,7 @@ build = Build()
 # rebuild re-ran, and every page when the nav or a question's ID, title, topic or tags changed
 # (the navigation and the home page's index show them). The print page is generated, so it is
 # always rendered again.
-serving = {"dirty": False, "questions": None, "math_chars": set()}
+serving = {"dirty": False, "questions": None, "math_chars": {}}
 
 
 def on_startup(command, dirty):
@@ -119,6 +119,9 @@ def on_pre_build(config):
     bench = ROOT / "scripts" / "bench.json"  # `make bench` results for the "how it is built" page
     if bench.is_file():
         build.values["bench"] = json.loads(bench.read_text())["values"]
+    lighthouse = ROOT / "scripts" / "lighthouse.json"  # `make lighthouse`: phone page speed
+    if lighthouse.is_file():
+        build.values["lighthouse"] = json.loads(lighthouse.read_text()).get("values", {})
     build.figures = pipeline.load_figures(build.out_dir)
     try:
         build.math = mathrender.Renderer(CACHE / "math.json")
@@ -221,10 +224,10 @@ def on_page_content(html, page, config, files):
             files_.write_if_changed(here / name, data)
         # the question's own page comes first in search results, its notebook after it
         page.meta["search"] = {"boost": NOTEBOOK_BOOST, **(page.meta.get("search") or {})}
-    else:
-        if questions.QUESTION_PATH.match(src):
-            html = pagespeed.selftest_slot(html)
-            page.meta["search"] = {"boost": QUESTION_BOOST, **(page.meta.get("search") or {})}
+        html = pagespeed.selftest_slot(html)  # its title is the question's: it has the button
+    elif questions.QUESTION_PATH.match(src):
+        html = pagespeed.selftest_slot(html)
+        page.meta["search"] = {"boost": QUESTION_BOOST, **(page.meta.get("search") or {})}
     html = pagespeed.size_figures(html, page.file.dest_uri, Path(config.docs_dir))
     html = pagespeed.exclude_from_search(html, notebook=notebook)
     html = pagespeed.plain_code_tokens(html)
@@ -245,13 +248,15 @@ def on_page_context(context, page, config, nav):
 
 def on_post_build(config):
     if build.math is not None:
-        chars = build.math.chars
+        drawn = build.math.chars  # page -> what its formulas draw
         if serving["dirty"]:  # pages not rendered again keep their formulas' glyphs
-            chars = serving["math_chars"] = serving["math_chars"] | chars
+            drawn = serving["math_chars"] = serving["math_chars"] | drawn
+        chars = set().union(*drawn.values())
         mathrender.write_font(config.site_dir, chars, CACHE / "math-font")
         build.math.close()
         build.math = None
-    pagespeed.drop_switching_rule(Path(config.site_dir))
+    if not pagespeed.drop_switching_rule(Path(config.site_dir)):
+        log.warning("Material's palette stylesheet no longer has the colour-switching rule")
     if build.problems:  # every page has been read and its links checked: all named above
         n = len(build.problems)
         raise PluginError(f"{n} problem{'s' * (n != 1)} in the pages (listed above)")

@@ -52,12 +52,16 @@ def chars_of(mathml: str) -> set[str]:
     return out
 
 
+SUBSET_VERSION = "1"  # bump when the options below change: cached fonts are cut again
+
+
 def _key(font: Path, chars: set[str]) -> str:
+    import brotli
     import fontTools
 
     h = hashlib.sha256()
     h.update(font.read_bytes())
-    h.update(fontTools.version.encode())
+    h.update(f"{fontTools.version} {brotli.__version__} {SUBSET_VERSION}".encode())
     h.update("".join(sorted(chars)).encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:24]
 

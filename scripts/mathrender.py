@@ -81,7 +81,7 @@ class Renderer:
         self.dirty = False
         self.node: subprocess.Popen | None = None
         self.rendered = 0
-        self.chars: set[str] = set()  # what this build's formulas draw: the font keeps these
+        self.chars: dict[str, set[str]] = {}  # page -> what its formulas draw: the font keeps it
 
     def _key(self, tex: str, display: bool) -> str:
         return hashlib.sha256(f"{int(display)}\0{tex}".encode()).hexdigest()[:32]
@@ -120,7 +120,9 @@ class Renderer:
         return reply["mathml"]
 
     def render_page(self, page_html: str, page: str) -> str:
-        """Every arithmatex formula in `page_html` replaced by MathML."""
+        """Every arithmatex formula in `page_html` replaced by MathML; what they draw is kept
+        in `chars[page]`."""
+        drawn = self.chars[page] = set()
 
         def one(m: re.Match) -> str:
             body = html.unescape(m.group("body")).strip()
@@ -133,7 +135,7 @@ class Renderer:
                 out = self.render(tex.strip(), display=bool(d))
             except MathError as exc:
                 raise MathError(f"{page}: formula {tex.strip()[:120]!r}: {exc}") from None
-            self.chars |= mathfont.chars_of(out)
+            drawn.update(mathfont.chars_of(out))
             return f'<div class="math">{out}</div>' if d else out
 
         return MATH.sub(one, page_html)

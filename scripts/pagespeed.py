@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 FIGURE = re.compile(r"<img\b(?P<attrs>[^>]*?)\s*/?>")
-SRC = re.compile(r'\bsrc="(?P<src>[^"#?]+\.svg)(?:[#?][^"]*)?"')
+SRC = re.compile(r'(?<![\w-])src="(?P<src>[^"#?]+\.svg)(?:[#?][^"]*)?"')
 VIEWBOX = re.compile(
     rb'<svg\b[^>]*?\bviewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"'
 )
@@ -73,7 +73,7 @@ def size_figures(html: str, page_dest: str, site_files: Path) -> str:
     def one(m: re.Match) -> str:
         attrs = m.group("attrs")
         src = SRC.search(attrs)
-        if not src or re.search(r"\bwidth=", attrs) or "://" in src["src"]:
+        if not src or re.search(r"(?<![\w-])width=", attrs) or "://" in src["src"]:
             return m.group(0)
         rel = posixpath.normpath(posixpath.join(base, src["src"]))
         if rel.startswith("../"):

@@ -129,7 +129,7 @@ def make(dst: Path) -> Path:
     (snippets / "probe_lib.py").write_text(LIB)
     (snippets / f"{MODULE}.py").write_text(PAGE_MODULE)
     (snippets / "other.py").write_text(OTHER)
-    ignore = shutil.ignore_patterns("node_modules", "__pycache__", "bench.json")
+    ignore = shutil.ignore_patterns("node_modules", "__pycache__", "bench.json", "lighthouse.json")
     shutil.copytree(ROOT / "scripts", dst / "scripts", ignore=ignore)
     (dst / "scripts" / "node_modules").symlink_to(ROOT / "scripts" / "node_modules")
     return dst

@@ -119,6 +119,20 @@ class Visit:
         self.context.close()
 
 
+def build_widgets(page) -> None:
+    """Scroll each playground into view, so it is built (widgets.js builds them near the
+    screen), then back to the top."""
+    widgets = page.locator(".mliq-widget")
+    for i in range(widgets.count()):
+        widgets.nth(i).scroll_into_view_if_needed()
+    if widgets.count():
+        page.wait_for_function(
+            "[...document.querySelectorAll('.mliq-widget')]"
+            ".every(w => w.querySelector('.widget-status'))"
+        )
+    page.evaluate("window.scrollTo(0, 0)")
+
+
 def displayed(element) -> bool:
     """Shown by the stylesheet (a lazy image not yet loaded has no size, so no is_visible)."""
     return element.evaluate("e => getComputedStyle(e).display !== 'none'")
@@ -168,6 +182,7 @@ def test_every_page_and_each_kind_in_both_schemes(site, server, browser):
         hidden = page.query_selector_all(figures)
         if len(hidden) != 2 * len(shown):
             problems.append(f"{path} {scheme}: {len(shown)} of {len(hidden)} figures shown")
+        build_widgets(page)  # axe checks the playgrounds too
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate(AXE_RUN)
         problems += [f"{path} {scheme}: axe {x}" for x in violations]
@@ -393,6 +408,7 @@ def test_no_page_is_wider_than_a_phone(site, server, browser):
     for path in page_paths(site):
         page.goto(f"{server}/{path}", wait_until="load")
         page.evaluate("document.fonts.ready")
+        build_widgets(page)
         width, scrolling = page.evaluate(
             """() => [document.documentElement.scrollWidth,
                 [...document.querySelectorAll('math:not(.tml-display)')]
@@ -428,6 +444,13 @@ def test_nothing_moves_while_a_question_page_loads(server, browser, path):
     page.evaluate("document.fonts.ready")
     assert page.locator(".selftest-slot .selftest-toggle").count() == 1
     assert page.evaluate(LAYOUT_SHIFT) == 0
+    # a playground's box is about as tall before it is built as after
+    for widget in page.locator(".mliq-widget").all():
+        before = widget.evaluate("e => e.getBoundingClientRect().height")
+        widget.scroll_into_view_if_needed()
+        widget.locator(".widget-status").wait_for()
+        after = widget.evaluate("e => e.getBoundingClientRect().height")
+        assert 0.85 * after <= before <= after + 1, (before, after)
     context.close()
 
 
@@ -471,8 +494,10 @@ def test_the_served_math_font_draws_every_formula_like_the_full_font(server, bro
             page.goto(f"{server}/{path}", wait_until="load")
             page.wait_for_function("document.fonts.check('16px STIX2')")
             # every display formula shown, and paragraphs with inline ones
-            formulas = page.locator(".md-content .math:visible, .md-content p:has(> math):visible")
-            for i in range(min(formulas.count(), 40)):
+            formulas = page.locator(
+                ".md-content .math:visible, .md-content :is(p, li, td):has(> math):visible"
+            )
+            for i in range(formulas.count()):
                 shots[path, i] = formulas.nth(i).screenshot(animations="disabled")
         context.close()
         return shots

@@ -7,11 +7,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from fontTools.ttLib import TTFont
 
-pytest.importorskip("brotli")
-from fontTools.ttLib import TTFont  # noqa: E402
-
-from scripts import mathfont, mathrender  # noqa: E402
+from scripts import mathfont, mathrender
 
 FONT = mathrender.FONT
 if not FONT.is_file():

@@ -25,6 +25,11 @@ def docs(tmp_path):
     return tmp_path
 
 
+def test_a_data_width_is_not_a_width(docs):
+    html = '<img data-width="3" src="../../generated/m/fig-light.svg">'
+    assert 'width="960"' in pagespeed.size_figures(html, "a/b/index.html", docs)
+
+
 def test_figures_get_their_size_in_css_pixels(docs):
     html = '<p><img alt="a" loading="lazy" src="../../generated/m/fig-light.svg#only-light" /></p>'
     out = pagespeed.size_figures(html, "cnn/dl0009-pooling/index.html", docs)
@@ -53,6 +58,7 @@ def test_figures_resolve_relative_to_the_page(docs):
         '<img src="https://example.org/x.svg">',
         '<img src="../../generated/m/photo.png">',
         '<img src="../../../../outside.svg">',
+        '<img data-src="../../generated/m/fig-light.svg">',  # not the image's source
     ],
 )
 def test_other_images_are_left_alone(docs, img):

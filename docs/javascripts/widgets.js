@@ -444,7 +444,17 @@
     });
   }
 
+  // printing shows every widget built, wherever the reader had scrolled
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("[data-widget][data-mounted]:not([data-built])").forEach(function (root) {
+      if (observer) observer.unobserve(root);
+      build(root);
+    });
+  });
+
   function build(root) {
+    if (root.hasAttribute("data-built")) return;
+    root.setAttribute("data-built", "1");
     var kind = root.getAttribute("data-widget");
     if (kind === "pooling") { buildPooling(root); return; }
     if (kind === "receptive-field") {
