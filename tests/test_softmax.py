@@ -1,0 +1,139 @@
+"""snippets/softmax.py against values derived by hand, against a direct (unstable) formula
+where that one is safe, finite differences for the gradient, PyTorch's edge cases, and
+invariants (rows sum to 1, shift invariance, gradient rows sum to 0)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from snippets.softmax import cross_entropy, cross_entropy_backward, log_softmax, softmax
+from tests.gradcheck import assert_gradients_match, numeric_grad
+
+rng = np.random.default_rng(0)
+
+
+def direct_softmax(Z, axis=-1):
+    e = np.exp(Z)  # no shift: fine for moderate logits only
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def test_softmax_by_hand():
+    # softmax(ln 1, ln 2, ln 3, ln 4) = (1, 2, 3, 4) / 10
+    assert np.allclose(softmax(np.log([1.0, 2.0, 3.0, 4.0])), [0.1, 0.2, 0.3, 0.4], atol=1e-15)
+    assert np.allclose(softmax([[0.0, 0.0]]), [[0.5, 0.5]])
+
+
+def test_softmax_agrees_with_the_direct_formula_on_every_axis():
+    Z = rng.normal(size=(3, 4, 5))
+    for axis in (0, 1, 2, -1, -2, -3):
+        assert np.allclose(softmax(Z, axis=axis), direct_softmax(Z, axis=axis), atol=1e-15)
+        assert np.allclose(np.exp(log_softmax(Z, axis=axis)), softmax(Z, axis=axis), atol=1e-15)
+
+
+def test_logits_of_plus_minus_1000_are_exact():
+    Z = np.array([[1000.0, -1000.0], [1000.0, 1000.0], [-1000.0, -1000.0]])
+    assert np.array_equal(softmax(Z), [[1.0, 0.0], [0.5, 0.5], [0.5, 0.5]])
+    assert np.array_equal(log_softmax(Z)[0], [0.0, -2000.0])
+    assert np.allclose(log_softmax(Z)[1:], -math.log(2), atol=0)
+    assert cross_entropy(Z, np.array([0, 0, 1])) == pytest.approx(2 * math.log(2) / 3, abs=1e-15)
+    assert cross_entropy(Z, np.array([1, 0, 1])) == pytest.approx((2000 + 2 * math.log(2)) / 3)
+    g = cross_entropy_backward(Z, np.array([1, 0, 1]))
+    assert np.all(np.isfinite(g))
+    assert np.allclose(g[0], [1 / 3, -1 / 3])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5),
+        elements=st.floats(-50, 50),
+    ),
+    st.floats(-300, 300),
+)
+def test_rows_sum_to_one_and_a_shift_changes_nothing(Z, c):
+    p = softmax(Z)
+    assert np.allclose(p.sum(axis=-1), 1.0) and np.all(p >= 0)
+    assert np.allclose(softmax(Z + c), p, atol=1e-12)
+    assert np.allclose(log_softmax(Z + c), log_softmax(Z), atol=1e-9)
+
+
+def test_float32_stays_float32():
+    Z = rng.normal(size=(4, 3)).astype(np.float32)
+    assert softmax(Z).dtype == np.float32 and log_softmax(Z).dtype == np.float32
+    assert cross_entropy_backward(Z, np.array([0, 1, 2, 0])).dtype == np.float32
+
+
+def test_cross_entropy_by_hand():
+    assert cross_entropy([[0.0, 0.0]], np.array([1])) == pytest.approx(math.log(2))
+    # uniform logits: every target, smoothed or not, costs log C
+    for eps in (0.0, 0.3, 1.0):
+        assert cross_entropy(np.zeros((2, 3)), np.array([0, 2]), eps) == pytest.approx(math.log(3))
+    # z = (2, 1, 0), true class 0, eps = 0.1: (1 - eps)·(−log p_0) + eps·mean_c(−log p_c)
+    lse = math.log(math.exp(2) + math.exp(1) + 1)
+    want = 0.9 * (lse - 2) + 0.1 * ((lse - 2) + (lse - 1) + lse) / 3
+    assert cross_entropy([[2.0, 1.0, 0.0]], np.array([0]), 0.1) == pytest.approx(want, rel=1e-14)
+
+
+def test_cross_entropy_is_the_mean_of_per_sample_losses():
+    Z, y = rng.normal(size=(6, 4)), rng.integers(0, 4, size=6)
+    per = [cross_entropy(Z[i : i + 1], y[i : i + 1], 0.2) for i in range(6)]
+    assert cross_entropy(Z, y, 0.2) == pytest.approx(np.mean(per), rel=1e-14)
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.1, 1.0])
+def test_the_gradient_is_softmax_minus_target_and_matches_finite_differences(eps):
+    Z, y = rng.normal(size=(5, 4)) * 3, np.array([0, 3, 1, 1, 2])
+    g = cross_entropy_backward(Z, y, eps)
+    assert_gradients_match(g, numeric_grad(lambda: cross_entropy(Z, y, eps), Z))
+    q = np.full((5, 4), eps / 4)
+    q[np.arange(5), y] += 1 - eps
+    assert np.allclose(g, (direct_softmax(Z) - q) / 5, atol=1e-15)
+    assert np.allclose(g.sum(axis=1), 0.0, atol=1e-15)  # each row: Σ p − Σ q = 0
+
+
+def test_an_empty_batch_gives_nan_as_pytorch_does():
+    assert math.isnan(cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int)))
+    assert cross_entropy_backward(np.zeros((0, 3)), np.zeros(0, dtype=int)).shape == (0, 3)
+
+
+@pytest.mark.parametrize(
+    "call, error, name",
+    [
+        (lambda: softmax(np.float64(1.0)), ValueError, "Z"),
+        (lambda: softmax([[1.0, np.nan]]), ValueError, "Z"),
+        (lambda: softmax("abc"), TypeError, "Z"),
+        (lambda: softmax([1.0, 2.0], axis=1), ValueError, "axis"),
+        (lambda: log_softmax([1.0, 2.0], axis=True), TypeError, "axis"),
+        (lambda: cross_entropy([1.0, 2.0], np.array([0])), ValueError, "Z"),
+        (lambda: cross_entropy(np.zeros((2, 0)), np.zeros(2, dtype=int)), ValueError, "Z"),
+        (lambda: cross_entropy([[1.0, np.inf]], np.array([0])), ValueError, "Z"),
+        (lambda: cross_entropy([[1.0, 2.0]], np.array([0.0])), TypeError, "y"),
+        (lambda: cross_entropy([[1.0, 2.0]], np.array([True])), TypeError, "y"),
+        (lambda: cross_entropy([[1.0, 2.0]], None), TypeError, "y"),
+        (lambda: cross_entropy([[1.0, 2.0]], np.array([2])), ValueError, "y"),
+        (lambda: cross_entropy([[1.0, 2.0]], np.array([-1])), ValueError, "y"),
+        (lambda: cross_entropy([[1.0, 2.0]], np.array([0, 1])), ValueError, "y"),
+        (lambda: cross_entropy([[1.0, 2.0]], np.array([0]), 1.5), ValueError, "label_smoothing"),
+        (lambda: cross_entropy([[1.0, 2.0]], np.array([0]), -0.1), ValueError, "label_smoothing"),
+        (
+            lambda: cross_entropy_backward([[1.0]], np.array([0]), np.nan),
+            ValueError,
+            "label_smoothing",
+        ),
+        (
+            lambda: cross_entropy_backward([[1.0]], np.array([0]), "0.1"),
+            TypeError,
+            "label_smoothing",
+        ),
+    ],
+)
+def test_bad_input_names_the_argument(call, error, name):
+    with pytest.raises(error, match=rf"^{name}:"):
+        call()
