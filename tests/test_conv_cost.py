@@ -1,0 +1,78 @@
+"""snippets/conv_cost.py against the convolution itself: output sizes equal `conv2d`'s output
+shapes, parameter counts equal the sizes of its weight and bias arrays, multiply-adds equal a
+count of the products (a convolution of ones with ones), and MobileNet's separable ratio."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from snippets.conv import conv2d
+from snippets.conv_cost import conv2d_cost, output_size, separable_cost
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    h=st.integers(1, 12), w=st.integers(1, 12), k=st.integers(1, 4), s=st.integers(1, 3),
+    p=st.integers(0, 2), d=st.integers(1, 3),
+)  # fmt: skip
+def test_output_size_is_conv2ds_output_shape(h, w, k, s, p, d):
+    X, W = np.zeros((1, 1, h, w)), np.zeros((1, 1, k, k))
+    try:
+        want = conv2d(X, W, stride=s, padding=p, dilation=d).shape[2:]
+    except ValueError:
+        with pytest.raises(ValueError, match="^kernel_size:"):
+            output_size((h, w), k, s, p, d)
+        return
+    assert output_size((h, w), k, s, p, d) == want
+
+
+def test_output_size_by_hand_and_with_same_and_valid():
+    assert output_size(224, 7, stride=2, padding=3) == (112, 112)  # ResNet's stem
+    assert output_size(32, 3, padding="same") == (32, 32)
+    assert output_size((10, 8), (3, 5), padding="valid") == (8, 4)
+    assert output_size(10, 3, padding="same", dilation=2) == (10, 10)
+    with pytest.raises(ValueError, match="^padding:"):
+        output_size(10, 3, stride=2, padding="same")
+
+
+@pytest.mark.parametrize("groups", [1, 2, 4])
+@pytest.mark.parametrize("bias", [True, False])
+def test_costs_count_the_arrays_and_the_products(groups, bias):
+    c_in, c_out, k = 4, 8, 3
+    X, W = np.ones((1, c_in, 7, 6)), np.ones((c_out, c_in // groups, k, k))
+    Y = conv2d(X, W, groups=groups)  # no padding: every tap is a product of ones
+    cost = conv2d_cost(c_in, c_out, k, Y.shape[2:], groups=groups, bias=bias)
+    assert cost.params == W.size + (c_out if bias else 0)
+    assert cost.macs == Y.sum()
+
+
+def test_a_separable_block_costs_about_1_over_c_out_plus_1_over_k2():
+    standard = conv2d_cost(64, 128, 3, (56, 56), bias=False)
+    separable = separable_cost(64, 128, 3, (56, 56), bias=False)
+    assert separable.macs / standard.macs == pytest.approx(1 / 128 + 1 / 9)
+    assert separable.params == 64 * 9 + 64 * 128
+    assert conv2d_cost(64, 128, 1, 7).macs == 7 * 7 * 128 * 64  # a 1x1 conv: a matmul per pixel
+
+
+@pytest.mark.parametrize(
+    "call, error, name",
+    [
+        (lambda: output_size(0, 3), ValueError, "size"),
+        (lambda: output_size(5, 0), ValueError, "kernel_size"),
+        (lambda: output_size(5, 3, stride=0), ValueError, "stride"),
+        (lambda: output_size(5, 3, padding=-1), ValueError, "padding"),
+        (lambda: output_size(5, 3, padding="full"), ValueError, "padding"),
+        (lambda: output_size(2, 3), ValueError, "kernel_size"),
+        (lambda: output_size(5.0, 3), TypeError, "size"),
+        (lambda: conv2d_cost(6, 8, 3, 5, groups=4), ValueError, "groups"),
+        (lambda: conv2d_cost(0, 8, 3, 5), ValueError, "c_in"),
+        (lambda: conv2d_cost(4, 8, 3, 5, bias=1), TypeError, "bias"),
+        (lambda: separable_cost(4, 8, (3, 3, 3), 5), TypeError, "kernel_size"),
+    ],
+)
+def test_bad_input_names_the_argument(call, error, name):
+    with pytest.raises(error, match=rf"^{name}:"):
+        call()
