@@ -55,14 +55,17 @@ def _dnormalized(dXhat: np.ndarray, x_hat: np.ndarray, inv_std: np.ndarray) -> n
     )
 
 
-def _empty_grads(X, w, bias):
+def _upstream(dY, X: np.ndarray) -> np.ndarray:
+    """dL/dY, checked against the input it flows back to."""
+    dY = checks.float_array("dY", dY)
+    if dY.shape != X.shape:
+        raise ValueError(f"dY: expected the shape of X {X.shape}, got {dY.shape}")
+    return dY
+
+
+def _empty_grads(X, w, b):
     """No values to normalize: zero gradients (PyTorch's sums over nothing)."""
-    zeros = None if w is None else np.zeros_like(w)
-    return (
-        np.zeros_like(X),
-        zeros,
-        None if bias is None else np.zeros_like(np.asarray(bias, X.dtype)),
-    )
+    return (np.zeros_like(X),) + tuple(None if a is None else np.zeros_like(a) for a in (w, b))
 
 
 def layer_norm(X, normalized_shape, weight=None, bias=None, eps=1e-5) -> np.ndarray:
@@ -94,19 +97,17 @@ def layer_norm_backward(dY, X, normalized_shape, weight=None, bias=None, eps=1e-
     X = checks.float_array("X", X)
     shape = _shape(normalized_shape, X)
     w = _affine("weight", weight, shape, X.dtype)
-    _affine("bias", bias, shape, X.dtype)
-    dY = checks.float_array("dY", dY)
-    if dY.shape != X.shape:
-        raise ValueError(f"dY: expected the shape of X {X.shape}, got {dY.shape}")
+    b = _affine("bias", bias, shape, X.dtype)
+    dY = _upstream(dY, X)
     eps = checks.positive_float("eps", eps)
     if X.size == 0:
-        return _empty_grads(X, w, bias)
+        return _empty_grads(X, w, b)
     # --8<-- [start:layer_norm_backward]
     k = int(np.prod(shape))
     x_hat, inv_std = _normalize(X.reshape(-1, k), eps)
     g = dY.reshape(-1, k)
     dweight = None if w is None else (g * x_hat).sum(axis=0).reshape(shape)
-    dbias = None if bias is None else g.sum(axis=0).reshape(shape)
+    dbias = None if b is None else g.sum(axis=0).reshape(shape)
     dXhat = g if w is None else g * w.reshape(1, k)
     dX = _dnormalized(dXhat, x_hat, inv_std).reshape(X.shape)
     return dX, dweight, dbias
@@ -146,13 +147,11 @@ def group_norm_backward(dY, X, num_groups, weight=None, bias=None, eps=1e-5):
     X, G = _groups(X, num_groups)
     C = X.shape[1]
     w = _affine("weight", weight, (C,), X.dtype)
-    _affine("bias", bias, (C,), X.dtype)
-    dY = checks.float_array("dY", dY)
-    if dY.shape != X.shape:
-        raise ValueError(f"dY: expected the shape of X {X.shape}, got {dY.shape}")
+    b = _affine("bias", bias, (C,), X.dtype)
+    dY = _upstream(dY, X)
     eps = checks.positive_float("eps", eps)
     if X.size == 0:
-        return _empty_grads(X, w, bias)
+        return _empty_grads(X, w, b)
     # --8<-- [start:group_norm_backward]
     N = X.shape[0]
     per_channel = (1, C) + (1,) * (X.ndim - 2)
@@ -160,7 +159,7 @@ def group_norm_backward(dY, X, num_groups, weight=None, bias=None, eps=1e-5):
     x_hat_full = x_hat.reshape(X.shape)
     others = (0,) + tuple(range(2, X.ndim))  # every axis but the channel's
     dweight = None if w is None else (dY * x_hat_full).sum(axis=others)
-    dbias = None if bias is None else dY.sum(axis=others)
+    dbias = None if b is None else dY.sum(axis=others)
     dXhat = dY if w is None else dY * w.reshape(per_channel)
     dX = _dnormalized(dXhat.reshape(x_hat.shape), x_hat, inv_std).reshape(X.shape)
     return dX, dweight, dbias
