@@ -201,7 +201,8 @@ print({k: (v["params"], v["macs"]) for k, v in bottleneck_costs().items()})
 # Howard et al. (2017), Table 1: a standard 3×3 stride-2 convolution to 32 channels, 13
 # depthwise-separable blocks (3×3 depthwise, BN, ReLU, 1×1 pointwise, BN, ReLU), global
 # average pooling and a 1024 → 1000 dense layer, at 224×224. Convolutions have no bias
-# (batch norm follows each; its scales and shifts are not counted); the dense layer has one.
+# (batch norm follows each; its scales and shifts are not counted), and neither is the dense
+# layer's: the paper's Table 2 shares come out exactly so.
 # The "standard" network replaces each block by one 3×3 convolution with the block's stride.
 # The table lists the last depthwise layer with stride 2, but its input and output are both
 # 7×7: stride 1, as in the reference implementations.
@@ -225,8 +226,12 @@ PAPER = {  # Howard et al. (2017), Tables 2 and 4, as printed
     "conv_macs_m": 4866,
     "acc": 70.6,
     "conv_acc": 71.7,
-    "pointwise_macs_pct": 95,
-    "stem_macs_pct": 1.19,
+}
+PAPER_SHARES = {  # Table 2: share of mult-adds and of parameters (%), as printed
+    "pointwise": (94.86, 74.59),
+    "depthwise": (3.06, 1.06),
+    "stem": (1.19, 0.02),
+    "fc": (0.18, 24.33),
 }
 
 
@@ -251,7 +256,7 @@ def mobilenet() -> dict:
             }
         )
         hw = out
-    fc = conv2d_cost(1024, 1000, 1, 1, bias=True)  # a dense layer is a 1×1 conv on a 1×1 map
+    fc = conv2d_cost(1024, 1000, 1, 1, bias=False)  # a dense layer: a 1×1 conv on a 1×1 map
     sep = {
         "stem": stem,
         "depthwise": _sum(b["depthwise"] for b in blocks),
@@ -267,6 +272,13 @@ def mobilenet() -> dict:
         "sep_total": _sum(sep.values()),
         "std_total": _sum(std.values()),
     }
+
+
+def mobilenet_shares() -> dict[str, tuple[float, float]]:
+    """Share (%) of MobileNet-v1's multiply-adds and parameters in each kind of layer."""
+    m = mobilenet()
+    (p, q), sep = m["sep_total"], m["separable"]
+    return {key: (100 * sep[key][1] / q, 100 * sep[key][0] / p) for key in PAPER_SHARES}
 
 
 def _sum(costs) -> tuple[int, int]:
@@ -413,11 +425,19 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         and round(P / 1e6, 1) == PAPER["conv_params_m"]
         and abs(Q / 1e6 - PAPER["conv_macs_m"]) < 2
     )
+    shares = mobilenet_shares()
+    off = [
+        f"{part} {what} {fmt(shares[part][i], 2)} % (printed {PAPER_SHARES[part][i]})"
+        for part in PAPER_SHARES
+        for i, what in enumerate(("mult-adds", "parameters"))
+        if round(shares[part][i], 2) != PAPER_SHARES[part][i]
+    ]
     out["mobilenet_count_matches_paper"] = (
-        bool(ok),
+        bool(ok and off == ["stem mult-adds 1.91 % (printed 1.19)"]),
         f"counted: {p:,} parameters and {q:,} multiply-adds (paper: {PAPER['params_m']} M, "
         f"{PAPER['macs_m']} M); standard-conv version {P:,} and {Q:,} (paper: "
-        f"{PAPER['conv_params_m']} M, {PAPER['conv_macs_m']} M; bar: within 2 M multiply-adds)",
+        f"{PAPER['conv_params_m']} M, {PAPER['conv_macs_m']} M; bar: within 2 M multiply-adds); "
+        f"Table 2's eight shares equal the count's to 2 decimals except: {'; '.join(off)}",
     )
     return out
 
@@ -597,12 +617,18 @@ def values() -> dict[str, object]:
     v["mb_std_params"], v["mb_std_macs"] = _int(P), _int(Q)
     v["mb_std_params_m"], v["mb_std_macs_m"] = fmt(P / 1e6, 2), fmt(Q / 1e6, 1)
     v["mb_macs_factor"], v["mb_params_factor"] = fmt(Q / q, 1), fmt(P / p, 1)
-    sep = mb["separable"]
-    for key in ("stem", "depthwise", "pointwise", "fc"):
-        v[f"mb_{key}_macs_pct"] = fmt(100 * sep[key][1] / q, 2)
-        v[f"mb_{key}_params_pct"] = fmt(100 * sep[key][0] / p, 2)
+    sep, shares = mb["separable"], mobilenet_shares()
+    for key in PAPER_SHARES:
+        v[f"mb_{key}_macs_pct"] = fmt(shares[key][0], 2)
+        v[f"mb_{key}_params_pct"] = fmt(shares[key][1], 2)
         v[f"mb_{key}_params"] = _int(sep[key][0])
         v[f"mb_{key}_macs"] = _int(sep[key][1])
+        v[f"paper_{key}_macs_pct"] = fmt(PAPER_SHARES[key][0], 2)
+        v[f"paper_{key}_params_pct"] = fmt(PAPER_SHARES[key][1], 2)
+    v["paper_macs_pct_sum"] = fmt(sum(m for m, _ in PAPER_SHARES.values()), 2)
+    swapped = dict(PAPER_SHARES, stem=(1.91, PAPER_SHARES["stem"][1]))
+    v["paper_macs_pct_sum_swapped"] = fmt(sum(m for m, _ in swapped.values()), 2)
+    v["mb_fc_bias_pct"] = fmt(100 * 1000 / (p + 1000), 2)
     v["mb_final_hw"] = mb["final_hw"]
     v["mb_blocks"] = len(mb["blocks"])
     for key, val in PAPER.items():
@@ -623,7 +649,26 @@ def values() -> dict[str, object]:
     ratio = r["output_err"] / r["svd"]
     v["output_ratio_lo"], v["output_ratio_hi"] = fmt(ratio.min(), 3), fmt(ratio.max(), 3)
     v["output_err"] = evidence.spread(r["output_err"], digits=3)
+    big = [i for i, c in enumerate(FIT_C_OUTS) if c > 1]
+    v["fit_err_min"] = fmt(r["err"][:, big].min(), 3)
+    v["fit_err_lo"] = fmt(r["err"][:, big[0]].mean(), 2)
+    v["fit_err_hi"] = fmt(r["err"][:, -1].mean(), 2)
     v["sobel_err"] = fmt(sobel_fit(), 3)
+    for k in RATIO_KS:
+        v[f"ratio_floor_{k}"] = fmt(1 / k**2, 3)
+        v[f"ratio_floor_{k}_factor"] = k**2
+    blocks = mb["blocks"]
+    std_m = [b["standard"].macs / 1e6 for b in blocks]
+    sep_m = [(b["depthwise"].macs + b["pointwise"].macs) / 1e6 for b in blocks]
+    factors = [a / b for a, b in zip(std_m, sep_m)]
+    v["mb_block_std_lo"], v["mb_block_std_hi"] = fmt(min(std_m), 0), fmt(max(std_m), 0)
+    v["mb_block_sep_lo"], v["mb_block_sep_hi"] = fmt(min(sep_m), 0), fmt(max(sep_m), 0)
+    v["mb_block_factor_lo"], v["mb_block_factor_hi"] = fmt(min(factors), 1), fmt(max(factors), 1)
+    v["mb_stride2_blocks"] = sum(b["stride"] == 2 for b in blocks)
+    v["mb_c_out_lo"] = min(b["c_out"] for b in blocks)
+    v["mb_c_out_hi"] = max(b["c_out"] for b in blocks)
+    hw, ci, co = LAYER["hw"], LAYER["c_in"], LAYER["c_out"]
+    v["dense_equiv"] = tex_sci((hw * hw * ci) * (hw * hw * co), 1)
     return v
 
 
