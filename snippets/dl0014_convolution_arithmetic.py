@@ -497,8 +497,8 @@ def _draw_mobilenet(theme: Theme):
     ax.bar(x - 0.2, std, 0.4, color=theme.palette[1], label="standard 3×3")
     ax.bar(x + 0.2, sep, 0.4, color=theme.palette[0], label="depthwise 3×3 + pointwise 1×1")
     log_scale(ax, "y")
-    ax.set_xticks(x, [f"{b['c_in']}→{b['c_out']}\n{b['out_hw']}²" for b in mb], fontsize=8)
-    ax.set_xlabel("block: channels in → out, output size")
+    ax.set_xticks(x, [f"{b['c_out']}\n{b['out_hw']}²" for b in mb], fontsize=9)
+    ax.set_xlabel("block: output channels and output size")
     ax.set_ylabel("multiply-adds (millions)")
     ax.set_title("MobileNet-v1's 13 blocks at 224×224")
     ax.grid(axis="x", visible=False)
@@ -520,6 +520,8 @@ def _draw_fit(theme: Theme):
     ax.plot(c, r["control"].max(0), "s:", color=theme.palette[2], markersize=5,
             label="separable kernels (control)")  # fmt: skip
     log_scale(ax, "x")
+    ax.set_xticks(c, [str(v) for v in c])
+    ax.minorticks_off()
     ax.set_xlabel("output channels C_out (C_in = 8, 3×3)")
     ax.set_ylabel("relative error ‖W − W_sep‖ / ‖W‖")
     ax.set_title("best depthwise-separable fit to a standard kernel")
