@@ -5,11 +5,19 @@ The output size is PyTorch's: ⌊(H + pad_top + pad_bottom − d(k − 1) − 1)
 with `padding` an int, an (h, w) pair, "valid" or "same" (stride 1 only), as `conv2d` takes it.
 Multiply-adds count every kernel tap of every output value, taps on padding included (the way
 layer costs are usually quoted).
+
+What the savings give up: a depthwise k×k convolution D followed by a pointwise 1×1
+convolution P (no bias or activation between them) is one standard convolution with kernel
+W[o, c] = P[o, c]·D[c] (`separable_kernel`), so for each input channel c the C_out × (kh·kw)
+matrix W[:, c] has rank 1. `best_separable` finds the separable pair closest to any W in least
+squares: the leading singular pair of each W[:, c] (Eckart–Young).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+import numpy as np
 
 from snippets import checks
 from snippets.conv import _padding
@@ -68,3 +76,44 @@ def separable_cost(c_in, c_out, kernel_size, out_size, bias=True) -> Cost:
     depthwise = conv2d_cost(c_in, c_in, kernel_size, out_size, groups=c_in, bias=bias)
     pointwise = conv2d_cost(c_in, c_out, 1, out_size, bias=bias)
     return Cost(depthwise.params + pointwise.params, depthwise.macs + pointwise.macs)
+
+
+def separable_kernel(D, P) -> np.ndarray:
+    """The one standard kernel (C_out, C_in, kh, kw) that a depthwise convolution with weight
+    `D` (C_in, 1, kh, kw) (groups = C_in) followed by a pointwise one with weight `P`
+    (C_out, C_in, 1, 1) computes: W[o, c, i, j] = P[o, c]·D[c, 0, i, j]."""
+    D, P = checks.float_array("D", D), checks.float_array("P", P)
+    if D.ndim != 4 or D.shape[1] != 1 or min(D.shape) < 1:
+        raise ValueError(f"D: expected a depthwise weight (C_in, 1, kh, kw), got {D.shape}")
+    if P.ndim != 4 or P.shape[1:] != (D.shape[0], 1, 1) or P.shape[0] < 1:
+        raise ValueError(
+            f"P: expected a pointwise weight (C_out, {D.shape[0]}, 1, 1), got {P.shape}"
+        )
+    # --8<-- [start:separable_kernel]
+    return P[:, :, 0, 0, None, None] * D[None, :, 0]  # (C_out, C_in, 1, 1) · (1, C_in, kh, kw)
+    # --8<-- [end:separable_kernel]
+
+
+def best_separable(W) -> tuple[np.ndarray, np.ndarray]:
+    """The depthwise weight D (C_in, 1, kh, kw) and pointwise weight P (C_out, C_in, 1, 1)
+    whose `separable_kernel` is closest to the standard kernel `W` (C_out, C_in, kh, kw) in the
+    Frobenius norm.
+
+    Notes
+    -----
+    The error splits over input channels, :math:`\\sum_c \\lVert W_{:,c} - p_c d_c^\\top
+    \\rVert^2` with :math:`W_{:,c}` reshaped to C_out × kh·kw, and each term is smallest at
+    the leading singular pair, :math:`p_c d_c^\\top = \\sigma_1 u_1 v_1^\\top`; the error left
+    is :math:`\\sum_c \\sum_{r \\ge 2} \\sigma_{c,r}^2`.
+    """
+    W = checks.float_array("W", W)
+    if W.ndim != 4 or min(W.shape) < 1:
+        raise ValueError(f"W: expected a 4-D kernel (C_out, C_in, kh, kw), got {W.shape}")
+    # --8<-- [start:best_separable]
+    O, C, kh, kw = W.shape
+    M = W.transpose(1, 0, 2, 3).reshape(C, O, kh * kw)  # one C_out × k² matrix per input channel
+    U, S, Vt = np.linalg.svd(M, full_matrices=False)
+    P = (U[:, :, 0] * S[:, :1]).T  # (C_out, C_in): σ₁·u₁ of each channel
+    D = Vt[:, 0].reshape(C, 1, kh, kw)  # v₁ of each channel, a unit-norm k×k filter
+    return D, P[:, :, None, None]
+    # --8<-- [end:best_separable]

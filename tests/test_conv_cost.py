@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snippets.conv import conv2d
-from snippets.conv_cost import conv2d_cost, output_size, separable_cost
+from snippets.conv_cost import (
+    best_separable,
+    conv2d_cost,
+    output_size,
+    separable_cost,
+    separable_kernel,
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -74,5 +80,58 @@ def test_a_separable_block_costs_about_1_over_c_out_plus_1_over_k2():
     ],
 )
 def test_bad_input_names_the_argument(call, error, name):
+    with pytest.raises(error, match=rf"^{name}:"):
+        call()
+
+
+# --- what a separable pair computes, and the closest one to a standard kernel -------------------
+
+
+def test_separable_kernel_is_what_depthwise_then_pointwise_computes():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 3, 7, 6))
+    D, P = rng.normal(size=(3, 1, 3, 3)), rng.normal(size=(5, 3, 1, 1))
+    two_steps = conv2d(conv2d(X, D, groups=3, padding=1), P)
+    np.testing.assert_allclose(conv2d(X, separable_kernel(D, P), padding=1), two_steps, atol=1e-12)
+    W = separable_kernel(D, P)
+    for o, c in np.ndindex(5, 3):  # by the definition, one entry at a time
+        np.testing.assert_allclose(W[o, c], P[o, c, 0, 0] * D[c, 0], atol=0)
+
+
+def test_best_separable_is_exact_on_separable_kernels_and_optimal_otherwise():
+    rng = np.random.default_rng(1)
+    D, P = rng.normal(size=(4, 1, 3, 3)), rng.normal(size=(6, 4, 1, 1))
+    W = separable_kernel(D, P)
+    np.testing.assert_allclose(separable_kernel(*best_separable(W)), W, atol=1e-12)
+    W = rng.normal(size=(6, 4, 3, 3))
+    D, P = best_separable(W)
+    best = np.linalg.norm(W - separable_kernel(D, P))
+    # the error left is the energy beyond the first singular value of each W[:, c]
+    s = np.stack([np.linalg.svd(W[:, c].reshape(6, 9), compute_uv=False) for c in range(4)])
+    assert best**2 == pytest.approx((s[:, 1:] ** 2).sum(), rel=1e-12)
+    np.testing.assert_allclose(np.linalg.norm(D.reshape(4, 9), axis=1), 1.0)  # unit filters
+    for _ in range(200):  # no nearby separable pair does better
+        D2 = D + 1e-3 * rng.normal(size=D.shape)
+        P2 = P + 1e-3 * rng.normal(size=P.shape)
+        assert np.linalg.norm(W - separable_kernel(D2, P2)) >= best - 1e-12
+
+
+def test_one_output_channel_is_always_separable():
+    W = np.random.default_rng(2).normal(size=(1, 5, 3, 3))
+    np.testing.assert_allclose(separable_kernel(*best_separable(W)), W, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call, error, name",
+    [
+        (lambda: separable_kernel(np.ones((3, 2, 3, 3)), np.ones((4, 3, 1, 1))), ValueError, "D"),
+        (lambda: separable_kernel(np.ones((3, 1, 3, 3)), np.ones((4, 2, 1, 1))), ValueError, "P"),
+        (lambda: separable_kernel(np.ones((3, 1, 3, 3)), np.ones((4, 3, 3, 3))), ValueError, "P"),
+        (lambda: separable_kernel("x", np.ones((4, 3, 1, 1))), TypeError, "D"),
+        (lambda: best_separable(np.ones((3, 3, 3))), ValueError, "W"),
+        (lambda: best_separable(np.full((2, 2, 3, 3), np.nan)), ValueError, "W"),
+    ],
+)
+def test_separable_bad_input_names_the_argument(call, error, name):
     with pytest.raises(error, match=rf"^{name}:"):
         call()
