@@ -115,7 +115,7 @@ def task(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     return X, t[:, None]
 
 
-def data(seed: int) -> tuple[np.ndarray, ...]:
+def split(seed: int) -> tuple[np.ndarray, ...]:
     """Training and validation sets of one seed (disjoint draws): Xtr, Ttr, Xva, Tva."""
     rng = np.random.default_rng([seed, 13])
     return (*task(rng, N_TRAIN), *task(rng, N_VAL))
@@ -150,7 +150,7 @@ def run(seed: int, kind: str, blocks: int, lr: float, steps: int = STEPS) -> dic
     """One network trained by `training.train` (full batch, `steps` epochs of one step):
     its training losses (before training and after each step) and its final validation
     loss."""
-    Xtr, Ttr, Xva, Tva = data(seed)
+    Xtr, Ttr, Xva, Tva = split(seed)
     P = init(seed, blocks, "residual-zero" if kind == "residual" else "plain")
     net = network(P, kind == "residual")
     history = training.train(net, Xtr, Ttr, steps, training.sgd(lr))
@@ -243,7 +243,7 @@ def degradation(seed_set: int = 0) -> dict:
             init_kind = "residual-zero" if kind == "residual" else "plain"
             runs = [(s, lr) for s in ss for lr in LRS]
             Ps = [init(s, blocks, init_kind) for s, _ in runs]
-            hist, val = train_stack(Ps, [data(s) for s, _ in runs], [lr for _, lr in runs],
+            hist, val = train_stack(Ps, [split(s) for s, _ in runs], [lr for _, lr in runs],
                                     kind == "residual", STEPS)  # fmt: skip
             hist = hist.reshape(len(ss), len(LRS), -1)
             val = np.where(np.isfinite(val), val, np.inf).reshape(len(ss), len(LRS))
@@ -274,7 +274,7 @@ def gradient_at_init(seed_set: int = 0) -> dict:
     for blocks in GRAD_DEPTHS:
         for kind in INITS:
             P = {k: np.stack([init(s, blocks, kind)[k] for s in ss]) for k in init(0, 1, kind)}
-            X = np.stack([data(s)[0] for s in ss])
+            X = np.stack([split(s)[0] for s in ss])
             _, state = _forward(P, X, kind != "plain")
             top = np.random.default_rng([blocks, 5]).normal(size=(len(ss), N_TRAIN, WIDTH))
             dout = np.zeros((len(ss), N_TRAIN, 1))
@@ -331,7 +331,7 @@ def zero_init_gap(seed: int = 0, blocks: int = DEEP) -> float:
     """Largest |difference| between the zero-initialized residual network and the network
     with its blocks removed (stem → ReLU → head), on that seed's training inputs."""
     P = init(seed, blocks, "residual-zero")
-    X = data(seed)[0]
+    X = split(seed)[0]
     full = layers.forward(network(P, True), X)[0]
     no_blocks = {**P, **{k: P[k][:0] for k in ("W1", "b1", "W2", "b2")}}
     short = layers.forward(network(no_blocks, True), X)[0]
@@ -367,12 +367,13 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         ("residual-he", "he_residual_gradient_grows", 1, "above"),
     ):
         r = g[kind, DEEP][:, 0]  # log10 ratio at block 1; -inf: the gradient is exactly 0
+        fin = r[np.isfinite(r)]
         out[name] = (
             bool(np.all(sign * r > 0)),
             f"{kind}, {DEEP} blocks: ratio {word} 1 in {int(np.sum(sign * r > 0))} of {r.size} "
-            f"seeds; log10 ratio median {np.median(r):+.2f}, range {r.min():+.2f} to "
-            f"{r.max():+.2f}",
-        )  # fmt: skip
+            f"seeds (exactly 0 in {r.size - fin.size}); log10 ratio median {np.median(r):+.2f}, "
+            f"finite ones from {fin.min():+.2f} to {fin.max():+.2f}",
+        )
     worst = max(float(np.max(np.abs(g["residual-zero", b]))) for b in GRAD_DEPTHS)
     gaps = [zero_init_gap(sd) for sd in seeds(N_SEEDS, seed_set)]
     out["zero_init_is_identity"] = (
