@@ -1,0 +1,497 @@
+"""DL0013 · Residual Connections: the page module of docs/cnn/dl0013-residual-connections.md.
+
+This notebook computes what the page shows: the worked example (one pre-activation residual
+block, its Jacobian and the gradient it hands back, with and without the shortcut); the size of
+the gradient at initialization, block by block, in plain and residual networks of 5 to 40 blocks;
+the degradation experiment (a shallow and a deep network, each plain and residual, trained by
+full-batch gradient descent for a fixed number of steps, the learning rate of each chosen on a
+validation split); what the zero initialization of each block's last layer does; and the
+parameters that projection shortcuts cost in ResNet-34. The block itself is the reference code
+in `snippets/residual.py`; the layers and the training loop are `snippets/layers.py` and
+`snippets/training.py`. `train_stack` trains the experiment's networks side by side, the same
+arithmetic in batched matrix products, and is tested equal to `run`, which uses the reference
+library one network at a time. Change a constant and re-run the cells below it.
+"""
+
+# %%
+from __future__ import annotations
+
+import numpy as np
+
+from snippets import checks, evidence, layers, losses, training
+from snippets.companion import show
+from snippets.formatting import fmt, tex_matrix
+from snippets.memo import memo
+from snippets.plotting import Theme, log_scale, new_figure
+from snippets.residual import Residual
+from snippets.seeds import seeds
+
+# %% [markdown]
+# ## The worked example
+# One pre-activation block without normalization, F(x) = relu(relu(x) W1 + b1) W2 + b2, on one
+# sample of 2 features. The block returns y = x + F(x); an upstream gradient g_y = dL/dy comes
+# back as g_x = g_y (I + J_F), where J_F = dF/dx. Without the shortcut it would be g_y J_F.
+
+# %%
+EXAMPLE = {
+    "x": [[1.0, -0.5]],
+    "W1": [[0.4, -0.6], [0.3, 0.2]],
+    "b1": [0.1, 0.0],
+    "W2": [[0.25, -0.5], [0.5, 0.125]],
+    "b2": [0.0, 0.1],
+    "g_y": [[1.0, -2.0]],
+}
+
+
+def block(W1, b1, W2, b2) -> list:
+    """The inner layers F of a pre-activation block (no normalization): ReLU, Dense, ReLU,
+    Dense."""
+    # --8<-- [start:block]
+    return [
+        layers.Activation("relu"),
+        layers.Dense(W1, b1),
+        layers.Activation("relu"),
+        layers.Dense(W2, b2),
+    ]
+    # --8<-- [end:block]
+
+
+def worked_example() -> dict[str, np.ndarray]:
+    """Forward and backward through the example's block, by the reference `Residual` layer,
+    and the Jacobian J_F written out: J_F = D_x W1 D_z W2 in the row-vector convention
+    (F_i depends on x_j through a_j = relu(x_j), z = a W1 + b1, u = relu(z))."""
+    e = {k: np.array(v, dtype=float) for k, v in EXAMPLE.items()}
+    res = Residual(block(e["W1"], e["b1"], e["W2"], e["b2"]))
+    y, cache = res(e["x"])
+    g_x = res.backward(e["g_y"], cache)[0]
+    plain = block(e["W1"], e["b1"], e["W2"], e["b2"])
+    Fx, caches = layers.forward(plain, e["x"])
+    g_plain = layers.backward(plain, caches, e["g_y"])[0]
+    z = np.maximum(e["x"], 0) @ e["W1"] + e["b1"]
+    # (J)_{ji} = dF_i/dx_j as a matrix that maps a row gradient g_y to g_y @ J.T; keep the
+    # textbook orientation J[i, j] = dF_i/dx_j, so g_x = g_y (I + J)
+    J = (np.diag((e["x"][0] > 0).astype(float)) @ e["W1"] @ np.diag((z[0] > 0).astype(float))
+         @ e["W2"]).T  # fmt: skip
+    return {**e, "Fx": Fx, "y": y, "z": z, "J": J, "I_plus_J": np.eye(2) + J,
+            "g_x": g_x, "g_plain": g_plain}  # fmt: skip
+
+
+# %%
+example = worked_example()
+with np.printoptions(precision=4, suppress=True):
+    for key in ("Fx", "y", "J", "g_x", "g_plain"):
+        print(f"{key:8}", example[key])
+
+# %% [markdown]
+# ## The networks of the experiments
+# A stem Dense(2 → WIDTH), then `blocks` pre-activation blocks, then ReLU and a head
+# Dense(WIDTH → 1): 2·blocks + 2 dense layers. The plain network has the same layers with the
+# shortcuts removed. Every dense layer is He-initialized (N(0, 2/fan_in), zero biases), except
+# that the residual network starts each block's last layer at zero (Goyal et al., 2017), so
+# every block starts as the identity.
+
+# %%
+# --8<-- [start:settings]
+WIDTH = 8  # units per hidden layer
+SHALLOW, DEEP = 3, 20  # residual blocks: 8 and 42 dense layers
+LRS = (0.01, 0.03, 0.1, 0.3)  # the grid every network is tuned on (validation loss)
+STEPS = 300  # full-batch gradient-descent steps, the same budget for every network
+N_TRAIN, N_VAL = 64, 64
+N_SEEDS = 5  # a seed fixes the data and the initial weights
+GRAD_DEPTHS = (5, 10, 20, 40)  # blocks, for the gradient at initialization
+GRAD_SEEDS = 10
+# --8<-- [end:settings]
+KINDS = ("plain", "residual")
+INITS = ("plain", "residual-he", "residual-zero")  # the gradient experiment's networks
+
+
+def task(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """`n` points of a 2-D regression task: x uniform on [-1.5, 1.5]², t = sin(3 x₁) cos(2 x₂)
+    + x₁ / 2 (no noise)."""
+    rng = checks.generator("seed", seed)
+    n = checks.positive_int("n", n)
+    X = rng.uniform(-1.5, 1.5, size=(n, 2))
+    t = np.sin(3 * X[:, 0]) * np.cos(2 * X[:, 1]) + 0.5 * X[:, 0]
+    return X, t[:, None]
+
+
+def split(seed: int) -> tuple[np.ndarray, ...]:
+    """Training and validation sets of one seed (disjoint draws): Xtr, Ttr, Xva, Tva."""
+    rng = np.random.default_rng([seed, 13])
+    return (*task(rng, N_TRAIN), *task(rng, N_VAL))
+
+
+def init(seed: int, blocks: int, init_kind: str) -> dict[str, np.ndarray]:
+    """Initial weights: W0 (2, W), W1 and W2 (blocks, W, W), Wo (W, 1), zero biases.
+    `init_kind` "residual-zero" sets every W2 to 0; the others draw it like W1 (He)."""
+    rng = np.random.default_rng([seed, 7])
+    w, he = WIDTH, lambda fan_in, *shape: rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
+    P = {"W0": he(2, 2, w), "b0": np.zeros(w), "W1": he(w, blocks, w, w),
+         "b1": np.zeros((blocks, w)), "W2": he(w, blocks, w, w), "b2": np.zeros((blocks, w)),
+         "Wo": he(w, w, 1), "bo": np.zeros(1)}  # fmt: skip
+    if init_kind == "residual-zero":
+        P["W2"] = np.zeros_like(P["W2"])
+    return P
+
+
+def network(P: dict[str, np.ndarray], residual: bool) -> list:
+    """The reference-library layers for weights `P`: stem, blocks (wrapped in `Residual` or
+    not), ReLU, head."""
+    # --8<-- [start:network]
+    net = [layers.Dense(P["W0"], P["b0"])]
+    for l in range(P["W1"].shape[0]):
+        F = block(P["W1"][l], P["b1"][l], P["W2"][l], P["b2"][l])
+        net += [Residual(F)] if residual else F  # the only difference: the shortcut
+    return net + [layers.Activation("relu"), layers.Dense(P["Wo"], P["bo"])]
+    # --8<-- [end:network]
+
+
+def run(seed: int, kind: str, blocks: int, lr: float, steps: int = STEPS) -> dict:
+    """One network trained by `training.train` (full batch, `steps` epochs of one step):
+    its training losses (before training and after each step) and its final validation
+    loss."""
+    Xtr, Ttr, Xva, Tva = split(seed)
+    P = init(seed, blocks, "residual-zero" if kind == "residual" else "plain")
+    net = network(P, kind == "residual")
+    history = training.train(net, Xtr, Ttr, steps, training.sgd(lr))
+    val = losses.mse_loss(layers.forward(net, Xva, training=False)[0], Tva)
+    return {"losses": history, "val_loss": val}
+
+
+# %% [markdown]
+# ## The same training, many networks at once
+# `train_stack` runs R networks of one architecture side by side (weights stacked on a leading
+# axis, one batched matrix product per layer): the arithmetic of `run`, tested equal to it.
+
+
+# %%
+def _forward(P, X, residual: bool):
+    h = X @ P["W0"] + P["b0"][:, None]
+    cache = []
+    for l in range(P["W1"].shape[1]):
+        a = np.maximum(h, 0)
+        z = a @ P["W1"][:, l] + P["b1"][:, l, None]
+        u = np.maximum(z, 0)
+        f = u @ P["W2"][:, l] + P["b2"][:, l, None]
+        cache.append((h, a, z, u))
+        h = h + f if residual else f
+    a = np.maximum(h, 0)
+    return a @ P["Wo"] + P["bo"][:, None], (h, a, cache)
+
+
+def _backward(P, X, dout, residual: bool, state, top=None):
+    """Gradients of every weight for upstream `dout`; `top` replaces dL/dh at the last block's
+    output (the gradient experiment injects one there). Also returns ‖dL/dh‖ per block input."""
+    h, a, cache = state
+    T = lambda M: np.swapaxes(M, -1, -2)  # noqa: E731
+    G = {"Wo": T(a) @ dout, "bo": dout.sum(1)}
+    dh = (dout @ T(P["Wo"])) * (h > 0) if top is None else top
+    G["W1"], G["b1"] = np.zeros_like(P["W1"]), np.zeros_like(P["b1"])
+    G["W2"], G["b2"] = np.zeros_like(P["W2"]), np.zeros_like(P["b2"])
+    norms = [np.sqrt((dh**2).sum(axis=(1, 2)))]
+    for l in reversed(range(P["W1"].shape[1])):
+        h_in, a_in, z, u = cache[l]
+        G["W2"][:, l], G["b2"][:, l] = T(u) @ dh, dh.sum(1)
+        du = (dh @ T(P["W2"][:, l])) * (z > 0)
+        G["W1"][:, l], G["b1"][:, l] = T(a_in) @ du, du.sum(1)
+        da = (du @ T(P["W1"][:, l])) * (h_in > 0)
+        dh = dh + da if residual else da  # the shortcut adds dL/dy to what F hands back
+        norms.append(np.sqrt((dh**2).sum(axis=(1, 2))))
+    G["W0"], G["b0"] = T(X) @ dh, dh.sum(1)
+    return G, np.array(norms[::-1]).T  # norms: (R, blocks + 1), block 1's input first
+
+
+def train_stack(Ps: list[dict], data_sets: list[tuple], lrs, residual: bool, steps: int):
+    """Train R networks of one architecture at once by full-batch gradient descent; returns
+    their training losses `(R, steps + 1)` and final validation losses `(R,)`."""
+    P = {k: np.stack([p[k] for p in Ps]) for k in Ps[0]}
+    X, T, Xv, Tv = (np.stack([d[i] for d in data_sets]) for i in range(4))
+    lr = np.asarray(lrs, dtype=float)
+    N = X.shape[1]
+    hist = np.empty((len(Ps), steps + 1))
+    with np.errstate(all="ignore"):  # a diverging rate is a result (inf / nan), not an error
+        for k in range(steps + 1):
+            out, state = _forward(P, X, residual)
+            hist[:, k] = 0.5 * ((out - T) ** 2).sum(axis=(1, 2)) / N
+            if k == steps:
+                break
+            G, _ = _backward(P, X, (out - T) / N, residual, state)
+            for key in P:
+                P[key] -= lr.reshape((-1,) + (1,) * (P[key].ndim - 1)) * G[key]
+        out_v = _forward(P, Xv, residual)[0]
+        val = 0.5 * ((out_v - Tv) ** 2).sum(axis=(1, 2)) / Xv.shape[1]
+    return hist, val
+
+
+# %% [markdown]
+# ## The degradation experiment
+# Shallow (3 blocks) and deep (20 blocks) networks, plain and residual, every learning rate of
+# the grid and every seed. Each network's rate is the one with the lowest mean validation loss
+# over the seeds; a diverged run counts as an infinite loss. The compared quantity is the
+# *training* loss after the step budget, as in He et al. (2016).
+
+
+# %%
+@memo
+def degradation(seed_set: int = 0) -> dict:
+    """(kind, blocks) → training losses `(seeds, lrs, STEPS + 1)`, validation losses
+    `(seeds, lrs)`, the chosen rate and the final training loss at it `(seeds,)`."""
+    ss = seeds(N_SEEDS, seed_set)
+    out = {}
+    for kind in KINDS:
+        for blocks in (SHALLOW, DEEP):
+            init_kind = "residual-zero" if kind == "residual" else "plain"
+            runs = [(s, lr) for s in ss for lr in LRS]
+            Ps = [init(s, blocks, init_kind) for s, _ in runs]
+            hist, val = train_stack(Ps, [split(s) for s, _ in runs], [lr for _, lr in runs],
+                                    kind == "residual", STEPS)  # fmt: skip
+            hist = hist.reshape(len(ss), len(LRS), -1)
+            val = np.where(np.isfinite(val), val, np.inf).reshape(len(ss), len(LRS))
+            best = int(np.argmin(val.mean(axis=0)))
+            out[kind, blocks] = {"hist": hist, "val": val, "lr": LRS[best],
+                                 "train": hist[:, best, -1], "val_best": val[:, best]}  # fmt: skip
+    return out
+
+
+# %%
+for (kind, blocks), r in degradation(0).items():
+    print(f"{kind:8} {2 * blocks + 2:2d} layers: rate {r['lr']:g}, training loss "
+          f"{evidence.spread(r['train'], digits=4)}")  # fmt: skip
+
+# %% [markdown]
+# ## The gradient at initialization
+# For each depth and seed, a batch of training inputs goes forward; a fixed random gradient is
+# injected at the output of the last block and carried back. `ratio[l]` = ‖dL/dh_l‖ / ‖dL/dh_top‖
+# at the input of block l: the product of the block Jacobians applied to that gradient.
+
+
+# %%
+@memo
+def gradient_at_init(seed_set: int = 0) -> dict:
+    """(init kind, blocks) → log10 ratios `(seeds, blocks + 1)`, block 1's input first."""
+    ss = seeds(GRAD_SEEDS, seed_set)
+    out = {}
+    for blocks in GRAD_DEPTHS:
+        for kind in INITS:
+            P = {k: np.stack([init(s, blocks, kind)[k] for s in ss]) for k in init(0, 1, kind)}
+            X = np.stack([split(s)[0] for s in ss])
+            _, state = _forward(P, X, kind != "plain")
+            top = np.random.default_rng([blocks, 5]).normal(size=(len(ss), N_TRAIN, WIDTH))
+            dout = np.zeros((len(ss), N_TRAIN, 1))
+            with np.errstate(divide="ignore"):
+                _, norms = _backward(P, X, dout, kind != "plain", state, top=top)
+                out[kind, blocks] = np.log10(norms / norms[:, -1:])
+    return out
+
+
+# %%
+for (kind, blocks), r in gradient_at_init(0).items():
+    print(f"{kind:14} {blocks:2d} blocks: log10 ratio at block 1, median {np.median(r[:, 0]):+.2f}")
+
+
+# %% [markdown]
+# ## Identity versus projection shortcuts in ResNet-34
+# ResNet-34 has stages of (64, 3), (128, 4), (256, 6), (512, 3) (channels, blocks) of two 3×3
+# convolutions each. A 1×1 projection shortcut from C_in to C_out channels has C_in·C_out
+# weights. Option A pads with zeros where the width grows (no parameters), B projects only there,
+# C projects on every shortcut.
+
+# %%
+RESNET34 = ((64, 3), (128, 4), (256, 6), (512, 3))
+
+
+def shortcut_params() -> dict[str, int]:
+    """Weights of the shortcuts of ResNet-34 under options A, B and C (1×1 convolutions, batch
+    norm not counted), and of the 3×3 convolutions of its blocks."""
+    ins, outs = [], []
+    c_prev = RESNET34[0][0]
+    for c, n in RESNET34:
+        for i in range(n):
+            ins.append(c_prev if i == 0 else c)
+            outs.append(c)
+        c_prev = c
+    pairs = list(zip(ins, outs))
+    return {"A": 0, "B": sum(a * b for a, b in pairs if a != b),
+            "C": sum(a * b for a, b in pairs), "blocks": sum(9 * (a * b + b * b) for a, b in pairs),
+            "n_blocks": len(pairs), "n_changes": sum(a != b for a, b in pairs)}  # fmt: skip
+
+
+# %%
+print(shortcut_params())
+
+# %% [markdown]
+# ## Claims
+# What the page concludes from the experiments, on the seeds of a seed set, read by
+# `snippets.evidence` (per-seed differences; a finding needs mean > std and one sign in all
+# seeds but one).
+
+
+# %%
+def zero_init_gap(seed: int = 0, blocks: int = DEEP) -> float:
+    """Largest |difference| between the zero-initialized residual network and the network
+    with its blocks removed (stem → ReLU → head), on that seed's training inputs."""
+    P = init(seed, blocks, "residual-zero")
+    X = split(seed)[0]
+    full = layers.forward(network(P, True), X)[0]
+    no_blocks = {**P, **{k: P[k][:0] for k in ("W1", "b1", "W2", "b2")}}
+    short = layers.forward(network(no_blocks, True), X)[0]
+    return float(np.max(np.abs(full - short)))
+
+
+def _layers(blocks: int) -> int:
+    return 2 * blocks + 2
+
+
+def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
+    """Name → (holds, evidence) on the seeds of `seed_set`."""
+    d = degradation(seed_set)
+    ps, pd = d["plain", SHALLOW]["train"], d["plain", DEEP]["train"]
+    rs, rd = d["residual", SHALLOW]["train"], d["residual", DEEP]["train"]
+    s, dp = _layers(SHALLOW), _layers(DEEP)
+    out = {}
+    out["plain_degrades"] = evidence.beats(
+        pd, ps, f"training loss, plain {dp} vs {s} layers", digits=4
+    )
+    out["residual_beats_plain_deep"] = evidence.beats(
+        pd, rd, f"training loss at {dp} layers, plain vs residual", digits=4
+    )
+    out["residual_penalty_smaller"] = evidence.beats(
+        pd - ps, rd - rs, f"cost of depth ({dp} minus {s} layers), plain vs residual", digits=4
+    )
+    out["residual_deep_slightly_worse"] = evidence.beats(
+        rd, rs, f"training loss, residual {dp} vs {s} layers", digits=4
+    )
+    g = gradient_at_init(seed_set)
+    for kind, name, sign, word in (
+        ("plain", "plain_gradient_shrinks", -1, "below"),
+        ("residual-he", "he_residual_gradient_grows", 1, "above"),
+    ):
+        r = g[kind, DEEP][:, 0]  # log10 ratio at block 1; -inf: the gradient is exactly 0
+        fin = r[np.isfinite(r)]
+        out[name] = (
+            bool(np.all(sign * r > 0)),
+            f"{kind}, {DEEP} blocks: ratio {word} 1 in {int(np.sum(sign * r > 0))} of {r.size} "
+            f"seeds (exactly 0 in {r.size - fin.size}); log10 ratio median {np.median(r):+.2f}, "
+            f"finite ones from {fin.min():+.2f} to {fin.max():+.2f}",
+        )
+    worst = max(float(np.max(np.abs(g["residual-zero", b]))) for b in GRAD_DEPTHS)
+    gaps = [zero_init_gap(sd) for sd in seeds(N_SEEDS, seed_set)]
+    out["zero_init_is_identity"] = (
+        worst < 1e-12 and max(gaps) < 1e-12,
+        f"largest |log10 ratio| over every block, depth ({', '.join(map(str, GRAD_DEPTHS))} "
+        f"blocks) and {GRAD_SEEDS} seeds: {worst:.1e}; largest output difference from the "
+        f"network without its blocks over {N_SEEDS} seeds: {max(gaps):.1e}",
+    )
+    return out
+
+
+# %%
+for name, (holds, _evidence) in claims(0).items():
+    print(f"{'holds' if holds else 'FAILS'}  {name}")
+
+# %% [markdown]
+# ## Figures
+# The gradient at initialization block by block and against depth, and the training curves of
+# the degradation experiment.
+
+# %%
+STYLE = {"plain": (0, "-"), "residual-he": (1, "--"), "residual-zero": (2, "-")}
+LABEL = {"plain": "plain (He)", "residual-he": "residual (He)",
+         "residual-zero": "residual (last layer 0)"}  # fmt: skip
+
+
+def _draw_gradients(theme: Theme):
+    g = gradient_at_init(0)
+    fig, axes = new_figure(theme, ncols=2, width=9.6, height=3.9)
+    floor = -12.0  # an exactly vanished gradient (log10 = -inf) is drawn at the floor
+    for kind in INITS:
+        colour, ls = theme.palette[STYLE[kind][0]], STYLE[kind][1]
+        r = np.maximum(g[kind, DEEP], floor)
+        x = np.arange(1, DEEP + 2)
+        axes[0].fill_between(x, r.min(axis=0), r.max(axis=0), color=colour, alpha=0.18, lw=0)
+        axes[0].plot(x, np.median(r, axis=0), ls, color=colour, label=LABEL[kind])
+        bottom = np.array([np.maximum(g[kind, b][:, 0], floor) for b in GRAD_DEPTHS])
+        axes[1].fill_between(GRAD_DEPTHS, bottom.min(axis=1), bottom.max(axis=1), color=colour,
+                             alpha=0.18, lw=0)  # fmt: skip
+        axes[1].plot(GRAD_DEPTHS, np.median(bottom, axis=1), ls, marker="o", color=colour)
+    axes[0].set_title(f"{DEEP} blocks ({_layers(DEEP)} dense layers)")
+    axes[0].set_xlabel("block input (1 = first block, right = top)")
+    axes[0].set_ylabel("log₁₀ ‖∂L/∂h‖ / ‖∂L/∂h_top‖")
+    axes[1].set_title("at the first block, by depth")
+    axes[1].set_xlabel("residual blocks")
+    axes[1].set_xticks(GRAD_DEPTHS)
+    for ax in axes:
+        ax.set_ylim(floor - 0.5, 6.5)
+    fig.legend(loc="outside lower center", ncols=3)
+    return fig
+
+
+def _draw_training(theme: Theme):
+    d = degradation(0)
+    fig, ax = new_figure(theme, width=7.2, height=4.0)
+    steps = np.arange(0, STEPS + 1, 5)  # every 5th step: a small SVG
+    for kind, blocks in d:
+        r = d[kind, blocks]
+        h = r["hist"][:, LRS.index(r["lr"]), steps]
+        colour = theme.palette[0 if kind == "plain" else 2]
+        ls = "-" if blocks == DEEP else "--"
+        ax.fill_between(steps, h.min(axis=0), h.max(axis=0), color=colour, alpha=0.12, lw=0)
+        ax.plot(steps, np.median(h, axis=0), ls, color=colour,
+                label=f"{kind}, {_layers(blocks)} layers (rate {r['lr']:g})")  # fmt: skip
+    log_scale(ax, "y")
+    ax.set_xlabel("gradient-descent step (full batch)")
+    ax.set_ylabel("training loss (MSE)")
+    ax.legend(loc="upper right", fontsize=10)
+    return fig
+
+
+# %%
+show(_draw_gradients)
+
+# %%
+show(_draw_training)
+
+# %% [markdown]
+# ## What the build reads
+
+
+# %%
+def figures():
+    """Figure name → function drawing it for a theme."""
+    return {"gradient-at-init": _draw_gradients, "degradation": _draw_training}
+
+
+def values() -> dict[str, object]:
+    """Every number the page quotes, formatted as the page shows it."""
+    v: dict[str, object] = {}
+    e = worked_example()
+    for key in ("x", "W1", "b1", "W2", "b2", "g_y", "Fx", "y", "z", "J", "I_plus_J", "g_x",
+                "g_plain"):  # fmt: skip
+        v[f"ex_{key}"] = tex_matrix(e[key], digits=3 if key in ("W2", "Fx", "y") else 2)
+    v.update(width=WIDTH, shallow_layers=_layers(SHALLOW), deep_layers=_layers(DEEP),
+             shallow_blocks=SHALLOW, deep_blocks=DEEP, steps=STEPS, n_train=N_TRAIN,
+             n_val=N_VAL, n_seeds=N_SEEDS, grad_seeds=GRAD_SEEDS,
+             lrs=", ".join(f"{lr:g}" for lr in LRS),
+             grad_depths=", ".join(map(str, GRAD_DEPTHS)))  # fmt: skip
+    d = degradation(0)
+    for (kind, blocks), r in d.items():
+        key = f"{kind}_{'deep' if blocks == DEEP else 'shallow'}"
+        v[f"{key}_loss"] = evidence.spread(r["train"], digits=4)
+        v[f"{key}_lr"] = f"{r['lr']:g}"
+    ps, pd = d["plain", SHALLOW]["train"], d["plain", DEEP]["train"]
+    rs, rd = d["residual", SHALLOW]["train"], d["residual", DEEP]["train"]
+    v["plain_penalty"] = evidence.spread(pd - ps, digits=4)
+    v["residual_penalty"] = evidence.spread(rd - rs, digits=4)
+    g = gradient_at_init(0)
+    for kind in INITS:
+        for b in (DEEP, GRAD_DEPTHS[-1]):
+            v[f"grad_{kind.replace('-', '_')}_{b}"] = fmt(np.median(g[kind, b][:, 0]), 1)
+    v["grad_plain_zero"] = int(sum(np.sum(np.isneginf(g["plain", b][:, 0])) for b in GRAD_DEPTHS))
+    v["grad_total"] = GRAD_SEEDS * len(GRAD_DEPTHS)
+    c = shortcut_params()
+    for key in ("B", "C", "blocks", "n_blocks", "n_changes"):
+        v[f"r34_{key}"] = f"{c[key]:,}".replace(",", r"\,") if c[key] > 9999 else c[key]
+    v["r34_B_pct"] = fmt(100 * c["B"] / c["blocks"], 1)
+    v["r34_C_pct"] = fmt(100 * c["C"] / c["blocks"], 1)
+    v["proj_example"] = WIDTH * 2 * WIDTH  # a projection from WIDTH to 2·WIDTH features
+    return v
