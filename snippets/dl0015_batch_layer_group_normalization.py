@@ -398,17 +398,18 @@ def _draw_noise(theme: Theme):
         fmt="o",
         markersize=6,
         color=theme.palette[0],
-        label="measured (mean ± sd over seeds)",
+        label="measured",
         zorder=3,
     )
     left.plot(ns, theory_sd(), "-", color=theme.palette[0], label="√(Var(image mean) / N)")
     left.plot(ns, pixel_count_sd(), "--", color=theme.palette[1], label="√(Var(x) / (N·H·W))")
     log_scale(left, "x", "y")
     left.set_xticks(ns, [str(n) for n in ns])
+    left.set_yticks([0.03, 0.1, 0.3], ["0.03", "0.1", "0.3"])
     left.minorticks_off()
-    left.set_xlabel("batch size N (images)")
+    left.set_xlabel("batch size N")
     left.set_ylabel("std of the batch mean")
-    left.set_title("batch norm's batch mean")
+    left.set_title("noise of the batch mean")
     left.legend(loc="lower left", fontsize=9.5)
     g = r["gap"]
     right.errorbar(
@@ -418,7 +419,7 @@ def _draw_noise(theme: Theme):
         fmt="o-",
         markersize=6,
         color=theme.palette[0],
-        label="batch norm",
+        label="BN",
     )
     right.plot(
         ns,
@@ -426,15 +427,15 @@ def _draw_noise(theme: Theme):
         "s--",
         color=theme.palette[2],
         markersize=5,
-        label="layer / group / instance norm",
+        label="LN, GN, IN",
     )
     right.set_xscale("log")
     right.set_xticks(ns, [str(n) for n in ns])
     right.minorticks_off()
     right.set_ylim(bottom=-0.03)
-    right.set_xlabel("batch size N (images)")
-    right.set_ylabel("RMS(train output − eval output)")
-    right.set_title("one image: training vs inference mode")
+    right.set_xlabel("batch size N")
+    right.set_ylabel("RMS of train − eval output")
+    right.set_title("train/eval gap of one image")
     right.legend(loc="upper right", fontsize=9.5)
     return fig
 
