@@ -215,6 +215,15 @@ def pixel_count_sd(image_sd: float = IMAGE_SD) -> np.ndarray:
     # --8<-- [end:experiment]
 
 
+def expected_running_var(N: int, image_sd: float = IMAGE_SD) -> float:
+    """What PyTorch's running variance settles at for batches of N images: the expected biased
+    batch variance, E = Var(x) − Var(batch mean), times its Bessel factor m / (m − 1) for
+    m = N·P values. It equals Var(x) only when the m values are independent."""
+    m = N * POSITIONS
+    var_mean = (image_sd**2 + PIXEL_SD**2 / POSITIONS) / N
+    return (image_sd**2 + PIXEL_SD**2 - var_mean) * m / (m - 1)
+
+
 @memo
 def noise_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
     """`batch_noise` for every seed (rows) and batch size (columns), and the control without
@@ -530,7 +539,10 @@ def values() -> dict[str, object]:
     v["noise_pixel_sd"] = fmt(PIXEL_SD, 0)
     v["noise_sizes"] = ", ".join(str(n) for n in BATCH_SIZES)
     th, px = theory_sd(), pixel_count_sd()
-    for n in (2, 32):
+    v["tol_pct"] = fmt(100 * THEORY_TOLERANCE, 0)
+    v["under_factor"] = fmt(UNDERESTIMATE_FACTOR, 0)
+    v["se_pct"] = fmt(100 / np.sqrt(2 * (BATCHES - 1)), 1)  # relative s.e. of a normal sd
+    for n in (2, 8, 32):
         i = _col(n)
         v[f"noise_sd_{n}"] = evidence.spread(r["sd_mean"][:, i], digits=3)
         v[f"noise_theory_{n}"] = fmt(th[i], 3)
@@ -542,7 +554,8 @@ def values() -> dict[str, object]:
     v["noise_control_hi"] = fmt(ctrl.max(), 2)
     for n in (2, 8, 32):
         v[f"gap_{n}"] = evidence.spread(r["gap"][:, _col(n)], digits=3)
-    v["pop_sd"] = fmt(np.sqrt(IMAGE_SD**2 + PIXEL_SD**2), 2)
+    v["pop_var"] = fmt(IMAGE_SD**2 + PIXEL_SD**2, 2)
+    v["runvar_2"] = fmt(expected_running_var(2), 3)
 
     for key, err in WU_HE_2018.items():
         v[f"paper_{key}"] = fmt(err, 1)

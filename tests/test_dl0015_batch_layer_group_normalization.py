@@ -157,3 +157,15 @@ def test_figures_draw_in_both_themes_and_are_small():
                 svg = to_svg(draw(theme))
                 assert len(svg) < 60_000, (name, theme.name)
                 assert theme.fg.lower().encode() in svg.lower(), (name, theme.name)
+
+
+def test_expected_running_variance_by_simulation():
+    rng = np.random.default_rng(4)
+    N, P, R = 2, page.POSITIONS, 20000
+    x = page.IMAGE_SD * rng.standard_normal((R, N, 1)) + rng.standard_normal((R, N, P))
+    unbiased = x.reshape(R, -1).var(axis=1, ddof=1)  # what each batch adds to the running var
+    assert unbiased.mean() == pytest.approx(page.expected_running_var(N), rel=0.01)
+    pop = page.IMAGE_SD**2 + page.PIXEL_SD**2
+    assert page.expected_running_var(N) < 0.95 * pop
+    # independent values: the Bessel factor makes it exact
+    assert page.expected_running_var(N, image_sd=0.0) == pytest.approx(page.PIXEL_SD**2)
