@@ -1,16 +1,16 @@
-"""DL0015 · Batch, Layer and Group Normalization: the page module of
-docs/training/dl0015-batch-layer-group-normalization.md.
+"""DL0015: the page module of docs/training/dl0015-batch-layer-group-normalization.md.
 
-This notebook computes what the page shows: a small (N, C, H·W) batch whose means and variances
-are taken over the axes of batch, layer, instance and group norm; the exact identities between
-them (one group is layer norm, C groups is instance norm, batch norm of one image is instance
-norm); how many statistics each computes for a detection-sized feature map and a transformer's
-activations; whether a sample's output depends on its batch-mates; and the batch-size
-experiment: how noisy batch norm's batch mean is for batches of 2 to 32 images, against the
-sampling theory, and how far its training-mode output then lies from its inference-mode output.
-Layer and group norm are the reference code in `snippets/normalization.py`; batch norm is
-DL0007's `snippets/batchnorm.py`. Change a parameter (the example's batch, the image-to-image
-spread, the batch sizes, the number of seeds) and re-run the cells below it.
+DL0015 · Batch, Layer and Group Normalization. This notebook computes what the page shows: a
+small (N, C, H·W) batch whose means and variances are taken over the axes of batch, layer,
+instance and group norm; the exact identities between them (one group is layer norm, C groups is
+instance norm, batch norm of one image is instance norm); how many statistics each computes for
+a detection-sized feature map and a transformer's activations; whether a sample's output depends
+on its batch-mates; and the batch-size experiment: how noisy batch norm's batch mean is for
+batches of 2 to 32 images, against the sampling theory, and how far its training-mode output
+then lies from its inference-mode output. Layer and group norm are the reference code in
+`snippets/normalization.py`; batch norm is DL0007's `snippets/batchnorm.py`. Change a parameter
+(the example's batch, the image-to-image spread, the batch sizes, the number of seeds) and
+re-run the cells below it.
 """
 
 # %%
