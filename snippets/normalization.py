@@ -42,17 +42,21 @@ def _affine(name: str, value, shape: tuple[int, ...], dtype) -> np.ndarray | Non
 
 def _normalize(Xg: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
     """x̂ and 1/σ over the last axis of `Xg` (one row per normalized group)."""
+    # --8<-- [start:normalize]
     mean = Xg.mean(axis=-1, keepdims=True)
     var = ((Xg - mean) ** 2).mean(axis=-1, keepdims=True)  # biased, as PyTorch
     inv_std = 1.0 / np.sqrt(var + eps)
     return (Xg - mean) * inv_std, inv_std
+    # --8<-- [end:normalize]
 
 
 def _dnormalized(dXhat: np.ndarray, x_hat: np.ndarray, inv_std: np.ndarray) -> np.ndarray:
     """∂L/∂x from ∂L/∂x̂, each row normalized on its own: (1/σ)(g − mean g − x̂ mean(g x̂))."""
+    # --8<-- [start:dnormalized]
     return inv_std * (
         dXhat - dXhat.mean(axis=-1, keepdims=True) - x_hat * (dXhat * x_hat).mean(-1, keepdims=True)
     )
+    # --8<-- [end:dnormalized]
 
 
 def _upstream(dY, X: np.ndarray) -> np.ndarray:

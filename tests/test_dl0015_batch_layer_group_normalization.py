@@ -1,0 +1,171 @@
+"""Tests for snippets/dl0015_batch_layer_group_normalization.py, the page module of DL0015 ·
+Batch, Layer and Group Normalization: its worked example recomputed by loops over the index sets,
+the statistics counts against real reductions, the experiment's vectorized batches against
+DL0007's batch norm one batch at a time, the formulas it compares with, and its figures. Layer
+and group norm themselves are tested in tests/test_normalization.py; the claims are re-checked
+on a second seed set in tests/test_claims.py."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from snippets import dl0015_batch_layer_group_normalization as page
+from snippets.batchnorm import batchnorm_forward
+from snippets.normalization import group_norm, layer_norm
+
+
+def _mean_var(values: list[float]) -> tuple[float, float]:
+    m = sum(values) / len(values)
+    return m, sum((v - m) ** 2 for v in values) / len(values)
+
+
+def test_worked_example_statistics_by_loops_over_their_index_sets():
+    X = np.array(page.EXAMPLE_X, dtype=float)  # (N, C, P)
+    N, C, P = X.shape
+    G = page.EXAMPLE_GROUPS
+    st = page.worked_example()["stats"]
+    for c in range(C):
+        m, v = _mean_var([X[n, c, p] for n in range(N) for p in range(P)])
+        assert st["bn"][0][c] == pytest.approx(m) and st["bn"][1][c] == pytest.approx(v)
+    for n in range(N):
+        m, v = _mean_var([X[n, c, p] for c in range(C) for p in range(P)])
+        assert st["ln"][0][n] == pytest.approx(m) and st["ln"][1][n] == pytest.approx(v)
+        for c in range(C):
+            m, v = _mean_var([X[n, c, p] for p in range(P)])
+            assert st["in"][0][n, c] == pytest.approx(m) and st["in"][1][n, c] == pytest.approx(v)
+        for g in range(G):
+            chans = range(g * C // G, (g + 1) * C // G)
+            m, v = _mean_var([X[n, c, p] for c in chans for p in range(P)])
+            assert st["gn"][0][n, g] == pytest.approx(m) and st["gn"][1][n, g] == pytest.approx(v)
+    # the round numbers the page shows, by hand
+    np.testing.assert_allclose(st["bn"][0], [3, 7, 4, 0])
+    np.testing.assert_allclose(st["ln"][0], [2.5, 4.5])
+    np.testing.assert_allclose(st["gn"][0], [[3.5, 1.5], [6.5, 2.5]])
+
+
+def test_layer_norm_variance_is_within_plus_between_channel_variance():
+    e = page.worked_example()
+    within, between = e["ln_var_parts"]
+    np.testing.assert_allclose(within + between, e["stats"]["ln"][1], rtol=1e-12)
+    assert within[0] == pytest.approx(5 / 6) and between[0] == pytest.approx(2.25)
+
+
+def test_identities_on_the_example_and_on_random_batches():
+    e = page.worked_example()
+    assert e["gn1_vs_ln"] <= 1e-15 and e["gnC_vs_in"] <= 1e-15 and e["bn1_vs_in"] <= 1e-15
+    np.testing.assert_array_equal(e["in_constant_channel"], 0.0)  # a constant channel is erased
+    X = np.random.default_rng(5).normal(2.0, 3.0, size=(3, 6, 4, 5))
+    C = X.shape[1]
+    inst = page.instance_norm(X)
+    np.testing.assert_allclose(inst.mean(axis=(2, 3)), 0, atol=1e-12)
+    np.testing.assert_allclose(group_norm(X, C), inst, atol=1e-12)
+    np.testing.assert_allclose(group_norm(X, 1), layer_norm(X, X.shape[1:]), atol=1e-12)
+    bn1 = batchnorm_forward(X[1:2], np.ones(C), np.zeros(C))[0]
+    np.testing.assert_allclose(bn1, inst[1:2], atol=1e-12)
+
+
+def test_layout_counts_equal_the_real_reductions():
+    shape, G = (3, 6, 2, 5), 3
+    X = np.random.default_rng(1).normal(size=shape)
+    st = page.statistics(X, G)
+    for name, row in page.layout(shape, G).items():
+        assert st[name][0].size == row["stats"], name
+        assert row["stats"] * row["per_stat"] == X.size, name
+    # the weight shapes are the ones the reference functions accept
+    w = page.layout(shape, G)
+    layer_norm(X, shape[1:], weight=np.ones(w["ln"]["weight"]))
+    group_norm(X, G, weight=np.ones(w["gn"]["weight"]))
+    with pytest.raises(ValueError, match="weight"):
+        group_norm(X, G, weight=np.ones(w["ln"]["weight"]))
+    v = page.values()
+    assert v["map_ln_per"] == "1 048 576" and v["map_gn_stats"] == str(2 * page.MAP_GROUPS)
+
+
+def test_batch_noise_equals_batch_norm_one_batch_at_a_time(monkeypatch):
+    monkeypatch.setattr(page, "BATCHES", 15)
+    monkeypatch.setattr(page, "BATCH_SIZES", (2, 5))
+    seed = 7
+    fast = page.batch_noise(seed)
+    rng = np.random.default_rng(seed)
+    P, s, tau = page.POSITIONS, page.IMAGE_SD, page.PIXEL_SD
+    pop_sd = np.sqrt(s**2 + tau**2 + page.EPS)
+    for i, N in enumerate(page.BATCH_SIZES):
+        a = rng.standard_normal((page.BATCHES, N, 1))
+        z = rng.standard_normal((page.BATCHES, N, P))
+        means, sq = [], []
+        for r in range(page.BATCHES):
+            X = (page.MU + s * a[r] + tau * z[r]).reshape(N, 1, 1, P)  # one channel
+            Y, cache = batchnorm_forward(X, np.ones(1), np.zeros(1))
+            means.append(float(cache["mean"][0]))
+            infer = (X[0, 0, 0] - page.MU) / pop_sd
+            sq.extend((Y[0, 0, 0] - infer) ** 2)
+        assert fast["sd_mean"][i] == pytest.approx(np.std(means, ddof=1), rel=1e-12)
+        assert fast["gap"][i] == pytest.approx(np.sqrt(np.mean(sq)), rel=1e-12)
+
+
+def test_the_formulas_the_experiment_compares_with():
+    ns = np.array(page.BATCH_SIZES)
+    s, tau, P = page.IMAGE_SD, page.PIXEL_SD, page.POSITIONS
+    np.testing.assert_allclose(page.theory_sd(), np.sqrt((s**2 + tau**2 / P) / ns))
+    np.testing.assert_allclose(page.pixel_count_sd(), np.sqrt((s**2 + tau**2) / (ns * P)))
+    # without image-level variation every pixel is independent and the two agree
+    np.testing.assert_allclose(page.theory_sd(0.0), page.pixel_count_sd(0.0), rtol=1e-15)
+    # one image's mean really has variance s² + τ²/P (a direct simulation, 4 % tolerance)
+    rng = np.random.default_rng(3)
+    means = (s * rng.standard_normal((20000, 1)) + tau * rng.standard_normal((20000, P))).mean(1)
+    assert means.var() == pytest.approx(s**2 + tau**2 / P, rel=0.04)
+
+
+def test_first_sample_is_untouched_by_its_batch_mates_except_under_batch_norm():
+    d = page._first_sample_change(11)
+    assert d["ln"] == d["gn"] == d["in"] == 0.0
+    assert d["bn"] > 0.05
+    # and the same sample alone gives the same layer / group norm output
+    X = np.random.default_rng(2).normal(size=page.INDEP_SHAPE)
+    np.testing.assert_array_equal(group_norm(X, 4)[:1], group_norm(X[:1], 4))
+    np.testing.assert_array_equal(layer_norm(X, X.shape[1:])[:1], layer_norm(X[:1], X.shape[1:]))
+
+
+def test_experiment_shapes_and_claims_on_both_seed_sets():
+    r = page.noise_runs(0)
+    for key in ("sd_mean", "gap", "control_sd_mean"):
+        assert r[key].shape == (page.NOISE_SEEDS, len(page.BATCH_SIZES)), key
+    c0, c1 = page.claims(0), page.claims(1)
+    assert set(c0) == set(c1)
+    for holds, evidence in itertools.chain(c0.values(), c1.values()):
+        assert isinstance(holds, bool) and isinstance(evidence, str) and "$" not in evidence
+
+
+def test_values_are_finite_and_the_paper_gap_is_their_difference():
+    v = page.values()
+    for key, value in v.items():
+        assert "nan" not in str(value).lower(), key
+    assert v["eps"] == "10^{-5}"
+    assert float(v["paper_gap_2"]) == pytest.approx(float(v["paper_bn_2"]) - float(v["paper_gn_2"]))
+    assert v["ex_bn_count"] == 6 and v["ex_ln_count"] == 12 and v["ex_in_count"] == 3
+
+
+def test_figures_draw_in_both_themes_and_are_small():
+    from snippets.plotting import DARK, LIGHT, themed, to_svg
+
+    for theme in (LIGHT, DARK):
+        with themed(theme):
+            for name, draw in page.figures().items():
+                svg = to_svg(draw(theme))
+                assert len(svg) < 60_000, (name, theme.name)
+                assert theme.fg.lower().encode() in svg.lower(), (name, theme.name)
+
+
+def test_expected_running_variance_by_simulation():
+    rng = np.random.default_rng(4)
+    N, P, R = 2, page.POSITIONS, 20000
+    x = page.IMAGE_SD * rng.standard_normal((R, N, 1)) + rng.standard_normal((R, N, P))
+    unbiased = x.reshape(R, -1).var(axis=1, ddof=1)  # what each batch adds to the running var
+    assert unbiased.mean() == pytest.approx(page.expected_running_var(N), rel=0.01)
+    pop = page.IMAGE_SD**2 + page.PIXEL_SD**2
+    assert page.expected_running_var(N) < 0.95 * pop
+    # independent values: the Bessel factor makes it exact
+    assert page.expected_running_var(N, image_sd=0.0) == pytest.approx(page.PIXEL_SD**2)
