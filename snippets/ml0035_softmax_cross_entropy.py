@@ -462,16 +462,6 @@ def _list(a, digits: int = 3) -> str:
     return "(" + ", ".join(fmt(x, digits) for x in a) + ")"
 
 
-def _tex_nonfinite(a) -> str:
-    """A matrix that may hold NaN or inf, as LaTeX (`tex_matrix` refuses non-finite numbers)."""
-    cell = {"nan": r"\text{NaN}", "inf": r"\infty"}
-    rows = [
-        " & ".join(cell[str(x)] if str(x) in cell else fmt(x, 0) for x in row)
-        for row in np.asarray(a)
-    ]
-    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
-
-
 def values() -> dict[str, object]:
     """Every number the page quotes, formatted as the page shows it."""
     v: dict[str, object] = {}
@@ -496,9 +486,9 @@ def values() -> dict[str, object]:
 
     o = overflow_example()
     v["ov_Z"] = tex_matrix(BIG, 0)
-    v["ov_naive_p"] = _tex_nonfinite(o["naive_p"])
+    v["ov_naive_nan"] = int(np.sum(np.isnan(o["naive_p"])))
+    v["ov_entries"] = int(o["naive_p"].size)
     v["ov_p"] = tex_matrix(o["p"], 4)
-    v["ov_naive_loss"] = str(o["naive_loss"])
     v["ov_loss_row0"] = fmt(o["loss_row0"], 1)
     v["ov_logp_row0"] = tex_matrix(o["logp"][0], 1)
     v["ov_limit64"] = fmt(o["limit64"], 1)
@@ -601,7 +591,23 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         scale=100,
     )
 
-    # deterministic: the path of logits and label smoothing's optimum
+    # deterministic: overflow, the path of logits and label smoothing's optimum
+    o = overflow_example()
+    exact = (
+        np.array_equal(o["p"][0], [1.0, 0.0, 0.0])
+        and np.allclose(o["p"][1], 1 / 3, rtol=1e-15, atol=0)
+        and o["loss_row0"] == 2000.0
+        and np.all(np.isfinite(o["grad"]))
+    )
+    n_bad = int(np.sum(~np.isfinite(o["naive_p"])))
+    out["naive_overflows_shifted_exact"] = (
+        bool(n_bad == 4 and not np.isfinite(o["naive_loss"]) and exact),
+        f"naive softmax: {n_bad} of {o['naive_p'].size} entries not finite (the whole second "
+        f"row and the first entry of the first), naive loss finite: "
+        f"{bool(np.isfinite(o['naive_loss']))}; shifted: rows (1, 0, 0) and (1/3, 1/3, 1/3) "
+        f"exactly (to 1e-15), loss {o['loss_row0']:.1f} = 2000 exactly, gradient finite: "
+        f"{bool(np.all(np.isfinite(o['grad'])))}",
+    )
     g = gradient_path()
     wrong = g["p_true"] < CONFIDENT
     k = int(np.argmax(g["mse"]))
