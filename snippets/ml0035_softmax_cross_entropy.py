@@ -397,7 +397,7 @@ def _draw_experiment(theme: Theme):
                     "o" if loss == "ce" else "s",
                     color=theme.palette[j],
                     markersize=5,
-                    label=names[loss] if i == 0 else None,
+                    label=names[loss] if i == 0 and key == "test_acc" else None,
                 )
                 ax.plot([x - 0.25, x + 0.25], [v.mean()] * 2, color=theme.fg, linewidth=1.5)
         ax.set_xticks([0.4, 2.4], [f"{k} start" for k in INITS])
