@@ -1,0 +1,173 @@
+"""Tests for snippets/ml0035_softmax_cross_entropy.py: ML0035's worked example and experiments."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from snippets import ml0035_softmax_cross_entropy as page
+from snippets.plotting import DARK, LIGHT, themed, to_svg
+from snippets.softmax import cross_entropy, softmax
+from tests.gradcheck import assert_gradients_match, numeric_grad
+
+
+def test_worked_example_by_hand():
+    z, y, eps = page.EXAMPLE["z"], page.EXAMPLE["y"], page.EXAMPLE["eps"]
+    C = len(z)
+    e = [math.exp(v) for v in z]
+    p = [v / sum(e) for v in e]
+    onehot = [1.0 if c == y else 0.0 for c in range(C)]
+    q = [(1 - eps) * onehot[c] + eps / C for c in range(C)]
+    loss = -math.log(p[y])
+    loss_ls = -sum(q[c] * math.log(p[c]) for c in range(C))
+    # squared error, mean over C entries: dL/dp_i = 2 (p_i − y_i) / C, then the softmax Jacobian
+    g = [2 * (p[i] - onehot[i]) / C for i in range(C)]
+    grad_mse = [sum(g[i] * p[i] * ((i == k) - p[k]) for i in range(C)) for k in range(C)]
+
+    ex = page.worked_example()
+    np.testing.assert_allclose(ex["p"], p, rtol=1e-14)
+    assert ex["loss"] == pytest.approx(loss, rel=1e-14)
+    assert ex["loss_ls"] == pytest.approx(loss_ls, rel=1e-14)
+    assert ex["lse"] == pytest.approx(math.log(sum(e)), rel=1e-14)
+    np.testing.assert_allclose(ex["grad"], [p[c] - onehot[c] for c in range(C)], atol=1e-15)
+    np.testing.assert_allclose(ex["q"], q, atol=1e-15)
+    np.testing.assert_allclose(ex["grad_ls"], [p[c] - q[c] for c in range(C)], atol=1e-15)
+    np.testing.assert_allclose(ex["grad_mse"], grad_mse, atol=1e-15)
+    v = page.values()
+    assert float(v["ex_loss"]) == pytest.approx(loss, abs=5e-5)
+    assert float(v["ex_loss_ls"]) == pytest.approx(loss_ls, abs=5e-5)
+    assert float(v["ex_grad_norm"]) == pytest.approx(math.dist(p, onehot), abs=5e-5)  # ‖p − y‖
+
+
+def test_smoothed_loss_is_entropy_plus_kl():
+    # −Σ q log p = H(q) + KL(q ‖ p): the smoothed loss never goes below H(q)
+    rng = np.random.default_rng(3)
+    Z = rng.normal(size=(1, 6)) * 2
+    for eps in (0.05, 0.3):
+        q = np.full(6, eps / 6)
+        q[2] += 1 - eps
+        p = softmax(Z)[0]
+        kl = float(np.sum(q * np.log(q / p)))
+        assert cross_entropy(Z, np.array([2]), eps) == pytest.approx(
+            page.smoothed_entropy(eps, 6) + kl, rel=1e-12
+        )
+
+
+def test_mse_backward_matches_finite_differences():
+    rng = np.random.default_rng(0)
+    Z, y = rng.normal(size=(5, 4)) * 2, np.array([0, 3, 1, 1, 2])
+    g = page.mse_softmax_backward(Z, y)
+    assert_gradients_match(g, numeric_grad(lambda: page.mse_softmax(Z, y), Z))
+    # the same loss from its definition
+    want = np.mean((softmax(Z) - np.eye(4)[y]) ** 2)
+    assert page.mse_softmax(Z, y) == pytest.approx(want, rel=1e-14)
+
+
+def test_naive_softmax_overflows_and_the_reference_is_exact():
+    o = page.overflow_example()
+    assert np.isnan(o["naive_p"][0, 0]) and np.all(np.isnan(o["naive_p"][1]))
+    assert o["naive_loss"] == math.inf
+    assert np.array_equal(o["p"][0], [1.0, 0.0, 0.0])
+    assert np.allclose(o["p"][1], 1 / 3, rtol=1e-15)
+    assert np.array_equal(o["logp"][0], [0.0, -1000.0, -2000.0])
+    assert o["loss_row0"] == 2000.0  # −log p of class 2 = 2000 exactly
+    # the naive formula is fine below the overflow limit and breaks just above it
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert np.isfinite(page.softmax_naive([[o["limit64"] - 1, 0.0]])).all()
+        assert np.isnan(page.softmax_naive([[o["limit64"] + 1, 0.0]])).any()
+    assert o["limit64"] == pytest.approx(709.78, abs=0.01)
+    assert o["limit32"] == pytest.approx(88.72, abs=0.01)
+
+
+def test_gradient_path_norms_from_the_closed_form():
+    g = page.gradient_path()
+    C = page.PATH_C
+    for i in (0, 40, 100, 160):
+        s = g["s"][i]
+        z = np.zeros(C)
+        z[0], z[1] = -s, s
+        p = np.exp(z) / np.exp(z).sum()
+        y = np.eye(C)[0]
+        assert g["ce"][i] == pytest.approx(np.linalg.norm(p - y), rel=1e-12)
+        J = np.diag(p) - np.outer(p, p)
+        assert g["mse"][i] == pytest.approx(np.linalg.norm(J @ (2 * (p - y) / C)), rel=1e-10)
+    assert g["ce"][-1] == pytest.approx(math.sqrt(2), abs=1e-3)
+
+
+def test_train_grid_equals_plain_training_rate_by_rate():
+    d = page.gaussian_classes(5)
+    X, y = d["train"]
+    W0, b0 = 3.0 * d["W0"], np.zeros(page.C)
+    lrs = (0.3, 30.0)
+    for loss in page.LOSSES:
+        W, b = page.train_grid(X, y, W0, b0, loss, lrs, steps=25)
+        for r, lr in enumerate(lrs):
+            Wp, bp = page.train(X, y, W0, b0, loss, lr, steps=25)
+            np.testing.assert_allclose(W[r], Wp, rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(b[r], bp, rtol=1e-10, atol=1e-12)
+
+
+def test_data_splits_are_fresh_draws_and_deterministic():
+    a, b = page.gaussian_classes(0), page.gaussian_classes(0)
+    assert a is b or np.array_equal(a["train"][0], b["train"][0])
+    X_tr, X_va, X_te = (a[k][0] for k in ("train", "val", "test"))
+    assert X_tr.shape == (page.N_TRAIN, page.D) and len(X_te) == page.N_TEST
+    assert not np.isin(X_va, X_tr).any() and not np.isin(X_te, X_tr).any()
+    with pytest.raises(ValueError, match="seed"):
+        page.gaussian_classes(-1)
+
+
+def test_experiment_picks_rates_on_validation_and_reports_the_chosen_rate():
+    r = page.loss_experiment(0)
+    for init in page.INITS:
+        for loss in page.LOSSES:
+            x = r[init][loss]
+            assert x["val"].shape == (page.N_SEEDS, len(page.LR_GRID))
+            k = page.LR_GRID.index(x["lr"])
+            assert k == int(np.argmax(x["val"].mean(axis=0)))
+            # the choice is inside the grid, not at its edge
+            assert 0 < k < len(page.LR_GRID) - 1 or x["lr"] == page.LR_GRID[0]
+            assert np.all((x["stuck"] >= 0) & (x["stuck"] <= 1))
+
+
+def test_large_start_is_confidently_wrong_and_small_start_is_not():
+    r = page.loss_experiment(0)
+    assert np.all(r["large"]["ce"]["stuck_start"] > 0.5)  # most samples start with p_true < 0.01
+    assert np.all(r["small"]["ce"]["stuck_start"] == 0.0)
+
+
+def test_label_smoothing_optimum():
+    for eps, C in ((0.1, 10), (0.2, 3), (0.5, 2)):
+        gap = page.optimal_gap(eps, C)
+        # at the formula's gap the gradient is zero: softmax equals the smoothed target
+        z = np.zeros((1, C))
+        z[0, 0] = gap
+        p = softmax(z)[0]
+        assert p[0] == pytest.approx(1 - eps + eps / C, rel=1e-12)
+        assert cross_entropy(z, np.array([0]), eps) == pytest.approx(
+            page.smoothed_entropy(eps, C), rel=1e-12
+        )
+    assert page.optimal_gap(1.0, 5) == pytest.approx(0.0, abs=1e-15)  # ε = 1: uniform target
+    d = page.ls_descent(0.1)
+    assert d["gaps"][-1] == pytest.approx(page.optimal_gap(0.1, page.LS_C), abs=1e-8)
+    with pytest.raises(ValueError, match="eps"):
+        page.optimal_gap(1.5, 3)
+
+
+def test_claims_hold_and_values_are_consistent():
+    c = page.claims(0)
+    assert all(h for h, _ in c.values()), {k: e for k, (h, e) in c.items() if not h}
+    v = page.values()
+    r = page.loss_experiment(0)
+    assert v["exp_large_mse_lr"] == f"{r['large']['mse']['lr']:g}"
+    assert float(v["ls_gap_10"]) == pytest.approx(math.log(0.91 / 0.01), abs=5e-5)
+
+
+@pytest.mark.parametrize("name", sorted(page.figures()))
+def test_figures_draw_in_both_themes(name):
+    for theme in (LIGHT, DARK):
+        with themed(theme):
+            svg = to_svg(page.figures()[name](theme))
+        assert svg.startswith(b"<?xml") and len(svg) < 150_000
