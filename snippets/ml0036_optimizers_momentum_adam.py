@@ -1,4 +1,4 @@
-"""ML0036 · Optimizers: Momentum and Adam: the page module of docs/training/ml0036-optimizers-momentum-adam.md.
+"""ML0036 · Optimizers: the page module of docs/training/ml0036-optimizers-momentum-adam.md.
 
 This notebook works the page's example (three steps of SGD, momentum, Nesterov and Adam on
 f(p) = p², by hand), checks that PyTorch's momentum and Nesterov buffers are Sutskever's
