@@ -48,16 +48,20 @@ def worked_example() -> dict[str, object]:
     for name, make in makers.items():
         p = np.array([EXAMPLE["p0"]])
         opt = make(p)
-        path, adam = [p[0]], []
+        path, adam, grads, buffers = [p[0]], [], [], []
         for _ in range(EXAMPLE["steps"]):
+            grads.append(h * p[0])
             opt.step([h * p])  # f(p) = p², so f'(p) = 2p
             path.append(p[0])
+            if "buffer" in opt.state[0]:
+                buffers.append(opt.state[0]["buffer"][0])
             if name == "adam":
                 s = opt.state[0]
                 b1, b2 = opt.betas
                 m, v = s["m"][0], s["v"][0]
                 adam.append((m, v, m / (1 - b1 ** s["t"]), v / (1 - b2 ** s["t"])))
         out[name] = np.array(path)
+        out[f"{name}_grads"], out[f"{name}_buffers"] = np.array(grads), np.array(buffers)
         if name == "adam":
             out["adam_moments"] = np.array(adam)  # rows: step; columns m, v, m_hat, v_hat
     return out
@@ -646,6 +650,12 @@ def values() -> dict[str, object]:
     for t, (m, vv, mh, vh) in enumerate(e["adam_moments"], start=1):
         v[f"ex_adam_m{t}"], v[f"ex_adam_v{t}"] = fmt(m, 4), fmt(vv, 6)
         v[f"ex_adam_mhat{t}"], v[f"ex_adam_vhat{t}"] = fmt(mh, 4), fmt(vh, 4)
+    for name in ("momentum", "nesterov"):
+        for t in (1, 2):
+            g, b = e[f"{name}_grads"][t - 1], e[f"{name}_buffers"][t - 1]
+            v[f"ex_{name}_g{t}"], v[f"ex_{name}_b{t}"] = fmt(g, 4), fmt(b, 4)
+            v[f"ex_{name}_d{t}"] = fmt(g + EXAMPLE["momentum"] * b, 4)  # Nesterov's direction
+    v["ex_sgd_g2"] = fmt(e["sgd_grads"][1], 4)
     for key in ("lr", "momentum", "p0"):
         v[f"ex_{key}"] = fmt(EXAMPLE[key], 1)
 
@@ -726,11 +736,15 @@ def values() -> dict[str, object]:
     r = logistic_runs(0)
     for key in ("d", "n_train", "n_val", "n_test", "batch", "steps", "seeds"):
         v[f"lr_{key}"] = LOGREG[key]
-    v["lr_grid"] = ", ".join(tex_sci(x, 1) for x in (LRS[0], LRS[-1]))
+    v["lr_grid_lo"] = fmt(np.log10(LRS[0]), 0)
+    v["lr_grid_hi"] = fmt(np.log10(LRS[-1]), 1)
     v["lr_grid_n"] = len(LRS)
     for name in OPTIMIZERS:
         v[f"lr_{name}_test"] = evidence.spread(r[name]["test"], 1, 3)
         v[f"lr_{name}_rates"] = ", ".join(f"{LRS[i]:.2g}" for i in r[name]["pick"])
+    for name in OPTIMIZERS:
+        v[f"lr_{name}_best_val"] = fmt(np.median(r[name]["val"], axis=0).min(), 3)
+    v["lr_adamw_decay_max"] = tex_sci(max(LRS[i] for i in r["AdamW"]["pick"]) * 1e-2, 0)
     v["lr_true_test"] = evidence.spread(r["true"]["test"], 1, 3)
     v["lr_sgd_minus_momentum"] = evidence.spread(
         evidence.paired(r["SGD"]["test"], r["momentum"]["test"]), 1, 3
