@@ -583,7 +583,7 @@ def _draw_tuning(theme: Theme):
     fig, ax = new_figure(theme, width=6.4, height=4.0)
     styles = ("-", "--", "-.", "-", ":")
     for i, name in enumerate(OPTIMIZERS):
-        ax.plot(LRS, np.median(r[name]["val"], axis=1), styles[i], marker="o", markersize=4,
+        ax.plot(LRS, np.median(r[name]["val"], axis=0), styles[i], marker="o", markersize=4,
                 color=theme.palette[i], label=name)  # fmt: skip
     log_scale(ax, "x")
     ax.set_ylim(0.3, 1.2)
