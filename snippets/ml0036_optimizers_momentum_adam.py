@@ -500,15 +500,15 @@ NAMES = {"gd": "gradient descent", "heavy_ball": "momentum (heavy ball)", "neste
 def _draw_trajectories(theme: Theme):
     paths = trajectories()
     fig, (ax, bx) = new_figure(theme, ncols=2, width=9.6, height=4.0)
-    u = np.linspace(-10, 10, 201)
-    v = np.linspace(-2.2, 2.2, 121)
+    u = np.linspace(-10, 10, 41)  # ellipses: a coarse grid draws them smoothly enough
+    v = np.linspace(-3.2, 3.2, 33)
     U, V = np.meshgrid(u, v)
     F = 0.5 * (U**2 + TRAJ["kappa"] * V**2)
     ax.contour(U, V, F, levels=np.geomspace(0.05, 60, 9), colors=theme.grid, linewidths=0.9)
     for i, m in enumerate(METHODS):
         p = paths[m]
         ax.plot(p[:, 0], p[:, 1], "o-", color=theme.palette[i], markersize=3, lw=1.3,
-                label=NAMES[m])  # fmt: skip
+                markevery=4, label=NAMES[m])  # fmt: skip
         bx.plot(np.linalg.norm(p, axis=1), color=theme.palette[i], lw=1.8)
         lr, mu = tuned(m, TRAJ["kappa"])
         rho = spectral_radius(m, [1.0, TRAJ["kappa"]], lr, mu)
@@ -517,11 +517,11 @@ def _draw_trajectories(theme: Theme):
     ax.plot(0, 0, "*", color=theme.fg, markersize=11)
     ax.set_xlabel("x₁ (curvature 1)")
     ax.set_ylabel(f"x₂ (curvature {TRAJ['kappa']:g})")
-    ax.set_title(f"first {TRAJ['steps']} steps, κ = {TRAJ['kappa']:g}")
+    ax.set_title(f"κ = {TRAJ['kappa']:g}")
     log_scale(bx, "y")
     bx.set_xlabel("step t")
-    bx.set_ylabel("distance to the minimum ‖x_t‖")
-    bx.set_title("error (dotted: ρᵗ from the spectral radius)")
+    bx.set_ylabel("error ‖x‖")
+    bx.set_title("dotted: ρ to the power t")
     fig.legend(loc="outside lower center", ncols=3)
     return fig
 
@@ -562,7 +562,7 @@ def _draw_bias(theme: Theme):
 def _draw_decay(theme: Theme):
     r = decay_runs(0)
     sig = np.array(DECAY["sigmas"])
-    fig, ax = new_figure(theme, width=6.4, height=4.0)
+    fig, ax = new_figure(theme, width=6.4, height=4.4)
     labels = {"control": "Adam, no decay (control)", "adam_l2": "Adam + L2 (weight_decay)",
               "adamw": "AdamW"}  # fmt: skip
     for i, (k, lab) in enumerate(labels.items()):
@@ -574,13 +574,13 @@ def _draw_decay(theme: Theme):
     ax.set_xlabel("gradient scale σ of the weight")
     ax.set_ylabel(f"weight after {DECAY['steps']} steps (start 1)")
     ax.set_title(f"lr {DECAY['lr']:g}, weight decay {DECAY['wd']:g}")
-    ax.legend(loc="lower right")
+    fig.legend(loc="outside lower center", ncols=2)
     return fig
 
 
 def _draw_tuning(theme: Theme):
     r = logistic_runs(0)
-    fig, ax = new_figure(theme, width=6.4, height=4.0)
+    fig, ax = new_figure(theme, width=6.4, height=4.4)
     styles = ("-", "--", "-.", "-", ":")
     for i, name in enumerate(OPTIMIZERS):
         ax.plot(LRS, np.median(r[name]["val"], axis=0), styles[i], marker="o", markersize=4,
@@ -590,7 +590,7 @@ def _draw_tuning(theme: Theme):
     ax.set_xlabel("learning rate")
     ax.set_ylabel("validation loss (median of seeds)")
     ax.set_title(f"logistic regression, {LOGREG['steps']} steps")
-    ax.legend(loc="upper center", ncols=3)
+    fig.legend(loc="outside lower center", ncols=3)
     return fig
 
 

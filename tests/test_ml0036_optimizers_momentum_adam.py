@@ -190,7 +190,7 @@ def test_figures_draw_in_both_themes_and_stay_small():
     for theme in (LIGHT, DARK):
         with themed(theme):
             for name, draw in page.figures().items():
-                assert len(to_svg(draw(theme))) < 120_000, name
+                assert len(to_svg(draw(theme))) < 90_000, name
 
 
 def test_tuned_refuses_bad_arguments():
