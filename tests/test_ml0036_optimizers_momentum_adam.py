@@ -1,0 +1,200 @@
+"""Tests for snippets/ml0036_optimizers_momentum_adam.py, the page module of ML0036 · Optimizers:
+its worked example by scalar loops, the two momentum forms, the quadratic theory against the
+reference optimizers, Adam's bias correction, the experiments' shortcuts and fairness, and the
+figures. The optimizers themselves are tested in tests/test_optimizers.py; the claims are
+re-checked on a second seed set in tests/test_claims.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from snippets import ml0036_optimizers_momentum_adam as page
+from snippets.optimizers import SGD, Adam
+
+
+def test_worked_example_by_scalar_loops():
+    lr, mu = 0.1, 0.9
+    e = page.worked_example()
+    p, b, sgd, mom, nes = 1.0, 0.0, [1.0], [1.0], [1.0]
+    for _ in range(3):  # SGD
+        p -= lr * 2 * p
+        sgd.append(p)
+    p, b = 1.0, None
+    for _ in range(3):  # momentum, buffer = gradient at the first step
+        g = 2 * p
+        b = g if b is None else mu * b + g
+        p -= lr * b
+        mom.append(p)
+    p, b = 1.0, None
+    for _ in range(3):  # Nesterov: d = g + mu b
+        g = 2 * p
+        b = g if b is None else mu * b + g
+        p -= lr * (g + mu * b)
+        nes.append(p)
+    np.testing.assert_allclose(e["sgd"], sgd, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(e["momentum"], mom, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(e["nesterov"], nes, rtol=0, atol=1e-15)
+    assert nes[:3] == pytest.approx([1.0, 0.62, 0.2224])
+    p, m, v, adam = 1.0, 0.0, 0.0, [1.0]
+    for t in range(1, 4):
+        g = 2 * p
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        p -= lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+        adam.append(p)
+    np.testing.assert_allclose(e["adam"], adam, rtol=1e-14)
+    assert e["adam_moments"][0] == pytest.approx([0.2, 0.004, 2.0, 4.0])
+
+
+def test_momentum_forms_agree_at_a_constant_rate_and_part_after_a_change():
+    f = page.momentum_forms()
+    assert f["const_gap"] < 1e-14 and f["nesterov_gap"] < 1e-14
+    assert f["drop_gap"] > 1e-2
+    # PyTorch: the new rate applies to the whole buffer at once
+    assert f["step_after_torch"] < f["step_before"] / 2 < f["step_after_sutskever"]
+
+
+def test_iteration_matrices_are_one_step_of_the_reference_sgd():
+    lam, lr, mu = 3.0, 0.07, 0.8
+    for method in page.METHODS:
+        A = page.iteration_matrix(method, lam, lr, mu)
+        for state in np.eye(A.shape[0]):
+            p = np.array([state[0]])
+            opt = SGD([p], lr, momentum=mu if method != "gd" else 0.0,
+                      nesterov=method == "nesterov")  # fmt: skip
+            if method != "gd":  # start from a given buffer: one step with it already set
+                opt.state[0]["buffer"] = np.array([state[1]])
+            opt.step([lam * p])
+            got = [p[0]] + ([opt.state[0]["buffer"][0]] if method != "gd" else [])
+            np.testing.assert_allclose(got, A @ state, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("kappa", [4.0, 25.0, 400.0])
+def test_spectral_radii_equal_the_closed_forms(kappa):
+    r = np.sqrt(kappa)
+    lams = np.geomspace(1.0, kappa, 33)
+    want = {"gd": (kappa - 1) / (kappa + 1), "heavy_ball": (r - 1) / (r + 1), "nesterov": 1 - 1 / r}
+    for m, rho in want.items():
+        lr, mu = page.tuned(m, kappa)
+        # repeated eigenvalues at the extremes: eigvals is accurate to about sqrt(machine eps)
+        assert page.spectral_radius(m, lams, lr, mu) == pytest.approx(rho, rel=1e-6)
+
+
+def test_gradient_descent_error_is_the_closed_form():
+    lams = page.curvatures(50.0)
+    lr, _ = page.tuned("gd", 50.0)
+    norms = page.run_quadratic("gd", lams, np.ones(len(lams)), 30)
+    want = [np.linalg.norm((1 - lr * lams) ** t) for t in range(31)]
+    np.testing.assert_allclose(norms, want, rtol=1e-12)
+    assert page.steps_to_tol(np.array([1.0, 0.5, 1e-7]), 1e-6) == 2
+    with pytest.raises(ValueError, match="norms"):
+        page.steps_to_tol(np.array([1.0, 0.5]), 1e-6)
+
+
+def test_bias_correction_closed_form_and_reference_adam():
+    b = page.bias_correction()
+    t = np.arange(1, page.BIAS["steps"] + 1)
+    # eps over sqrt(v) is at most 1e-8 / sqrt(0.001): the closed forms ignore it
+    np.testing.assert_allclose(b["neither"], (1 - 0.9**t) / np.sqrt(1 - 0.999**t), rtol=1e-6)
+    np.testing.assert_allclose(b["only_v"], 1 - 0.9**t, rtol=1e-7)
+    np.testing.assert_allclose(b["only_m"], 1 / np.sqrt(1 - 0.999**t), rtol=1e-6)
+    # the page's loop with both corrections is the reference Adam (constant gradient case)
+    q = np.zeros(1)
+    ref = Adam([q], lr=1e-3)
+    const = []
+    for _ in range(5):
+        before = q[0]
+        ref.step([np.array([0.3])])
+        const.append(abs(q[0] - before))
+    np.testing.assert_allclose(page.adam_step_sizes(0.3, 5, True, True), const, rtol=1e-12)
+
+
+def test_first_steps_and_scale_invariance():
+    f = page.first_steps()
+    np.testing.assert_allclose(f["sgd"], page.SCALES)
+    np.testing.assert_allclose(f["adam"], np.array(page.SCALES) / (np.array(page.SCALES) + 1e-8))
+    s = page.scale_invariance()
+    assert s["adam_gap"] < 1e-4 < 1 < s["sgd_gap"]
+
+
+def test_stacked_seeds_equal_one_seed_at_a_time():
+    data = [page.logistic_data(s) for s in (0, 1, 2)]
+    for name in ("momentum", "Adam"):
+        together = page.train_logistic(name, 0.01, data)
+        for i, d in enumerate(data):
+            np.testing.assert_allclose(
+                page.train_logistic(name, 0.01, [d])[0], together[i], rtol=0, atol=1e-14
+            )
+
+
+def test_logistic_gradient_against_finite_differences():
+    d = page.logistic_data(3)
+    X, y = d["Xtr"][:40], d["ytr"][:40]
+    w = np.random.default_rng(1).normal(size=page.LOGREG["d"]) * 0.1
+    g = page.logistic_grad(w, X, y)
+    h = 1e-5
+    num = np.array(
+        [
+            (page.logistic_loss(w + h * e, X, y) - page.logistic_loss(w - h * e, X, y)) / (2 * h)
+            for e in np.eye(len(w))
+        ]
+    )
+    assert np.max(np.abs(g - num) / np.maximum(1e-8, np.abs(g) + np.abs(num))) < 1e-7
+    # large logits stay finite
+    assert np.isfinite(page.logistic_loss(w * 1e6, X, y))
+
+
+def test_rates_are_chosen_on_validation_only(monkeypatch):
+    r = page.logistic_runs(0)
+    for name in page.OPTIMIZERS:
+        np.testing.assert_array_equal(r[name]["pick"], np.argmin(r[name]["val"], axis=1))
+    original = page.logistic_data
+
+    def flipped(seed):
+        d = original(seed)
+        d["yte"] = 1.0 - d["yte"]  # different test labels: the choice must not move
+        return d
+
+    monkeypatch.setattr(page, "logistic_data", flipped)
+    monkeypatch.setattr(page, "LOGREG", {**page.LOGREG, "seeds": 2, "steps": 50})
+    a = page.logistic_runs.__wrapped__(0)
+    monkeypatch.setattr(page, "logistic_data", original)
+    b = page.logistic_runs.__wrapped__(0)
+    for name in page.OPTIMIZERS:
+        np.testing.assert_array_equal(a[name]["pick"], b[name]["pick"])
+        assert not np.allclose(a[name]["test"], b[name]["test"])
+
+
+def test_decay_runs_control_and_shapes():
+    d = page.decay_runs(0)
+    n = len(page.DECAY["sigmas"])
+    for key in ("control", "adam_l2", "adamw"):
+        assert d[key].shape == (page.DECAY["seeds"], n)
+    # without decay Adam ignores the scale: every weight follows one path
+    assert np.ptp(d["control"], axis=1).max() < 1e-4
+    c0, c1 = page.claims(0), page.claims(1)
+    assert set(c0) == set(c1)
+    for holds, text in c0.values():
+        assert isinstance(holds, bool) and isinstance(text, str)
+
+
+def test_values_are_finite_text():
+    for key, value in page.values().items():
+        assert "nan" not in str(value).lower() and "inf" not in str(value).lower(), key
+
+
+def test_figures_draw_in_both_themes_and_stay_small():
+    from snippets.plotting import DARK, LIGHT, themed, to_svg
+
+    for theme in (LIGHT, DARK):
+        with themed(theme):
+            for name, draw in page.figures().items():
+                assert len(to_svg(draw(theme))) < 90_000, name
+
+
+def test_tuned_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="method"):
+        page.tuned("adam", 10.0)
+    with pytest.raises(ValueError, match="kappa"):
+        page.tuned("gd", 0.5)
