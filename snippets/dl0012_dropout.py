@@ -589,7 +589,8 @@ def _draw_ensemble(theme: Theme):
         k, relu["mc_to_ensemble"], "^--", color=theme.palette[2], label="ReLU: to exact ensemble"
     )
     ax.axhline(relu["p_gap"].mean(), color=theme.muted, lw=1, ls=":")
-    ax.text(k[0], relu["p_gap"].mean() * 1.15, "ReLU: exact ensemble vs weight scaling",
+    ax.text(k[-1], relu["p_gap"].mean() * 0.8, "ReLU: exact ensemble vs weight scaling",
+            ha="right", va="top",
             color=theme.muted, fontsize=10)  # fmt: skip
     log_scale(ax, "x", "y")
     ax.set_xlabel("masks averaged (Monte Carlo)")
@@ -691,7 +692,7 @@ def values() -> dict[str, object]:
     v["mc_seeds"] = MC_SEEDS
     v["mc_mean"] = (
         r"\begin{bmatrix} "
-        + " & ".join(
+        + r" \\ ".join(
             evidence.spread(mc["mean"][:, i], digits=3).replace("±", r"\pm")
             for i in range(len(EX_X))
         )
