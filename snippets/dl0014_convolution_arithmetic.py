@@ -787,6 +787,9 @@ def values() -> dict[str, object]:
     v["output_err"] = evidence.spread(r["output_err"], digits=3)
     big = [i for i, c in enumerate(FIT_C_OUTS) if c > 1]
     v["fit_err_min"] = fmt(r["err"][:, big].min(), 3)
+    i16 = FIT_C_OUTS.index(16)
+    v["fit_energy_16"] = fmt(100 * np.mean(r["err"][:, i16] ** 2), 0)
+    v["fit_kept_16"] = fmt(np.mean(np.sqrt(1 - r["err"][:, i16] ** 2)), 2)
     v["fit_err_lo"] = fmt(r["err"][:, big[0]].mean(), 2)
     v["fit_err_hi"] = fmt(r["err"][:, -1].mean(), 2)
     v["sobel_err"] = fmt(sobel_fit(), 3)
