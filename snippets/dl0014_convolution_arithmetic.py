@@ -19,8 +19,9 @@ import numpy as np
 
 from snippets import evidence
 from snippets.companion import show
-from snippets.conv import conv2d
+from snippets.conv import conv2d, conv2d_backward
 from snippets.conv_cost import (
+    Cost,
     best_separable,
     conv2d_cost,
     output_size,
@@ -46,6 +47,7 @@ SIZE_CASES = (  # (name, H, k, s, p, d)
     ("even", 8, 3, 2, 1, 1),
     ("dilated", 7, 3, 1, 0, 2),
     ("stem", 224, 7, 2, 3, 1),
+    ("full", 7, 3, 1, 2, 1),  # Goodfellow et al.'s "full": p = k − 1, every partial overlap
 )
 
 
@@ -98,10 +100,75 @@ def same_padding_example() -> dict:
     }
 
 
+def tf_same_pads(H: int, k: int, s: int, d: int = 1) -> tuple[int, int]:
+    """TensorFlow's "SAME": ⌈H/s⌉ outputs, the total padding that needs, the extra cell after."""
+    total = max((-(-H // s) - 1) * s + d * (k - 1) + 1 - H, 0)
+    return total // 2, total - total // 2
+
+
+@memo
+def tf_same_example() -> dict:
+    """A 3×3 stride-2 layer on an even and on an odd input: TensorFlow's "SAME" pads against
+    PyTorch's padding=1, on random input and weights."""
+    rng = np.random.default_rng(2)
+    W = rng.normal(size=(2, 1, 3, 3))
+    out = {}
+    for name, H in (("even", 8), ("odd", 7)):
+        X = rng.normal(size=(1, 1, H, H))
+        lo, hi = tf_same_pads(H, 3, 2)
+        tf = conv2d(np.pad(X, ((0, 0), (0, 0), (lo, hi), (lo, hi))), W, stride=2)
+        pt = conv2d(X, W, stride=2, padding=1)
+        # both are the stride-1 "same" map sampled every other pixel: PyTorch from pixel 0,
+        # TensorFlow (even input) from pixel 1
+        full = conv2d(X, W, padding=1)
+        out[name] = {
+            "H": H,
+            "pads": (lo, hi),
+            "shape": tf.shape[2:],
+            "diff_pt": float(np.max(np.abs(tf - pt))),
+            "pt_from_0": float(np.max(np.abs(pt - full[:, :, ::2, ::2]))),
+            "tf_from_1": float(np.max(np.abs(tf - full[:, :, 1::2, 1::2])))
+            if H % 2 == 0
+            else None,  # odd input: TensorFlow pads like PyTorch
+        }
+    return out
+
+
+def transposed_size(H_out: int, k: int, s: int, p: int, d: int = 1, output_padding: int = 0):
+    """PyTorch's ConvTranspose2d: (H_out − 1)s − 2p + d(k − 1) + output_padding + 1."""
+    return (H_out - 1) * s - 2 * p + d * (k - 1) + output_padding + 1
+
+
+@memo
+def transposed_examples() -> dict[str, dict]:
+    """A transposed convolution is the input gradient of a convolution: for the stride-2 rows of
+    the size table, the shape of `conv2d_backward`'s dX against the transposed-size formula,
+    with output_padding = the rows the forward floor dropped."""
+    out = {}
+    rng = np.random.default_rng(3)
+    for name in ("stride2", "even"):
+        c = size_examples()[name]
+        H, k, s, p, d = (c[key] for key in ("H", "k", "s", "p", "d"))
+        X, W = rng.normal(size=(1, 2, H, H)), rng.normal(size=(3, 2, k, k))
+        Y = conv2d(X, W, stride=s, padding=p, dilation=d)
+        dX, _, _ = conv2d_backward(np.ones_like(Y), X, W, stride=s, padding=p, dilation=d)
+        op = (H + 2 * p - d * (k - 1) - 1) % s
+        out[name] = {
+            "H_out": Y.shape[2],
+            "output_padding": op,
+            "formula": transposed_size(Y.shape[2], k, s, p, d, op),
+            "formula_op0": transposed_size(Y.shape[2], k, s, p, d),
+            "dX": dX.shape[2],
+        }
+    return out
+
+
 # %%
 for name, case in size_examples().items():
     print(name, {k: case[k] for k in ("H", "k", "s", "p", "d", "formula", "conv2d")})
 print("same, even kernel:", same_padding_example())
+print("TensorFlow SAME, stride 2:", tf_same_example())
+print("transposed:", transposed_examples())
 
 # %% [markdown]
 # ## What one layer costs
@@ -158,7 +225,26 @@ def structure_checks() -> dict[str, float]:
     out["separable_one_kernel"] = float(
         np.max(np.abs(two - conv2d(X, separable_kernel(D, P), padding=1)))
     )
+    W3 = rng.normal(size=(O, C, 3, 3))
+    out["im2col"] = float(np.max(np.abs(im2col_conv(X, W3) - conv2d(X, W3, padding=1))))
     return out
+
+
+def im2col(X: np.ndarray, k: int, p: int) -> np.ndarray:
+    """Stride 1: the (N, C·k², H_out·W_out) patch matrix, one column per output position, the
+    rows ordered (c, i, j) like W.reshape(C_out, -1)."""
+    N, C, H, Wd = X.shape
+    Xp = np.pad(X, ((0, 0), (0, 0), (p, p), (p, p)))
+    oh, ow = H + 2 * p - k + 1, Wd + 2 * p - k + 1
+    cols = [Xp[:, :, i : i + oh, j : j + ow] for i in range(k) for j in range(k)]
+    return np.stack(cols, 2).reshape(N, C * k * k, oh * ow)
+
+
+def im2col_conv(X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """A stride-1 "same" convolution as one matrix product (C_out × C·k²)(C·k² × H_out·W_out)."""
+    O, k = W.shape[0], W.shape[2]
+    Y = W.reshape(O, -1) @ im2col(X, k, k // 2)
+    return Y.reshape(X.shape[0], O, X.shape[2], X.shape[3])
 
 
 # %%
@@ -277,13 +363,24 @@ def mobilenet() -> dict:
 def mobilenet_shares() -> dict[str, tuple[float, float]]:
     """Share (%) of MobileNet-v1's multiply-adds and parameters in each kind of layer."""
     m = mobilenet()
-    (p, q), sep = m["sep_total"], m["separable"]
-    return {key: (100 * sep[key][1] / q, 100 * sep[key][0] / p) for key in PAPER_SHARES}
+    total, sep = m["sep_total"], m["separable"]
+    return {
+        key: (100 * sep[key].macs / total.macs, 100 * sep[key].params / total.params)
+        for key in PAPER_SHARES
+    }
 
 
-def _sum(costs) -> tuple[int, int]:
+def mobilenet_bn_params() -> int:
+    """Batch norm's learnable parameters (a scale γ and a shift β per channel) after every
+    convolution of MobileNet-v1: the stem's 32 channels, each block's depthwise C_in and
+    pointwise C_out. (Its running mean and variance are buffers, not parameters.)"""
+    blocks = mobilenet()["blocks"]
+    return 2 * (32 + sum(b["c_in"] + b["c_out"] for b in blocks))
+
+
+def _sum(costs) -> Cost:
     costs = list(costs)
-    return sum(c[0] for c in costs), sum(c[1] for c in costs)
+    return Cost(sum(c.params for c in costs), sum(c.macs for c in costs))
 
 
 # %%
@@ -304,12 +401,19 @@ print("MobileNet-v1 (params, MACs):", m["sep_total"], " standard-conv version:",
 FIT_SEEDS = 8
 FIT_C_IN, FIT_K = 8, 3
 FIT_C_OUTS = (1, 2, 4, 8, 16, 32, 64)
+FIT_C_OUT_LARGE = 1024  # how slowly the error approaches √(8/9)
 ALS_C_OUT, ALS_STEPS = 16, 500
 IMG_N, IMG_HW = 2, 24
 
 
 def rel_error(W: np.ndarray, W_fit: np.ndarray) -> float:
     return float(np.linalg.norm(W - W_fit) / np.linalg.norm(W))
+
+
+def wishart_error(c_out: int, k: int = FIT_K) -> float:
+    """The error a Gaussian C_out × k² matrix leaves for large C_out: its top squared singular
+    value is about (√C_out + k)², a fraction (1 + k/√C_out)²/k² of the total C_out·k²."""
+    return float(np.sqrt(1 - (1 + k / np.sqrt(c_out)) ** 2 / k**2))
 
 
 def rank_bound(c_out: int, k: int = FIT_K) -> float:
@@ -332,13 +436,16 @@ def als_fit(W: np.ndarray, rng: np.random.Generator, steps: int = ALS_STEPS) -> 
 
 def _fit_seed(seed: int) -> dict:
     rng = np.random.default_rng(seed)
+    # nested draws: the kernel for C_out output channels is the first C_out of one large kernel
+    W_all = rng.normal(size=(FIT_C_OUT_LARGE, FIT_C_IN, FIT_K, FIT_K))
+    D = rng.normal(size=(FIT_C_IN, 1, FIT_K, FIT_K))
+    P_all = rng.normal(size=(max(FIT_C_OUTS), FIT_C_IN, 1, 1))
     out = {"err": [], "control": []}
+    out["large"] = rel_error(W_all, separable_kernel(*best_separable(W_all)))
     for c_out in FIT_C_OUTS:
-        W = rng.normal(size=(c_out, FIT_C_IN, FIT_K, FIT_K))
+        W = W_all[:c_out]
         out["err"].append(rel_error(W, separable_kernel(*best_separable(W))))
-        D = rng.normal(size=(FIT_C_IN, 1, FIT_K, FIT_K))
-        P = rng.normal(size=(c_out, FIT_C_IN, 1, 1))
-        Ws = separable_kernel(D, P)
+        Ws = separable_kernel(D, P_all[:c_out])
         out["control"].append(rel_error(Ws, separable_kernel(*best_separable(Ws))))
         if c_out == ALS_C_OUT:
             D, P = best_separable(W)
@@ -354,7 +461,8 @@ def _fit_seed(seed: int) -> dict:
 @memo
 def fit_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
     """Per seed: the best separable fit's relative error for each C_out in FIT_C_OUTS, the
-    control's, and at C_out = ALS_C_OUT the SVD, ALS and white-noise output errors."""
+    control's, the error at FIT_C_OUT_LARGE, and at C_out = ALS_C_OUT the SVD, ALS and
+    white-noise output errors."""
     runs = [_fit_seed(s) for s in seeds(FIT_SEEDS, seed_set)]
     return {key: np.array([r[key] for r in runs]) for key in runs[0]}
 
@@ -398,16 +506,18 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     slack = bounds - err
     out["fit_error_below_rank_bound"] = (
         bool(slack.min() >= -1e-12),
-        f"{n} seeds × {len(FIT_C_OUTS)} values of C_out: the error is at most "
-        f"√(1 − 1/min(C_out, 9)) in all; smallest gap for C_out ≥ 2 "
-        f"{fmt(slack[:, big].min(), 3)}, for C_out = 1 (bound 0) {slack[:, i1].min():.1e}",
+        f"a consistency check (a theorem, so only a bug can break it): {n} seeds × "
+        f"{len(FIT_C_OUTS)} values of C_out, bound minus error: smallest for C_out ≥ 2 "
+        f"{fmt(slack[:, big].min(), 3)}; at C_out = 1, where the bound is 0, the error is "
+        f"round-off ({err[:, i1].max():.1e}) (bar: bound minus error ≥ −1e-12)",
     )
     gap = (r["als"] - r["svd"]) / r["svd"]
     out["als_does_not_beat_svd"] = (
         bool(gap.min() > -1e-9 and np.abs(gap).max() < 1e-6),
-        f"C_out = {ALS_C_OUT}, {n} seeds, {ALS_STEPS} alternating steps from a random start: "
-        f"(ALS − SVD)/SVD between {gap.min():.1e} and {gap.max():.1e} (bars: not below −1e-9, "
-        "within 1e-6)",
+        f"a consistency check of the SVD code (Eckart–Young makes the SVD optimal): C_out = "
+        f"{ALS_C_OUT}, {n} seeds, {ALS_STEPS} alternating steps from a random start; "
+        f"|ALS − SVD|/SVD at most {np.abs(gap).max():.1e}, round-off (bars: ALS not below SVD "
+        "by more than 1e-9, within 1e-6)",
     )
     ratio = r["output_err"] / r["svd"]
     out["output_error_matches_kernel_error"] = (
@@ -417,8 +527,7 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         "(bar: within 10 % of 1)",
     )
     mb = mobilenet()
-    p, q = mb["sep_total"]
-    P, Q = mb["std_total"]
+    (p, q), (P, Q) = mb["sep_total"], mb["std_total"]
     ok = (
         round(p / 1e6, 1) == PAPER["params_m"]
         and round(q / 1e6) == PAPER["macs_m"]
@@ -494,8 +603,10 @@ def _draw_mobilenet(theme: Theme):
     x = np.arange(len(mb))
     std = [b["standard"].macs / 1e6 for b in mb]
     sep = [(b["depthwise"].macs + b["pointwise"].macs) / 1e6 for b in mb]
-    ax.bar(x - 0.2, std, 0.4, color=theme.palette[1], label="standard 3×3")
-    ax.bar(x + 0.2, sep, 0.4, color=theme.palette[0], label="depthwise 3×3 + pointwise 1×1")
+    ax.vlines(x, sep, std, color=theme.muted, linewidth=1.5)  # the gap: the saving, on a log axis
+    ax.plot(x, std, "s", color=theme.palette[1], markersize=7, label="standard 3×3")
+    ax.plot(x, sep, "o", color=theme.palette[0], markersize=7,
+            label="depthwise 3×3 + pointwise 1×1")  # fmt: skip
     log_scale(ax, "y")
     ax.set_xticks(x, [f"{b['c_out']}\n{b['out_hw']}²" for b in mb], fontsize=9)
     ax.set_xlabel("block: output channels and output size")
@@ -584,7 +695,19 @@ def values() -> dict[str, object]:
     v["same_total"], v["same_lo"], v["same_hi"] = e["total"], e["lo"], e["hi"]
     v["same_diff_after"] = _small(e["diff_after"])
     v["same_diff_before"] = fmt(e["diff_before"], 2)
-    v["valid_out"] = e["valid_shape"][0]
+    v["valid_diff"] = _small(e["valid_diff"])
+    for name, t in tf_same_example().items():
+        v[f"tf_{name}_H"] = t["H"]
+        v[f"tf_{name}_lo"], v[f"tf_{name}_hi"] = t["pads"]
+        v[f"tf_{name}_diff_pt"] = (
+            fmt(t["diff_pt"], 2) if t["diff_pt"] > 1e-9 else _small(t["diff_pt"])
+        )
+        v[f"tf_{name}_pt_from_0"] = _small(t["pt_from_0"])
+        if t["tf_from_1"] is not None:
+            v[f"tf_{name}_tf_from_1"] = _small(t["tf_from_1"])
+    for name, t in transposed_examples().items():
+        for key, val in t.items():
+            v[f"tr_{name}_{key}"] = val
 
     c = layer_costs()
     for key in ("c_in", "c_out", "k", "hw", "groups"):
@@ -602,6 +725,10 @@ def values() -> dict[str, object]:
     v["layer_sep_param_factor"] = fmt(c["standard"].params / c["separable"].params, 1)
     v["layer_grouped_factor"] = fmt(c["standard"].macs / c["grouped"].macs, 0)
     v["layer_pw_share"] = fmt(100 * c["pointwise"].macs / c["separable"].macs, 0)
+    v["layer_bn_params"] = 2 * LAYER["c_out"]
+    v["gemm_rows"] = LAYER["c_out"]
+    v["gemm_inner"] = LAYER["c_in"] * LAYER["k"] ** 2
+    v["gemm_cols"] = _int(c["out_hw"] ** 2)
 
     for key, d in structure_checks().items():
         v[f"check_{key}"] = _small(d)
@@ -631,6 +758,9 @@ def values() -> dict[str, object]:
     swapped = dict(PAPER_SHARES, stem=(1.91, PAPER_SHARES["stem"][1]))
     v["paper_macs_pct_sum_swapped"] = fmt(sum(m for m, _ in swapped.values()), 2)
     v["mb_fc_bias_pct"] = fmt(100 * 1000 / (p + 1000), 2)
+    v["mb_std_macs_gap_m"] = fmt(Q / 1e6 - PAPER["conv_macs_m"], 2)
+    bn = mobilenet_bn_params()
+    v["mb_bn_params"], v["mb_bn_pct"] = _int(bn), fmt(100 * bn / p, 2)
     v["mb_final_hw"] = mb["final_hw"]
     v["mb_blocks"] = len(mb["blocks"])
     for key, val in PAPER.items():
@@ -646,6 +776,10 @@ def values() -> dict[str, object]:
         v[f"fit_bound_{c_out}"] = fmt(rank_bound(c_out), 3)
     v["fit_control_max"] = tex_sci(float(r["control"].max()))
     v["fit_limit"] = fmt(np.sqrt(1 - 1 / FIT_K**2), 3)
+    v["fit_c_out_large"] = FIT_C_OUT_LARGE
+    v["fit_err_large"] = evidence.spread(r["large"], digits=3)
+    for c_out in (max(FIT_C_OUTS), FIT_C_OUT_LARGE):
+        v[f"wishart_{c_out}"] = fmt(wishart_error(c_out), 3)
     v["als_c_out"], v["als_steps"] = ALS_C_OUT, ALS_STEPS
     v["img_n"], v["img_hw"] = IMG_N, IMG_HW
     ratio = r["output_err"] / r["svd"]
@@ -653,12 +787,16 @@ def values() -> dict[str, object]:
     v["output_err"] = evidence.spread(r["output_err"], digits=3)
     big = [i for i, c in enumerate(FIT_C_OUTS) if c > 1]
     v["fit_err_min"] = fmt(r["err"][:, big].min(), 3)
+    i16 = FIT_C_OUTS.index(16)
+    v["fit_energy_16"] = fmt(100 * np.mean(r["err"][:, i16] ** 2), 0)
+    v["fit_kept_16"] = fmt(np.mean(np.sqrt(1 - r["err"][:, i16] ** 2)), 2)
     v["fit_err_lo"] = fmt(r["err"][:, big[0]].mean(), 2)
     v["fit_err_hi"] = fmt(r["err"][:, -1].mean(), 2)
     v["sobel_err"] = fmt(sobel_fit(), 3)
     for k in RATIO_KS:
         v[f"ratio_floor_{k}"] = fmt(1 / k**2, 3)
         v[f"ratio_floor_{k}_factor"] = k**2
+        v[f"ratio_one_{k}"] = fmt(cost_ratio(1, k), 2)
     blocks = mb["blocks"]
     std_m = [b["standard"].macs / 1e6 for b in blocks]
     sep_m = [(b["depthwise"].macs + b["pointwise"].macs) / 1e6 for b in blocks]

@@ -35,11 +35,56 @@ def test_output_size_is_conv2ds_output_shape(h, w, k, s, p, d):
     assert output_size((h, w), k, s, p, d) == want
 
 
+def _arg(draw, lo, hi):
+    """An int or an (h, w) pair."""
+    if draw(st.booleans()):
+        return draw(st.integers(lo, hi))
+    return (draw(st.integers(lo, hi)), draw(st.integers(lo, hi)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data(), h=st.integers(1, 12), w=st.integers(1, 12))
+def test_output_size_with_pairs_strings_and_rectangular_kernels(data, h, w):
+    k = _arg(data.draw, 1, 4)  # even and odd, square or not
+    s = _arg(data.draw, 1, 3)
+    d = _arg(data.draw, 1, 3)
+    p = data.draw(st.one_of(st.just("valid"), st.just("same"), st.integers(0, 2),
+                            st.tuples(st.integers(0, 2), st.integers(0, 2))))  # fmt: skip
+    kh, kw = (k, k) if isinstance(k, int) else k
+    X, W = np.zeros((1, 1, h, w)), np.zeros((1, 1, kh, kw))
+    try:
+        want = conv2d(X, W, stride=s, padding=p, dilation=d).shape[2:]
+    except ValueError as e:
+        name = str(e).split(":")[0]
+        name = "kernel_size" if name == "X" else name  # too small: output_size names the kernel
+        with pytest.raises(ValueError, match=rf"^{name}:"):
+            output_size((h, w), k, s, p, d)
+        return
+    assert output_size((h, w), k, s, p, d) == want
+
+
+def test_multiply_adds_count_the_taps_on_padding():
+    # with padding 1, a 3×3 convolution of ones sums only the taps on real pixels: the count
+    # exceeds that sum by exactly the taps that land on the zero border
+    X, W = np.ones((1, 1, 5, 4)), np.ones((1, 1, 3, 3))
+    Y = conv2d(X, W, padding=1)
+    cost = conv2d_cost(1, 1, 3, Y.shape[2:], bias=False)
+    assert cost.macs == 5 * 4 * 9
+    on_padding = sum(
+        1
+        for a, b, i, j in np.ndindex(5, 4, 3, 3)
+        if not (0 <= a + i - 1 < 5 and 0 <= b + j - 1 < 4)
+    )
+    assert Y.sum() == cost.macs - on_padding < cost.macs
+
+
 def test_output_size_by_hand_and_with_same_and_valid():
     assert output_size(224, 7, stride=2, padding=3) == (112, 112)  # ResNet's stem
     assert output_size(32, 3, padding="same") == (32, 32)
     assert output_size((10, 8), (3, 5), padding="valid") == (8, 4)
     assert output_size(10, 3, padding="same", dilation=2) == (10, 10)
+    assert output_size(9, 4, padding="same") == (9, 9)  # even kernel: odd total padding
+    assert output_size((9, 6), (2, 4), stride=(2, 1), padding=(1, 0)) == (5, 3)
     with pytest.raises(ValueError, match="^padding:"):
         output_size(10, 3, stride=2, padding="same")
 

@@ -18,7 +18,7 @@ from snippets.plotting import THEMES, themed, to_svg
 
 def test_size_table_by_hand():
     # ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1 worked by hand for each row of the page's table
-    want = {"valid": 5, "pad1": 7, "stride2": 4, "even": 4, "dilated": 3, "stem": 112}
+    want = {"valid": 5, "pad1": 7, "stride2": 4, "even": 4, "dilated": 3, "stem": 112, "full": 9}
     rows = page.size_examples()
     assert set(rows) == set(want)
     for name, n in want.items():
@@ -52,6 +52,40 @@ def test_same_padding_example_puts_the_extra_cell_after():
     assert e["diff_before"] > 1.0  # padding the other way round is a different layer
     assert e["valid_shape"] == (page.SAME_H - page.SAME_K + 1,) * 2
     assert e["valid_diff"] == 0.0
+
+
+def test_tensorflow_same_pads_by_hand():
+    # ⌈H/s⌉ outputs; total = (⌈H/s⌉ − 1)·s + k − H, the extra cell after
+    assert page.tf_same_pads(8, 3, 2) == (0, 1)  # 4 outputs: 3·2 + 3 − 8 = 1
+    assert page.tf_same_pads(7, 3, 2) == (1, 1)  # 4 outputs: 3·2 + 3 − 7 = 2
+    assert page.tf_same_pads(9, 1, 2) == (0, 0)  # never negative
+    assert page.tf_same_pads(6, 4, 1) == (1, 2)  # stride 1: the same as PyTorch's "same"
+    e = page.tf_same_example()
+    assert e["odd"]["diff_pt"] == 0.0  # padded 1 and 1: PyTorch's padding=1
+    assert e["even"]["diff_pt"] > 1.0  # padded 0 and 1: another layer
+    assert e["even"]["pt_from_0"] < 1e-12 and e["even"]["tf_from_1"] < 1e-12
+    assert e["even"]["shape"] == e["odd"]["shape"] == (4, 4)
+
+
+def test_transposed_size_is_the_input_gradients_shape():
+    t = page.transposed_examples()
+    assert t["stride2"]["H_out"] == t["even"]["H_out"] == 4
+    # (4 − 1)·2 − 2 + 2 + output_padding + 1 = 7 + output_padding
+    assert (t["stride2"]["output_padding"], t["stride2"]["formula"]) == (0, 7)
+    assert (t["even"]["output_padding"], t["even"]["formula"]) == (1, 8)
+    for row in t.values():
+        assert row["formula"] == row["dX"] and row["formula_op0"] == 7
+    assert page.transposed_size(112, 7, 2, 3, output_padding=1) == 224  # ResNet's stem reversed
+
+
+def test_im2col_is_conv2d_and_counts_the_multiply_adds():
+    rng = np.random.default_rng(5)
+    X, W = rng.normal(size=(2, 3, 6, 5)), rng.normal(size=(4, 3, 3, 3))
+    cols = page.im2col(X, 3, 1)
+    assert cols.shape == (2, 3 * 9, 6 * 5)
+    np.testing.assert_allclose(page.im2col_conv(X, W), conv2d(X, W, padding=1), atol=1e-12)
+    # an (m × n)(n × q) product does m·n·q multiply-adds: the conv2d_cost count
+    assert 4 * 27 * 30 == conv2d_cost(3, 4, 3, (6, 5), bias=False).macs
 
 
 # --- costs ---
@@ -110,6 +144,9 @@ def test_mobilenet_by_hand():
         sep = separable_cost(b["c_in"], b["c_out"], 3, b["out_hw"], bias=False)
         assert sep.macs == b["depthwise"].macs + b["pointwise"].macs
         assert b["standard"] == conv2d_cost(b["c_in"], b["c_out"], 3, b["out_hw"], bias=False)
+    # batch norm: γ and β after every convolution (stem 32, depthwise C_in, pointwise C_out)
+    c_out = 64 + 128 + 128 + 256 + 256 + 512 * 6 + 1024 * 2
+    assert page.mobilenet_bn_params() == 2 * (32 + 4960 + c_out) == 21_888
     shares = page.mobilenet_shares()
     assert sum(s[0] for s in shares.values()) == pytest.approx(100)
     assert sum(s[1] for s in shares.values()) == pytest.approx(100)
@@ -158,23 +195,35 @@ def test_fit_experiment_is_what_the_plain_loop_gives():
     assert r["svd"].shape == r["als"].shape == r["output_err"].shape == (n,)
     # seed 0 redone step by step: the same draws, the error from the singular values
     rng = np.random.default_rng(0)
-    for j, c_out in enumerate(page.FIT_C_OUTS):
-        W = rng.normal(size=(c_out, page.FIT_C_IN, 3, 3))
-        rng.normal(size=(page.FIT_C_IN, 1, 3, 3)), rng.normal(size=(c_out, page.FIT_C_IN, 1, 1))
-        left = sum(
-            (np.linalg.svd(W[:, c].reshape(c_out, 9), compute_uv=False)[1:] ** 2).sum()
-            for c in range(page.FIT_C_IN)
-        )
-        assert r["err"][0, j] == pytest.approx(np.sqrt(left) / np.linalg.norm(W), abs=1e-12)
-        if c_out == page.ALS_C_OUT:
-            assert r["svd"][0] == r["err"][0, j]
-            break
+    W_all = rng.normal(size=(page.FIT_C_OUT_LARGE, page.FIT_C_IN, 3, 3))
+
+    def left(W):
+        o = W.shape[0]
+        s = [np.linalg.svd(W[:, c].reshape(o, 9), compute_uv=False) for c in range(W.shape[1])]
+        return np.sqrt(sum((v[1:] ** 2).sum() for v in s)) / np.linalg.norm(W)
+
+    for j, c_out in enumerate(page.FIT_C_OUTS):  # nested: the first c_out output channels
+        assert r["err"][0, j] == pytest.approx(left(W_all[:c_out]), abs=1e-12)
+    assert r["large"][0] == pytest.approx(left(W_all), abs=1e-12)
+    assert r["large"].mean() == pytest.approx(page.wishart_error(1024), abs=0.01)
 
 
 def test_claims_hold_on_the_default_seeds():
     # seed set 1 is re-checked by tests/test_claims.py; the page quotes set 0
     for name, (holds, evidence) in page.claims(0).items():
         assert holds, (name, evidence)
+
+
+def test_output_and_mobilenet_claims_can_fail(monkeypatch):
+    r = page.fit_runs()
+    monkeypatch.setattr(page, "fit_runs", lambda seed_set=0: {**r, "output_err": 1.2 * r["svd"]})
+    assert not page.claims(0)["output_error_matches_kernel_error"][0]
+    monkeypatch.undo()
+    monkeypatch.setattr(page, "PAPER", {**page.PAPER, "macs_m": 600})
+    assert not page.claims(0)["mobilenet_count_matches_paper"][0]
+    monkeypatch.undo()
+    monkeypatch.setattr(page, "PAPER_SHARES", {**page.PAPER_SHARES, "stem": (1.91, 0.02)})
+    assert not page.claims(0)["mobilenet_count_matches_paper"][0]  # the typo is expected
 
 
 def test_fit_claims_can_fail():
@@ -196,12 +245,21 @@ def test_fit_claims_can_fail():
 def test_values_are_consistent_with_the_reference():
     v = page.values()
     c = page.layer_costs()
-    assert v["layer_standard_params"] == f"{c['standard'].params:,}"
-    assert v["layer_sep_ratio"] == v["layer_sep_formula"]
-    assert v["mb_params"] == "4,209,088" and v["mb_macs"] == "568,740,352"
+    assert int(v["layer_standard_params"].replace(",", "")) == c["standard"].params
+    ratio = c["separable"].macs / c["standard"].macs
+    assert ratio == pytest.approx(c["formula_ratio"], rel=1e-12)
+    assert c["standard"].params / c["separable"].params == pytest.approx(ratio**-1, rel=1e-12)
+    assert float(v["layer_sep_ratio"]) == pytest.approx(ratio, abs=5e-5)
+    m = page.mobilenet()
+    assert m["sep_total"] == (4_209_088, 568_740_352)
     assert float(v["mb_macs_m"]) == pytest.approx(page.PAPER["macs_m"], abs=0.5)
     assert float(v["mb_params_m"]) == pytest.approx(page.PAPER["params_m"], abs=0.05)
-    assert v["paper_macs_pct_sum"] == "99.29" and v["paper_macs_pct_sum_swapped"] == "100.01"
+    assert m["std_total"].macs / 1e6 - page.PAPER["conv_macs_m"] == pytest.approx(1.29, abs=0.01)
+    printed = sum(a for a, _ in page.PAPER_SHARES.values())
+    assert printed == pytest.approx(99.29, abs=1e-9)
+    assert printed - 1.19 + 1.91 == pytest.approx(100.01, abs=1e-9)
+    for k in page.RATIO_KS:  # one output channel: the separable layer costs 1 + 1/k² as much
+        assert page.cost_ratio(1, k) == pytest.approx(1 + 1 / k**2, rel=1e-12)
     assert v["mb_stride2_blocks"] == 4
     for key, val in v.items():
         assert isinstance(val, (int, float, str)), key
