@@ -186,12 +186,23 @@ POSITIONS = 64  # H·W = 8 × 8
 MU, IMAGE_SD, PIXEL_SD = 1.0, 0.5, 1.0
 
 
+def expected_running_var(N: int, image_sd: float = IMAGE_SD) -> float:
+    """The expected value of PyTorch's running variance for batches of N images: the expected biased
+    batch variance, E = Var(x) − Var(batch mean), times its Bessel factor m / (m − 1) for
+    m = N·P values. It equals Var(x) only when the m values are independent."""
+    m = N * POSITIONS
+    var_mean = (image_sd**2 + PIXEL_SD**2 / POSITIONS) / N
+    return (image_sd**2 + PIXEL_SD**2 - var_mean) * m / (m - 1)
+
+
 def batch_noise(seed: int, image_sd: float = IMAGE_SD) -> dict[str, np.ndarray]:
     """For each batch size: the standard deviation of the batch mean over BATCHES batches, and
-    the RMS difference between the first image's training-mode and inference-mode outputs."""
+    the RMS difference between the first image's training-mode output and its inference-mode
+    output, with the population's mean and variance ("gap") and with the expected running
+    statistics PyTorch would collect, mean MU and variance `expected_running_var` ("gap_run")."""
     rng = np.random.default_rng(seed)
     pop_var = image_sd**2 + PIXEL_SD**2  # the population's variance of one value
-    sd_mean, gap = [], []
+    sd_mean, gap, gap_run = [], [], []
     for N in BATCH_SIZES:
         a = rng.standard_normal((BATCHES, N, 1))
         x = MU + image_sd * a + PIXEL_SD * rng.standard_normal((BATCHES, N, POSITIONS))
@@ -199,9 +210,11 @@ def batch_noise(seed: int, image_sd: float = IMAGE_SD) -> dict[str, np.ndarray]:
         var = x.var(axis=(1, 2))  # biased, as in training
         train = (x[:, 0] - mean[:, None]) / np.sqrt(var[:, None] + EPS)
         infer = (x[:, 0] - MU) / np.sqrt(pop_var + EPS)
+        infer_run = (x[:, 0] - MU) / np.sqrt(expected_running_var(N, image_sd) + EPS)
         sd_mean.append(mean.std(ddof=1))
         gap.append(np.sqrt(np.mean((train - infer) ** 2)))
-    return {"sd_mean": np.array(sd_mean), "gap": np.array(gap)}
+        gap_run.append(np.sqrt(np.mean((train - infer_run) ** 2)))
+    return {"sd_mean": np.array(sd_mean), "gap": np.array(gap), "gap_run": np.array(gap_run)}
 
 
 def theory_sd(image_sd: float = IMAGE_SD) -> np.ndarray:
@@ -215,15 +228,6 @@ def pixel_count_sd(image_sd: float = IMAGE_SD) -> np.ndarray:
     # --8<-- [end:experiment]
 
 
-def expected_running_var(N: int, image_sd: float = IMAGE_SD) -> float:
-    """What PyTorch's running variance settles at for batches of N images: the expected biased
-    batch variance, E = Var(x) − Var(batch mean), times its Bessel factor m / (m − 1) for
-    m = N·P values. It equals Var(x) only when the m values are independent."""
-    m = N * POSITIONS
-    var_mean = (image_sd**2 + PIXEL_SD**2 / POSITIONS) / N
-    return (image_sd**2 + PIXEL_SD**2 - var_mean) * m / (m - 1)
-
-
 @memo
 def noise_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
     """`batch_noise` for every seed (rows) and batch size (columns), and the control without
@@ -234,6 +238,7 @@ def noise_runs(seed_set: int = 0) -> dict[str, np.ndarray]:
     return {
         "sd_mean": np.array([r["sd_mean"] for r in runs]),
         "gap": np.array([r["gap"] for r in runs]),
+        "gap_run": np.array([r["gap_run"] for r in runs]),
         "control_sd_mean": np.array([r["sd_mean"] for r in control]),
     }
 
@@ -245,6 +250,82 @@ print("sd of batch mean      ", np.round(noise["sd_mean"].mean(axis=0), 4).tolis
 print("theory (images)       ", np.round(theory_sd(), 4).tolist())
 print("pixel-count formula   ", np.round(pixel_count_sd(), 4).tolist())
 print("train/eval gap (RMS)  ", np.round(noise["gap"].mean(axis=0), 4).tolist())
+print("  vs running stats    ", np.round(noise["gap_run"].mean(axis=0), 4).tolist())
+
+# %% [markdown]
+# ## Invariances (Ba, Kiros and Hinton 2016, Table 1)
+# A dense layer's pre-activations A = X Wᵀ (one row per sample, one column per unit), normalized
+# by batch norm (each unit over the batch) or layer norm (each sample over its units), with a
+# negligible eps. Each transformation of the weights or the data either leaves the normalized
+# output unchanged (to round-off) or not. Then: layer norm's scale and shift fold into the next
+# dense layer, W₂(γ ⊙ x̂ + β) + b₂ = (W₂ diag γ) x̂ + (W₂ β + b₂).
+
+# %%
+INV_SHAPE = (16, 10, 12)  # samples, inputs, units
+INV_EPS = 1e-12
+TRANSFORMS = (
+    "weight matrix re-scaling",
+    "weight matrix re-centring",
+    "weight vector re-scaling",
+    "dataset re-scaling",
+    "dataset re-centring",
+    "single case re-scaling",
+)
+# Ba et al.'s Table 1: which transformations each normalizer is invariant to
+INVARIANT = {
+    "bn": {TRANSFORMS[i] for i in (0, 2, 3, 4)},
+    "ln": {TRANSFORMS[i] for i in (0, 1, 3, 5)},
+}
+
+
+def _invariance_changes(seed: int) -> dict[str, dict[str, float]]:
+    rng = np.random.default_rng(seed)
+    N, D, H = INV_SHAPE
+    X, W = rng.normal(size=(N, D)), rng.normal(size=(H, D))
+    per_unit = rng.uniform(0.5, 2.0, size=(H, 1))  # a positive factor per unit (row of W)
+    per_case = rng.uniform(0.5, 2.0, size=(N, 1))  # a positive factor per sample
+    changed = {
+        TRANSFORMS[0]: (X, 3.0 * W),
+        TRANSFORMS[1]: (X, W + rng.normal(size=(1, D))),  # the same vector added to every row
+        TRANSFORMS[2]: (X, per_unit * W),
+        TRANSFORMS[3]: (3.0 * X, W),
+        TRANSFORMS[4]: (X + rng.normal(size=(1, D)), W),  # the same vector added to every case
+        TRANSFORMS[5]: (per_case * X, W),
+    }
+
+    def outputs(X, W):
+        A = X @ W.T
+        bn = batchnorm_forward(A, np.ones(H), np.zeros(H), eps=INV_EPS)[0]
+        return {"bn": bn, "ln": layer_norm(A, H, eps=INV_EPS)}
+
+    base = outputs(X, W)
+    out: dict[str, dict[str, float]] = {"bn": {}, "ln": {}}
+    for t, (X2, W2) in changed.items():
+        new = outputs(X2, W2)
+        for k in out:
+            out[k][t] = float(np.abs(new[k] - base[k]).max())
+    # layer norm's affine folded into the next dense layer
+    gamma, beta = rng.normal(size=H), rng.normal(size=H)
+    W2, b2 = rng.normal(size=(4, H)), rng.normal(size=4)
+    A = X @ W.T
+    direct = layer_norm(A, H, gamma, beta) @ W2.T + b2
+    folded = layer_norm(A, H) @ (W2 * gamma).T + (W2 @ beta + b2)
+    out["fold"] = {"ln": float(np.abs(direct - folded).max())}
+    return out
+
+
+@memo
+def invariances(seed_set: int = 0) -> dict[str, dict[str, np.ndarray]]:
+    """Largest change of the normalized output under each transformation, per normalizer, one
+    entry per seed; and the folding error of layer norm's affine ("fold")."""
+    runs = [_invariance_changes(s) for s in seeds(INDEP_SEEDS, seed_set)]
+    return {k: {t: np.array([r[k][t] for r in runs]) for t in runs[0][k]} for k in runs[0]}
+
+
+# %%
+for t in TRANSFORMS:
+    inv = invariances()
+    print(f"{t:26s} BN {inv['bn'][t].max():.2g}   LN {inv['ln'][t].max():.2g}")
 
 # %% [markdown]
 # ## Claims
@@ -254,6 +335,7 @@ print("train/eval gap (RMS)  ", np.round(noise["gap"].mean(axis=0), 4).tolist())
 
 # %%
 THEORY_TOLERANCE = 0.10
+INV_BAR = 1e-9  # "unchanged": round-off and the 1e-12 eps, far below any real change
 UNDERESTIMATE_FACTOR = 2.0
 
 
@@ -299,14 +381,29 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         f"variation: {ctrl.min():.3f} to {ctrl.max():.3f} (bar: within "
         f"{100 * THEORY_TOLERANCE:.0f} % of 1)",
     )
-    g = r["gap"]
     steps = [
         evidence.beats(
-            g[:, _col(a)], g[:, _col(b)], f"RMS train/eval gap, N = {a} minus N = {b}", digits=3
+            r[key][:, _col(a)],
+            r[key][:, _col(b)],
+            f"RMS train/eval gap ({what}), N = {a} minus N = {b}",
+            digits=3,
         )
+        for key, what in (("gap", "population statistics"), ("gap_run", "running statistics"))
         for a, b in ((2, 8), (8, 32))
     ]
     out["bn_train_eval_gap_shrinks_with_batch"] = evidence.all_of(*steps)
+
+    inv = invariances(seed_set)
+    exact = max(float(inv[k][t].max()) for k in ("bn", "ln") for t in INVARIANT[k])
+    moved = min(
+        float(inv[k][t].min()) for k in ("bn", "ln") for t in TRANSFORMS if t not in INVARIANT[k]
+    )
+    out["invariances_as_ba_et_al"] = (
+        exact <= INV_BAR and moved > 0.1,
+        f"{INDEP_SEEDS} seeds: largest change under the transformations marked invariant "
+        f"{exact:.2g} (bar {INV_BAR:g}); smallest change under the others {moved:.3f} "
+        "(bar: above 0.1)",
+    )
     return out
 
 
@@ -556,8 +653,21 @@ def values() -> dict[str, object]:
         v[f"gap_{n}"] = evidence.spread(r["gap"][:, _col(n)], digits=3)
     v["pop_var"] = fmt(IMAGE_SD**2 + PIXEL_SD**2, 2)
     v["runvar_2"] = fmt(expected_running_var(2), 3)
+    for n in (2, 8, 32):
+        v[f"gap_run_{n}"] = evidence.spread(r["gap_run"][:, _col(n)], digits=3)
+
+    inv = invariances()
+    for k in ("bn", "ln"):
+        for i, t in enumerate(TRANSFORMS):
+            d = float(inv[k][t].max())
+            moved = fmt(float(inv[k][t].min()), 2)
+            v[f"inv_{k}_{i}"] = f"yes (${tex_sci(d)}$)" if d < INV_BAR else f"no ({moved})"
+    v["inv_bar"] = tex_sci(INV_BAR, 0).removeprefix("1 \\times ")
+    v["inv_eps"] = tex_sci(INV_EPS, 0).removeprefix("1 \\times ")
+    v["inv_fold"] = tex_sci(float(inv["fold"]["ln"].max()))
 
     for key, err in WU_HE_2018.items():
         v[f"paper_{key}"] = fmt(err, 1)
     v["paper_gap_2"] = fmt(WU_HE_2018["bn_2"] - WU_HE_2018["gn_2"], 1)
+    v["paper_gap_32"] = fmt(WU_HE_2018["gn_32"] - WU_HE_2018["bn_32"], 1)
     return v

@@ -7,6 +7,12 @@ batch), so training and inference compute the same thing and the batch size does
 - `group_norm` splits the C channels of an (N, C, ...) input into `num_groups` groups and
   normalizes each group of each sample over its channels and positions; weight and bias have one
   value per channel. One group is layer norm over (C, H, W); C groups is instance norm.
+
+As in PyTorch: the variance is biased, float32 stays float32, eps = 0 is accepted (a constant
+group then gives 0/0 = NaN), an empty input or a 0 in `normalized_shape` gives an empty output.
+Deliberate departures, for numpy convenience: integer arrays are accepted and computed in
+float64 (PyTorch refuses integer tensors), a weight or bias of another float dtype is cast to X's
+(PyTorch refuses mixed dtypes), and NaN or inf input raises instead of propagating.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ def _shape(normalized_shape, X: np.ndarray) -> tuple[int, ...]:
             f"normalized_shape: expected an int or a non-empty tuple of ints, got "
             f"{checks.describe(normalized_shape)}"
         )
-    shape = tuple(checks.integer("normalized_shape", s, minimum=1) for s in shape)
+    shape = tuple(checks.integer("normalized_shape", s, minimum=0) for s in shape)
     if X.shape[X.ndim - len(shape) :] != shape or X.ndim < len(shape):
         raise ValueError(
             f"normalized_shape: expected the last dimensions of X {X.shape}, got {shape}"
@@ -42,12 +48,14 @@ def _affine(name: str, value, shape: tuple[int, ...], dtype) -> np.ndarray | Non
 
 def _normalize(Xg: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
     """x̂ and 1/σ over the last axis of `Xg` (one row per normalized group)."""
-    # --8<-- [start:normalize]
-    mean = Xg.mean(axis=-1, keepdims=True)
-    var = ((Xg - mean) ** 2).mean(axis=-1, keepdims=True)  # biased, as PyTorch
-    inv_std = 1.0 / np.sqrt(var + eps)
-    return (Xg - mean) * inv_std, inv_std
-    # --8<-- [end:normalize]
+    # eps = 0 on a constant row: 0 · inf = NaN, as in PyTorch, without numpy's warnings
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # --8<-- [start:normalize]
+        mean = Xg.mean(axis=-1, keepdims=True)
+        var = ((Xg - mean) ** 2).mean(axis=-1, keepdims=True)  # biased, as PyTorch
+        inv_std = 1.0 / np.sqrt(var + eps)
+        return (Xg - mean) * inv_std, inv_std
+        # --8<-- [end:normalize]
 
 
 def _dnormalized(dXhat: np.ndarray, x_hat: np.ndarray, inv_std: np.ndarray) -> np.ndarray:
@@ -85,7 +93,7 @@ def layer_norm(X, normalized_shape, weight=None, bias=None, eps=1e-5) -> np.ndar
     shape = _shape(normalized_shape, X)
     w = _affine("weight", weight, shape, X.dtype)
     b = _affine("bias", bias, shape, X.dtype)
-    eps = checks.positive_float("eps", eps)
+    eps = checks.non_negative("eps", eps)
     # --8<-- [start:layer_norm]
     if X.size == 0:
         return X.copy()
@@ -103,7 +111,7 @@ def layer_norm_backward(dY, X, normalized_shape, weight=None, bias=None, eps=1e-
     w = _affine("weight", weight, shape, X.dtype)
     b = _affine("bias", bias, shape, X.dtype)
     dY = _upstream(dY, X)
-    eps = checks.positive_float("eps", eps)
+    eps = checks.non_negative("eps", eps)
     if X.size == 0:
         return _empty_grads(X, w, b)
     # --8<-- [start:layer_norm_backward]
@@ -135,7 +143,7 @@ def group_norm(X, num_groups, weight=None, bias=None, eps=1e-5) -> np.ndarray:
     C = X.shape[1]
     w = _affine("weight", weight, (C,), X.dtype)
     b = _affine("bias", bias, (C,), X.dtype)
-    eps = checks.positive_float("eps", eps)
+    eps = checks.non_negative("eps", eps)
     # --8<-- [start:group_norm]
     if X.size == 0:
         return X.copy()
@@ -153,7 +161,7 @@ def group_norm_backward(dY, X, num_groups, weight=None, bias=None, eps=1e-5):
     w = _affine("weight", weight, (C,), X.dtype)
     b = _affine("bias", bias, (C,), X.dtype)
     dY = _upstream(dY, X)
-    eps = checks.positive_float("eps", eps)
+    eps = checks.non_negative("eps", eps)
     if X.size == 0:
         return _empty_grads(X, w, b)
     # --8<-- [start:group_norm_backward]

@@ -34,7 +34,7 @@ def group_norm_loop(X, G, w, b, eps):
 
 def test_layer_norm_by_hand():
     # [1, 2, 3]: mean 2, biased variance 2/3, so x̂ = (−1, 0, 1) · √(3/2) (eps 0)
-    y = layer_norm([[1.0, 2.0, 3.0]], 3, eps=1e-300)
+    y = layer_norm([[1.0, 2.0, 3.0]], 3, eps=0.0)
     assert np.allclose(y, [[-np.sqrt(1.5), 0.0, np.sqrt(1.5)]], atol=1e-15)
     y = layer_norm([[1.0, 2.0, 3.0]], (3,), weight=[2.0, 2.0, 2.0], bias=[1.0, 1.0, 1.0])
     assert y[0, 1] == pytest.approx(1.0) and y[0, 2] == pytest.approx(1 + 2 * np.sqrt(1.5), 1e-5)
@@ -53,15 +53,35 @@ def test_group_norm_agrees_with_the_loop_and_its_special_cases():
     X = rng.normal(size=(3, 6, 4, 5))
     w, b = rng.normal(size=6), rng.normal(size=6)
     for G in (1, 2, 3, 6):
-        assert np.allclose(group_norm(X, G, w, b), group_norm_loop(X, G, w, b, 1e-5), atol=1e-12)
+        np.testing.assert_allclose(
+            group_norm(X, G, w, b), group_norm_loop(X, G, w, b, 1e-5), rtol=0, atol=1e-12
+        )
     # one group: layer norm over (C, H, W) with a per-channel affine
     ln = layer_norm(X, (6, 4, 5)) * w[:, None, None] + b[:, None, None]
-    assert np.allclose(group_norm(X, 1, w, b), ln, atol=1e-12)
+    np.testing.assert_allclose(group_norm(X, 1, w, b), ln, rtol=0, atol=1e-12)
     # C groups: instance norm (each channel of each sample on its own)
     inst = (X - X.mean(axis=(2, 3), keepdims=True)) / np.sqrt(
         X.var(axis=(2, 3), keepdims=True) + 1e-5
     )
-    assert np.allclose(group_norm(X, 6), inst, atol=1e-12)
+    np.testing.assert_allclose(group_norm(X, 6), inst, rtol=0, atol=1e-12)
+
+
+def test_group_norm_of_an_n_by_c_input_agrees_with_the_loop():
+    # (N, C) with no positions, as PyTorch's GroupNorm accepts
+    X, w, b = rng.normal(size=(5, 6)), rng.normal(size=6), rng.normal(size=6)
+    for G in (1, 2, 3):
+        np.testing.assert_allclose(
+            group_norm(X, G, w, b), group_norm_loop(X, G, w, b, 1e-5), rtol=0, atol=1e-12
+        )
+
+
+def test_eps_zero_is_accepted_and_a_constant_group_gives_nan_as_in_pytorch():
+    X = np.array([[1.0, 2.0, 4.0], [3.0, 3.0, 3.0]])
+    y = layer_norm(X, 3, eps=0.0)
+    assert np.all(np.isnan(y[1]))
+    np.testing.assert_allclose(y[0], (X[0] - X[0].mean()) / X[0].std(), rtol=0, atol=1e-15)
+    dX = layer_norm_backward(np.ones_like(X), X, 3, eps=0.0)[0]
+    assert np.all(np.isnan(dX[1])) and np.all(np.isfinite(dX[0]))
 
 
 def test_float32_stays_float32_and_an_empty_batch_is_empty():
@@ -70,6 +90,13 @@ def test_float32_stays_float32_and_an_empty_batch_is_empty():
     assert group_norm(np.zeros((0, 4, 3)), 2).shape == (0, 4, 3)
     dX, dw, db = layer_norm_backward(np.zeros((0, 3)), np.zeros((0, 3)), 3, np.ones(3), np.ones(3))
     assert dX.shape == (0, 3) and np.array_equal(dw, np.zeros(3)) and np.array_equal(db, 0 * dw)
+    E = np.zeros((0, 4, 3))
+    dX, dw, db = group_norm_backward(E, E, 2, np.ones(4), np.ones(4))
+    assert dX.shape == (0, 4, 3) and np.array_equal(dw, np.zeros(4)) and np.array_equal(db, dw)
+    # a 0 in normalized_shape: nothing to normalize, an empty output (PyTorch's too)
+    assert layer_norm(np.ones((2, 0)), 0).shape == (2, 0)
+    dX, dw, _ = layer_norm_backward(np.ones((2, 0)), np.ones((2, 0)), (0,), np.ones(0))
+    assert dX.shape == (2, 0) and dw.shape == (0,)
 
 
 @pytest.mark.parametrize("affine", [True, False])
@@ -117,7 +144,9 @@ def test_group_norm_gradients_match_finite_differences(G):
         (lambda: layer_norm(np.ones((2, 3)), 3.0), TypeError, "normalized_shape"),
         (lambda: layer_norm(np.ones((2, 3)), 3, weight=np.ones(2)), ValueError, "weight"),
         (lambda: layer_norm(np.ones((2, 3)), 3, bias=np.ones((1, 3))), ValueError, "bias"),
-        (lambda: layer_norm(np.ones((2, 3)), 3, eps=0.0), ValueError, "eps"),
+        (lambda: layer_norm(np.ones((2, 3)), 3, eps=-1e-5), ValueError, "eps"),
+        (lambda: group_norm(np.ones((2, 6, 3)), 2, eps=np.nan), ValueError, "eps"),
+        (lambda: layer_norm(np.ones((2, 3)), (-3,)), ValueError, "normalized_shape"),
         (lambda: layer_norm([[np.nan, 1.0]], 2), ValueError, "X"),
         (lambda: group_norm(np.ones(4), 2), ValueError, "X"),
         (lambda: group_norm(np.ones((2, 6, 3)), 4), ValueError, "num_groups"),
