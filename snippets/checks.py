@@ -193,6 +193,8 @@ def generator(name: str, value) -> np.random.Generator:
         return value
     if not is_int(value):
         raise TypeError(f"{name}: expected a numpy Generator or an int seed, got {describe(value)}")
+    if value < 0:
+        raise ValueError(f"{name}: expected a seed >= 0, got {int(value)}")
     return np.random.default_rng(int(value))
 
 

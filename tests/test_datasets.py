@@ -49,3 +49,10 @@ def test_split_partitions_the_data():
 def test_bad_input(call, exc, word):
     with pytest.raises(exc, match=word):
         call()
+
+
+@pytest.mark.parametrize("rng", [-1, np.int64(-5)])
+def test_a_negative_seed_is_refused_by_name(rng):
+    # numpy's own message ("expected non-negative integer") would not say which argument
+    with pytest.raises(ValueError, match=r"^rng: expected a seed >= 0, got -\d"):
+        ds.two_moons(rng=rng)
