@@ -151,8 +151,8 @@ def test_rates_are_chosen_on_validation_only(monkeypatch):
         np.testing.assert_array_equal(r[name]["pick"], np.argmin(r[name]["val"], axis=1))
     original = page.logistic_data
 
-    def flipped(seed):
-        d = original(seed)
+    def flipped(seed, whiten=False):
+        d = original(seed, whiten)
         d["yte"] = 1.0 - d["yte"]  # different test labels: the choice must not move
         return d
 
