@@ -186,6 +186,34 @@ def spectral_radius(method: str, lams, lr: float, mu: float) -> float:
     )
 
 
+def example_moduli() -> dict[str, float]:
+    """|eigenvalues| of the heavy-ball and Nesterov iteration matrices of the worked example
+    (curvature 2, its lr and μ), and the first step at which each path crosses 0."""
+    lr, mu, h = EXAMPLE["lr"], EXAMPLE["momentum"], EXAMPLE["curvature"]
+    out: dict[str, float] = {}
+    for method, nesterov in (("heavy_ball", False), ("nesterov", True)):
+        out[f"{method}_modulus"] = float(
+            np.max(np.abs(np.linalg.eigvals(iteration_matrix(method, h, lr, mu))))
+        )
+        p = np.array([EXAMPLE["p0"]])
+        opt = SGD([p], lr, momentum=mu, nesterov=nesterov)
+        for t in range(1, 100):
+            opt.step([h * p])
+            if p[0] < 0:
+                out[f"{method}_cross"] = t
+                break
+    return out
+
+
+def nesterov_quadratic_rate(kappa: float) -> tuple[float, float]:
+    """Nesterov's method tuned for quadratics (lr = 4/(3κ + 1), μ = (√(3κ+1) − 2)/(√(3κ+1) + 2)
+    on curvatures [1, κ]): its spectral radius over a fine grid of curvatures, and the closed
+    form 1 − 2/√(3κ + 1) (Lessard, Recht & Packard, 2016)."""
+    q = np.sqrt(3.0 * kappa + 1.0)
+    lr, mu = 4.0 / (3.0 * kappa + 1.0), (q - 2.0) / (q + 2.0)
+    return spectral_radius("nesterov", np.linspace(1.0, kappa, 2001), lr, mu), 1.0 - 2.0 / q
+
+
 QUAD = {"dim": 16, "tol": 1e-6, "kappas": (10.0, 30.0, 100.0, 300.0, 1000.0), "max_steps": 50_000}
 METHODS = ("gd", "heavy_ball", "nesterov")
 
@@ -309,6 +337,15 @@ def bias_correction() -> dict[str, np.ndarray]:
     return {k: adam_step_sizes(1.0, BIAS["steps"], *c) / 1e-3 for k, c in VARIANTS.items()}
 
 
+RMSPROP_ALPHA = 0.99  # PyTorch's RMSprop default; no bias correction, s₀ = 0
+
+
+def rmsprop_first_step() -> float:
+    """RMSprop's first step / lr for any gradient g (ε aside): g / √((1 − α) g²)."""
+    g = 1.0
+    return g / np.sqrt((1 - RMSPROP_ALPHA) * g * g)
+
+
 SCALES = (1e-6, 1e-3, 1.0, 1e3)  # gradient scales for Adam's first step
 
 
@@ -402,7 +439,7 @@ for _k, _v in _dr.items():
 # %%
 # --8<-- [start:experiment]
 LOGREG = {"d": 10, "n_train": 256, "n_val": 256, "n_test": 2048, "batch": 16, "steps": 300,
-          "seeds": 8}  # fmt: skip
+          "seeds": 8, "scales": (0.1, 10.0)}  # fmt: skip
 LRS = tuple(float(x) for x in np.geomspace(1e-4, 10**0.5, 10))  # half-decade grid
 OPTIMIZERS = {  # name → how the reference classes are built for one rate
     "SGD": lambda p, lr: SGD(p, lr),
@@ -414,16 +451,19 @@ OPTIMIZERS = {  # name → how the reference classes are built for one rate
 # --8<-- [end:experiment]
 
 
-def logistic_data(seed: int) -> dict[str, np.ndarray]:
+def logistic_data(seed: int, whiten: bool = False) -> dict[str, np.ndarray]:
     """One seed's data: features of scales 10^-1 … 10^1, true weights scaled so every feature
-    moves the logit about equally, labels drawn from the logistic model."""
+    moves the logit about equally, labels drawn from the logistic model. With `whiten`, the
+    control: the same points, labels and batches with each feature divided by its scale."""
     rng = np.random.default_rng([seed, 36, 1])
     d = LOGREG["d"]
-    scale = np.geomspace(0.1, 10.0, d)
+    scale = np.geomspace(*LOGREG["scales"], d)
     w_true = rng.standard_normal(d) / scale
     n = LOGREG["n_train"] + LOGREG["n_val"] + LOGREG["n_test"]
     X = rng.standard_normal((n, d)) * scale
     y = (rng.random(n) < 1 / (1 + np.exp(-X @ w_true))).astype(float)
+    if whiten:
+        X, w_true = X / scale, w_true * scale  # the same logits, features of scale 1
     a, b = LOGREG["n_train"], LOGREG["n_train"] + LOGREG["n_val"]
     order = rng.integers(0, a, size=(LOGREG["steps"], LOGREG["batch"]))  # batch draws
     return {"Xtr": X[:a], "ytr": y[:a], "Xva": X[a:b], "yva": y[a:b], "Xte": X[b:], "yte": y[b:],
@@ -461,10 +501,11 @@ def train_logistic(name: str, lr: float, data: list[dict]) -> np.ndarray:
 
 
 @memo
-def logistic_runs(seed_set: int = 0) -> dict[str, dict[str, np.ndarray]]:
+def logistic_runs(seed_set: int = 0, whiten: bool = False) -> dict[str, dict[str, np.ndarray]]:
     """Per optimizer: validation loss (seeds × rates), the rate chosen per seed on it, and the
-    test loss at that rate; plus the test loss of the true weights."""
-    data = [logistic_data(s) for s in seeds(LOGREG["seeds"], seed_set)]
+    test loss at that rate; plus the test loss of the true weights. `whiten`: the control with
+    every feature rescaled to scale 1 (same seeds, labels and batches)."""
+    data = [logistic_data(s, whiten) for s in seeds(LOGREG["seeds"], seed_set)]
     Xva, yva = np.stack([s["Xva"] for s in data]), np.stack([s["yva"] for s in data])
     Xte, yte = np.stack([s["Xte"] for s in data]), np.stack([s["yte"] for s in data])
     out = {}
@@ -656,8 +697,15 @@ def values() -> dict[str, object]:
             v[f"ex_{name}_g{t}"], v[f"ex_{name}_b{t}"] = fmt(g, 4), fmt(b, 4)
             v[f"ex_{name}_d{t}"] = fmt(g + EXAMPLE["momentum"] * b, 4)  # Nesterov's direction
     v["ex_sgd_g2"] = fmt(e["sgd_grads"][1], 4)
-    for key in ("lr", "momentum", "p0"):
+    for key in ("lr", "momentum", "p0", "curvature"):
         v[f"ex_{key}"] = fmt(EXAMPLE[key], 1)
+    em = example_moduli()
+    for name in ("heavy_ball", "nesterov"):
+        v[f"ex_{name}_modulus"] = fmt(em[f"{name}_modulus"], 3)
+        v[f"ex_{name}_cross"] = em[f"{name}_cross"]
+    v["ex_sqrt_mu"] = fmt(np.sqrt(EXAMPLE["momentum"]), 3)
+    mh3, vh3 = e["adam_moments"][2, 2], e["adam_moments"][2, 3]
+    v["ex_adam_ratio3"] = fmt(mh3 / np.sqrt(vh3), 3)
 
     f = momentum_forms()
     v["forms_const_gap"] = tex_sci(max(f["const_gap"], 1e-300))
@@ -674,6 +722,7 @@ def values() -> dict[str, object]:
     v["quad_dim"] = QUAD["dim"]
     v["quad_kappas"] = ", ".join(f"{k:g}" for k in QUAD["kappas"])
     v["quad_kmax"] = f"{QUAD['kappas'][-1]:g}"
+    v["quad_kmin"] = f"{QUAD['kappas'][0]:g}"
     for m in METHODS:
         v[f"quad_{m}_slope"] = fmt(loglog_slope(QUAD["kappas"], sw[m]["steps"]), 2)
         v[f"quad_{m}_steps_first"] = int(sw[m]["steps"][0])
@@ -684,6 +733,7 @@ def values() -> dict[str, object]:
         v[f"quad_{m}_late_gap_last"] = fmt(100 * (late[m][-1] / sw[m]["theory"][-1] - 1), 2)
         pred = np.log(1 / QUAD["tol"]) / -np.log(sw[m]["theory"][-1])
         v[f"quad_{m}_pred_last"] = fmt(pred, 0)
+        v[f"quad_{m}_over_pred_last"] = fmt(sw[m]["steps"][-1] / pred, 3)
     v["quad_gd_late_maxgap"] = fmt(100 * np.max(np.abs(late["gd"] / sw["gd"]["theory"] - 1)), 2)
     ratio = sw["gd"]["steps"] / sw["heavy_ball"]["steps"]
     v["quad_speedup_first"] = fmt(ratio[0], 1)
@@ -700,6 +750,14 @@ def values() -> dict[str, object]:
         v[f"traj_{m}_mu"] = fmt(mu, 4)
         v[f"traj_{m}_rho"] = fmt(spectral_radius(m, [1.0, TRAJ["kappa"]], lr, mu), 4)
         v[f"traj_{m}_final"] = tex_sci(np.linalg.norm(trajectories()[m][-1]))
+    nes = trajectories()["nesterov"]
+    v["traj_x2_0"] = fmt(TRAJ["x0"][1], 1)
+    v["traj_nesterov_x2_1"] = fmt(nes[1, 1], 3)
+    v["traj_nesterov_x2_rest"] = tex_sci(max(np.abs(nes[2:, 1]).max(), 1e-300))
+    v["traj_nesterov_quad_rho"] = fmt(nesterov_quadratic_rate(TRAJ["kappa"])[0], 3)
+    v["traj_heavy_ball_rho3"] = fmt(
+        spectral_radius("heavy_ball", [1.0, TRAJ["kappa"]], *tuned("heavy_ball", TRAJ["kappa"])), 3
+    )
 
     bc = bias_correction()
     for k in VARIANTS:
@@ -709,6 +767,9 @@ def values() -> dict[str, object]:
     v["bias_neither_argmax"] = int(np.argmax(bc["neither"]) + 1)
     v["bias_steps"] = BIAS["steps"]
     v["bias_neither_min"] = fmt(bc["neither"].min(), 3)
+    v["adam_step_bound"] = fmt((1 - 0.9) / np.sqrt(1 - 0.999), 2)  # Kingma & Ba §2.1, defaults
+    v["rmsprop_alpha"] = fmt(RMSPROP_ALPHA, 2)
+    v["rmsprop_first"] = fmt(rmsprop_first_step(), 0)
     fs = first_steps()
     for g, a in zip(SCALES, fs["adam"], strict=True):
         v[f"first_adam_{g:g}".replace("-", "m").replace("+", "").replace(".", "_")] = fmt(a, 5)
@@ -730,12 +791,28 @@ def values() -> dict[str, object]:
     v["decay_adamw"] = evidence.spread(d["adamw"][:, 0], 1, 3)
     v["decay_l2_small"] = evidence.spread(d["adam_l2"][:, 0], 1, 3)
     v["decay_l2_large"] = evidence.spread(d["adam_l2"][:, -1], 1, 3)
+    v["decay_sigma_lo"] = tex_sci(DECAY["sigmas"][0], 0)
+    v["decay_sigma_hi"] = fmt(DECAY["sigmas"][-1], 0)
+    v["decay_control_minus_l2_large"] = evidence.spread(
+        evidence.paired(d["control"][:, -1], d["adam_l2"][:, -1]), 1, 3
+    )
     v["decay_spread_adamw"] = tex_sci(np.ptp(d["adamw"], axis=1).max())
     v["decay_spread_control"] = tex_sci(np.ptp(d["control"], axis=1).max())
 
     r = logistic_runs(0)
     for key in ("d", "n_train", "n_val", "n_test", "batch", "steps", "seeds"):
         v[f"lr_{key}"] = LOGREG[key]
+    v["lr_scale_lo"] = fmt(LOGREG["scales"][0], 1)
+    v["lr_scale_hi"] = fmt(LOGREG["scales"][1], 0)
+    w = logistic_runs(0, True)
+    for name in ("SGD", "momentum", "Nesterov", "Adam"):
+        v[f"lr_white_{name}_test"] = evidence.spread(w[name]["test"], 1, 3)
+        v[f"lr_raw_minus_white_{name}"] = evidence.spread(
+            evidence.paired(r[name]["test"], w[name]["test"]), 1, 3
+        )
+        v[f"lr_white_{name}_minus_adam_raw"] = evidence.spread(
+            evidence.paired(w[name]["test"], r["Adam"]["test"]), 1, 3
+        )
     v["lr_grid_lo"] = fmt(np.log10(LRS[0]), 0)
     v["lr_grid_hi"] = fmt(np.log10(LRS[-1]), 1)
     v["lr_grid_n"] = len(LRS)
@@ -825,6 +902,13 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     out["adamw_shrinks_below_control"] = evidence.beats(
         d["control"][:, 0], d["adamw"][:, 0], "final weight, control vs AdamW", 1, 3
     )
+    out["l2_decays_large_gradient_weight_a_little"] = evidence.beats(
+        d["control"][:, -1],
+        d["adam_l2"][:, -1],
+        f"final weight at σ = {DECAY['sigmas'][-1]:g}, control vs Adam + L2",
+        1,
+        3,
+    )
     out["l2_in_adam_spares_large_gradients"] = evidence.beats(
         d["adam_l2"][:, -1],
         d["adam_l2"][:, 0],
@@ -842,5 +926,20 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     out["adam_family_beats_sgd_family"] = evidence.all_of(*wins)
     out["adam_like_adamw"] = evidence.no_difference(
         {"Adam": r["Adam"]["test"], "AdamW": r["AdamW"]["test"]}, "test loss", 1, 4
+    )
+    w = logistic_runs(seed_set, True)  # the control: every feature rescaled to scale 1
+    out["whitening_helps_sgd_family"] = evidence.all_of(
+        *(
+            evidence.beats(r[a]["test"], w[a]["test"], f"test loss, {a}: raw vs whitened", 1, 3)
+            for a in SGD_FAMILY
+        )
+    )
+    out["whitened_sgd_family_not_behind_adam"] = evidence.all_of(
+        *(
+            evidence.not_ahead(
+                w[a]["test"], r["Adam"]["test"], f"test loss, {a} whitened vs Adam raw", 1, 3
+            )
+            for a in SGD_FAMILY
+        )
     )
     return out

@@ -1,7 +1,8 @@
 """SGD (with momentum, dampening, Nesterov), Adam (with AMSGrad) and AdamW, step for step as
 `torch.optim` computes them.
 
-An optimizer holds a list of float numpy arrays (`params`) and updates them in place with
+An optimizer holds a list of float numpy arrays (`params`, given as any iterable, each array
+at most once) and updates them in place with
 `.step(grads)`, a list of arrays of the same shapes (an entry of None skips its parameter, as a
 parameter without a gradient is skipped in PyTorch). State (momentum buffers, moment estimates,
 step counts) is kept per parameter.
@@ -15,15 +16,21 @@ from snippets import checks
 
 
 def _params(params) -> list[np.ndarray]:
-    if not isinstance(params, (list, tuple)):
-        raise TypeError(f"params: expected a list of float arrays, got {checks.describe(params)}")
+    if isinstance(params, np.ndarray) or not hasattr(params, "__iter__"):
+        raise TypeError(
+            f"params: expected an iterable of float arrays, got {checks.describe(params)}"
+        )
+    params = list(params)  # any iterable, as in torch.optim (a generator is read once)
     if not params:
         raise ValueError("params: expected at least one array, got an empty list")
     for i, p in enumerate(params):
         if not (isinstance(p, np.ndarray) and p.dtype.kind == "f"):
             raise TypeError(f"params[{i}]: expected a float numpy array, got {checks.describe(p)}")
         checks.finite(f"params[{i}]", p)
-    return list(params)
+        for j, q in enumerate(params[:i]):
+            if q is p:  # it would be stepped twice per step
+                raise ValueError(f"params: params[{j}] and params[{i}] are the same array")
+    return params
 
 
 def _betas(betas) -> tuple[float, float]:
@@ -40,7 +47,12 @@ class _Optimizer:
         self.state: list[dict] = [{} for _ in self.params]
 
     def _grads(self, grads) -> list[np.ndarray | None]:
-        if not isinstance(grads, (list, tuple)) or len(grads) != len(self.params):
+        if not isinstance(grads, (list, tuple)):
+            raise TypeError(
+                f"grads: expected a list of {len(self.params)} arrays (one per parameter), "
+                f"got {checks.describe(grads)}"
+            )
+        if len(grads) != len(self.params):
             raise ValueError(
                 f"grads: expected a list of {len(self.params)} arrays (one per parameter), "
                 f"got {checks.describe(grads)}"
@@ -63,6 +75,9 @@ class SGD(_Optimizer):
     - without momentum, d = g;
     - with momentum μ, the buffer b = g at the first step, then b ← μ b + (1 − dampening) g,
       and d = b, or d = g + μ b with Nesterov momentum (which needs μ > 0 and no dampening).
+
+    `lr` is required, as in the issue's signature (and older PyTorch); current PyTorch
+    defaults it to 1e-3.
     """
 
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):

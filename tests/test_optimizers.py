@@ -93,6 +93,41 @@ def test_adamw_decay_is_not_adams_l2_penalty():
     assert AdamW([np.zeros(1)]).weight_decay == 0.01 and Adam([np.zeros(1)]).weight_decay == 0
 
 
+def test_params_may_be_any_iterable():
+    a, b = np.ones(2), np.ones(3)
+    opt = SGD((p for p in (a, b)), lr=0.5)
+    opt.step([np.ones(2), np.ones(3)])
+    assert opt.params[0] is a and opt.params[1] is b
+    np.testing.assert_array_equal(a, 0.5)
+    np.testing.assert_array_equal(b, 0.5)
+
+
+@pytest.mark.parametrize("nesterov, dampening", [(False, 0.0), (False, 0.3), (True, 0.0)])
+@pytest.mark.parametrize("wd", [0.0, 0.05])
+def test_sgd_agrees_with_an_independent_loop_over_many_steps(nesterov, dampening, wd):
+    rng = np.random.default_rng(7)
+    lr, mu, shape = 0.03, 0.8, (3, 2)
+    p = rng.standard_normal(shape)
+    q = [row[:] for row in p.tolist()]  # plain Python floats, element by element
+    buf = None
+    opt = SGD([p], lr, momentum=mu, dampening=dampening, weight_decay=wd, nesterov=nesterov)
+    for _ in range(40):
+        g = rng.standard_normal(shape)
+        opt.step([g])
+        gl = [[g[i][j] + wd * q[i][j] for j in range(2)] for i in range(3)]
+        if buf is None:
+            buf = [row[:] for row in gl]
+        else:
+            buf = [
+                [mu * buf[i][j] + (1 - dampening) * gl[i][j] for j in range(2)] for i in range(3)
+            ]
+        for i in range(3):
+            for j in range(2):
+                d = gl[i][j] + mu * buf[i][j] if nesterov else buf[i][j]
+                q[i][j] -= lr * d
+    np.testing.assert_allclose(p, q, rtol=0, atol=1e-12)
+
+
 def test_amsgrad_never_lets_the_denominator_shrink():
     p = np.array([0.0])
     opt = Adam([p], lr=0.1, amsgrad=True)
@@ -135,6 +170,9 @@ def test_float32_parameters_stay_float32():
         (lambda: SGD([np.ones(2)], lr=0.1, weight_decay=-1), ValueError, "weight_decay"),
         (lambda: SGD([], lr=0.1), ValueError, "params"),
         (lambda: SGD(np.ones(2), lr=0.1), TypeError, "params"),
+        (lambda: SGD(3.0, lr=0.1), TypeError, "params"),
+        (lambda: (a := np.ones(2), SGD([a, np.ones(1), a], lr=0.1)), ValueError, "params"),
+        (lambda: Adam([np.ones(2)]).step(np.ones(2)), TypeError, "grads"),
         (lambda: SGD([np.ones(2, dtype=int)], lr=0.1), TypeError, r"params\[0\]"),
         (lambda: Adam([np.ones(2)], betas=(1.0, 0.9)), ValueError, "betas"),
         (lambda: Adam([np.ones(2)], betas=(0.9,)), TypeError, "betas"),
