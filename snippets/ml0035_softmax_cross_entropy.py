@@ -149,7 +149,7 @@ def overflow_example() -> dict[str, object]:
         "grad": cross_entropy_backward(Z, y),
         "limit64": float(np.log(np.finfo(np.float64).max)),
         "limit32": float(np.log(np.finfo(np.float32).max)),
-        "limit16": float(np.log(np.finfo(np.float16).max)),  # ln 65504
+        "limit16": float(np.log(float(np.finfo(np.float16).max))),  # ln 65504
         # bfloat16 keeps float32's 8 exponent bits and 7 mantissa bits: max (2 − 2⁻⁷)·2¹²⁷
         "limit_bf16": float(np.log(2.0 - 2.0**-7) + 127 * np.log(2.0)),
     }
@@ -185,6 +185,7 @@ def gradient_path(s=PATH_S, C: int = PATH_C) -> dict[str, np.ndarray]:
         "p_true": softmax(Z)[:, 0],
         "ce": np.linalg.norm(n * cross_entropy_backward(Z, y), axis=1),
         "mse": np.linalg.norm(n * mse_softmax_backward(Z, y), axis=1),
+        "mse_loss": np.mean((softmax(Z) - np.eye(C)[0]) ** 2, axis=1),  # one sample's loss
     }
 
 
@@ -582,6 +583,8 @@ def values() -> dict[str, object]:
     v["path_ce_end"] = fmt(g["ce"][-1], 4)
     v["path_mse_end"] = tex_sci(g["mse"][-1])
     v["path_p_end"] = tex_sci(g["p_true"][-1])
+    curv = np.diff(g["mse_loss"], 2)  # second differences: negative = concave there
+    v["path_concave_s"] = fmt(g["s"][1:-1][curv < 0][0], 1)
     v["path_ratio_end"] = tex_sci(g["ce"][-1] / g["mse"][-1], 0)
     v["sqrt2"] = fmt(np.sqrt(2), 4)
 
@@ -625,7 +628,8 @@ def values() -> dict[str, object]:
             100 * r[init]["ce"]["stuck_by_rate"].mean(axis=0).max(), 0
         )
         high = r[init]["ce"]["stuck_by_rate"].mean(axis=0) > 0.05
-        v[f"exp_{init}_ce_stuck_from"] = f"{LR_GRID[int(np.argmax(high))]:g}"
+        first = min(k for k in range(len(LR_GRID)) if high[k:].all())  # above 5 % from here on
+        v[f"exp_{init}_ce_stuck_from"] = f"{LR_GRID[first]:g}"
     v["exp_lr_min"] = f"{LR_GRID[0]:g}"
     v["exp_lr_max"] = f"{LR_GRID[-1]:g}"
     v["path_conf_s"] = fmt(g["s"][g["p_true"] < CONFIDENT][0], 1)
