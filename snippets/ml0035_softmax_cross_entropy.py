@@ -22,7 +22,13 @@ from snippets.formatting import fmt, tex_matrix, tex_sci
 from snippets.memo import memo
 from snippets.plotting import Theme, log_scale, new_figure
 from snippets.seeds import seeds
-from snippets.softmax import cross_entropy, cross_entropy_backward, log_softmax, softmax
+from snippets.softmax import (
+    cross_entropy,
+    cross_entropy_backward,
+    log_softmax,
+    softmax,
+    softmax_naive,
+)
 
 # %% [markdown]
 # ## Squared error on softmax outputs, for comparison
@@ -32,26 +38,44 @@ from snippets.softmax import cross_entropy, cross_entropy_backward, log_softmax,
 
 
 # %%
+def _one_hot(y, N: int, C: int) -> np.ndarray:
+    """One-hot rows of the integer classes `y` (shape (N,), each in 0..C−1)."""
+    if isinstance(y, (str, bytes)) or y is None or np.asarray(y).dtype.kind not in "iu":
+        raise TypeError(f"y: expected integer class indices, got {checks.describe(y)}")
+    y = np.asarray(y)
+    if y.shape != (N,):
+        raise ValueError(f"y: expected shape ({N},), one class per row of Z, got {y.shape}")
+    if y.size and (y.min() < 0 or y.max() >= C):
+        raise ValueError(f"y: expected class indices in 0..{C - 1}, got {y[(y < 0) | (y >= C)][0]}")
+    return np.eye(C)[y]
+
+
 def mse_softmax(Z, y) -> float:
     """Mean over the N·C entries of (softmax(Z) − onehot(y))²."""
     Z = checks.as_float_array("Z", Z, ndim=2)
-    y = np.asarray(y)
-    P = softmax(Z, axis=1)
-    Y = np.eye(Z.shape[1])[y]
-    return float(np.mean((P - Y) ** 2))
+    Y = _one_hot(y, *Z.shape)
+    return float(np.mean((softmax(Z, axis=1) - Y) ** 2))
 
 
 def mse_softmax_backward(Z, y) -> np.ndarray:
     """∂/∂Z of `mse_softmax`: with G = 2 (P − Y) / (N C), row by row p ⊙ (g − g·p)."""
     Z = checks.as_float_array("Z", Z, ndim=2)
-    y = np.asarray(y)
     N, C = Z.shape
+    Y = _one_hot(y, N, C)
     P = softmax(Z, axis=1)
-    G = 2.0 * (P - np.eye(C)[y]) / (N * C)  # ∂L/∂P
+    G = 2.0 * (P - Y) / (N * C)  # ∂L/∂P
     # --8<-- [start:mse_backward]
     # the softmax Jacobian diag(p) − p pᵀ applied to each row's ∂L/∂p
     return P * (G - np.sum(G * P, axis=1, keepdims=True))
     # --8<-- [end:mse_backward]
+
+
+def ce_hessian(z) -> np.ndarray:
+    """∂²L/∂z² of one sample's cross-entropy: the gradient p − y differentiated once more is
+    the softmax Jacobian diag(p) − p pᵀ, whatever the class (y does not appear)."""
+    z = checks.as_float_array("z", z, ndim=1)
+    p = softmax(z)
+    return np.diag(p) - np.outer(p, p)
 
 
 # %% [markdown]
@@ -106,33 +130,28 @@ BIG_Y = [2, 0]
 
 
 # --8<-- [start:naive]
-def softmax_naive(Z) -> np.ndarray:
-    """exp(z) / Σ exp(z) as written, with no shift: overflows for logits above ~709.8."""
-    e = np.exp(np.asarray(Z, dtype=float))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def cross_entropy_naive(Z, y) -> float:
-    """−log softmax_naive(Z)[y], averaged over the batch."""
-    P = softmax_naive(Z)
-    return float(np.mean(-np.log(P[np.arange(len(y)), y])))
+    """−log of the naive softmax (no shift) at the true class, averaged over the batch."""
+    P = softmax_naive(np.asarray(Z, dtype=float))
+    with np.errstate(divide="ignore"):
+        return float(np.mean(-np.log(P[np.arange(len(y)), y])))
     # --8<-- [end:naive]
 
 
 def overflow_example() -> dict[str, object]:
     Z, y = np.array(BIG), np.array(BIG_Y)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        naive_p = softmax_naive(Z)
-        naive_loss = cross_entropy_naive(Z[:1], y[:1])
     return {
-        "naive_p": naive_p,
-        "naive_loss": naive_loss,
+        "naive_p": softmax_naive(Z),
+        "naive_loss": cross_entropy_naive(Z[:1], y[:1]),
         "p": softmax(Z),
         "logp": log_softmax(Z),
         "loss_row0": cross_entropy(Z[:1], y[:1]),
         "grad": cross_entropy_backward(Z, y),
         "limit64": float(np.log(np.finfo(np.float64).max)),
         "limit32": float(np.log(np.finfo(np.float32).max)),
+        "limit16": float(np.log(float(np.finfo(np.float16).max))),  # ln 65504
+        # bfloat16 keeps float32's 8 exponent bits and 7 mantissa bits: max (2 − 2⁻⁷)·2¹²⁷
+        "limit_bf16": float(np.log(2.0 - 2.0**-7) + 127 * np.log(2.0)),
     }
 
 
@@ -166,6 +185,7 @@ def gradient_path(s=PATH_S, C: int = PATH_C) -> dict[str, np.ndarray]:
         "p_true": softmax(Z)[:, 0],
         "ce": np.linalg.norm(n * cross_entropy_backward(Z, y), axis=1),
         "mse": np.linalg.norm(n * mse_softmax_backward(Z, y), axis=1),
+        "mse_loss": np.mean((softmax(Z) - np.eye(C)[0]) ** 2, axis=1),  # one sample's loss
     }
 
 
@@ -178,9 +198,10 @@ print("s where the squared-error gradient peaks:", _gp["s"][np.argmax(_gp["mse"]
 #
 # Softmax regression (a linear layer and softmax) on Gaussian classes, full-batch gradient
 # descent for `STEPS` steps. Two starts: small weights (every sample near p = 1/C) and large
-# weights (logits of order ten: most samples start confidently wrong). Each loss tries every
-# rate of `LR_GRID` and keeps the one with the highest mean validation accuracy over the seeds;
-# the test sets are used once, at that rate. The grid is the same for both losses.
+# weights (logits of order ten: most samples start confidently wrong). Every run trains at every
+# rate of `LR_GRID` (the same grid for both losses and both starts), so the results are also a
+# curve over the rate; each loss then keeps the rate with the highest mean validation accuracy
+# over the seeds, and the test sets are evaluated once, at that rate only.
 
 # %%
 N_SEEDS = 8
@@ -188,9 +209,11 @@ C, D = 4, 8
 N_TRAIN, N_VAL, N_TEST = 300, 300, 1000
 MEAN_SCALE = 0.8  # spread of the class means: classes overlap, accuracy well below 100 %
 STEPS = 200
-LR_GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0)
+LR_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0)
 INITS = {"small": 0.01, "large": 3.0}  # standard deviation of the initial weights
 CONFIDENT = 0.01  # "confidently wrong": probability of the true class below this
+COMMON_MAX = 10.0  # the control compares the starts at every common rate up to this one
+COMMON_FROM = 100.0  # ... and checks that from this rate on the large start is not worse
 LOSSES = ("ce", "mse")
 
 
@@ -257,38 +280,63 @@ def _accuracy(W, b, X, y) -> np.ndarray:
     return np.mean(np.argmax(X @ W + b[:, None, :], axis=-1) == y, axis=1)
 
 
+def _grad_norms(W, b, X, y) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sample ‖∂ℓ/∂z‖ of one model's logits, shape (N,) each: cross-entropy's ‖p − y‖ and
+    squared error's (ℓ = mean_c (p_c − y_c)², through the softmax Jacobian)."""
+    P = softmax(X @ W + b, axis=-1)
+    Y = np.eye(P.shape[1])[y]
+    G = 2.0 * (P - Y) / P.shape[1]
+    mse = P * (G - np.sum(G * P, axis=1, keepdims=True))
+    return np.linalg.norm(P - Y, axis=1), np.linalg.norm(mse, axis=1)
+
+
 @memo
 def loss_experiment(seed_set: int = 0) -> dict:
-    """init → loss → results over the seeds: validation accuracy per (seed, rate), the chosen
-    rate, and at that rate the test accuracy, the share of training samples confidently wrong
-    at the end, and the share of those that were confidently wrong at the start already."""
+    """init → loss → results over the seeds. Per (seed, rate): validation accuracy, the share of
+    training samples confidently wrong at the end, and of those the share that were so at the
+    start already. At the rate chosen on validation: test accuracy and, for the samples
+    confidently wrong at the end, their mean per-sample squared-error gradient norm."""
     out: dict = {}
     for init, scale in INITS.items():
         out[init] = {}
         for loss in LOSSES:
-            val, test, p_end, p_start = [], [], [], []
+            val, stuck, since, models, start_share = [], [], [], [], []
             for seed in seeds(N_SEEDS, seed_set):
                 d = gaussian_classes(seed)
                 W0, b0 = scale * d["W0"], np.zeros(C)
                 W, b = train_grid(*d["train"], W0, b0, loss, LR_GRID)
+                models.append((W, b))
                 val.append(_accuracy(W, b, *d["val"]))
-                test.append(_accuracy(W, b, *d["test"]))
-                p_end.append(_p_true(W, b, *d["train"]))
-                p_start.append(_p_true(W0[None], b0[None], *d["train"])[0])
-            val, test = np.array(val), np.array(test)
+                end = _p_true(W, b, *d["train"]) < CONFIDENT  # (rate, sample)
+                start = _p_true(W0[None], b0[None], *d["train"])[0] < CONFIDENT
+                start_share.append(start.mean())
+                stuck.append(end.mean(axis=1))
+                since.append(np.sum(end & start, axis=1) / np.maximum(end.sum(axis=1), 1))
+            val = np.array(val)
             k = int(np.argmax(val.mean(axis=0)))  # first (smallest) rate among ties
-            end = np.array(p_end)[:, k] < CONFIDENT  # (seed, sample)
-            start = np.array(p_start) < CONFIDENT
+            test, n_stuck, grad_stuck, ce_grad_stuck = [], [], [], []
+            for seed, (W, b) in zip(seeds(N_SEEDS, seed_set), models):
+                d = gaussian_classes(seed)
+                test.append(_accuracy(W[k : k + 1], b[k : k + 1], *d["test"])[0])  # once, at k
+                X, y = d["train"]
+                wrong = _p_true(W[k : k + 1], b[k : k + 1], X, y)[0] < CONFIDENT
+                n_stuck.append(int(wrong.sum()))
+                g_ce, g_mse = _grad_norms(W[k], b[k], X, y)
+                grad_stuck.append(float(g_mse[wrong].mean()) if wrong.any() else np.nan)
+                ce_grad_stuck.append(float(g_ce[wrong].mean()) if wrong.any() else np.nan)
             out[init][loss] = {
                 "val": val,
+                "k": k,
                 "lr": LR_GRID[k],
-                "test_acc": test[:, k],
-                "stuck": end.mean(axis=1),
-                "stuck_start": start.mean(axis=1),
-                # of the samples confidently wrong at the end, the share that were at the start
-                "stuck_since_start": np.sum(end & start, axis=1) / np.maximum(end.sum(axis=1), 1),
-                "n_stuck": end.sum(axis=1),
+                "test_acc": np.array(test),
+                "stuck_by_rate": np.array(stuck),  # (seed, rate)
+                "since_by_rate": np.array(since),
+                "stuck": np.array(stuck)[:, k],
+                "n_stuck": np.array(n_stuck),
+                "grad_stuck": np.array(grad_stuck),  # squared error's, mean over stuck samples
+                "ce_grad_stuck": np.array(ce_grad_stuck),  # cross-entropy's at the same logits
             }
+            out[init]["stuck_start"] = np.array(start_share)
     return out
 
 
@@ -301,7 +349,7 @@ for _init in INITS:
             f"{_init:5s} {_loss:3s} lr {_r['lr']:g}: "
             f"test acc {evidence.spread(_r['test_acc'], 100)} %, "
             f"confidently wrong {evidence.spread(_r['stuck'], 100)} % "
-            f"(start {evidence.spread(_r['stuck_start'], 100)} %)"
+            f"(start {evidence.spread(_le[_init]['stuck_start'], 100)} %)"
         )
 
 # %% [markdown]
@@ -409,6 +457,30 @@ def _draw_experiment(theme: Theme):
     return fig
 
 
+def _draw_rates(theme: Theme):
+    r = loss_experiment(0)
+    lr = np.array(LR_GRID)
+    fig, axes = new_figure(theme, ncols=2, width=9.6, height=3.8)
+    names = {"ce": "cross-entropy", "mse": "squared error"}
+    for ax, loss in zip(axes, LOSSES):
+        for i, init in enumerate(INITS):
+            x = r[init][loss]
+            v = 100 * x["stuck_by_rate"]
+            m, sd = v.mean(axis=0), v.std(axis=0, ddof=1)
+            ls = "-" if init == "large" else "--"
+            ax.plot(lr, m, ls, color=theme.palette[i], label=f"{init} start")
+            ax.fill_between(lr, m - sd, m + sd, color=theme.palette[i], alpha=0.2, lw=0)
+            k = x["k"]
+            ax.plot(lr[k], m[k], "o", color=theme.palette[i], markersize=7)
+        log_scale(ax, "x")
+        ax.set_xlabel("learning rate")
+        ax.set_title(names[loss])
+        ax.set_ylim(0, 100)
+    axes[0].set_ylabel("train p_true < 0.01 after training (%)")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
+    return fig
+
+
 def _draw_smoothing(theme: Theme):
     fig, (a0, a1) = new_figure(theme, ncols=2, width=9.6, height=3.8)
     gap = np.linspace(0.0, 12.0, 241)
@@ -437,6 +509,7 @@ def _draw_smoothing(theme: Theme):
 # %%
 show(_draw_path)
 show(_draw_experiment)
+show(_draw_rates)
 show(_draw_smoothing)
 
 
@@ -450,6 +523,7 @@ def figures():
     return {
         "gradient-path": _draw_path,
         "ce-vs-mse": _draw_experiment,
+        "stuck-by-rate": _draw_rates,
         "label-smoothing": _draw_smoothing,
     }
 
@@ -493,6 +567,11 @@ def values() -> dict[str, object]:
     v["ov_logp_row0"] = tex_matrix(o["logp"][0], 1)
     v["ov_limit64"] = fmt(o["limit64"], 1)
     v["ov_limit32"] = fmt(o["limit32"], 1)
+    v["ov_limit16"] = fmt(o["limit16"], 1)
+    v["ov_limit_bf16"] = fmt(o["limit_bf16"], 1)
+    H = ce_hessian(e["z"])
+    v["ex_hess"] = tex_matrix(H, 4)
+    v["ex_hess_eigs"] = _list(np.linalg.eigvalsh(H), 4)
 
     g = gradient_path()
     v["path_c"] = PATH_C
@@ -504,6 +583,8 @@ def values() -> dict[str, object]:
     v["path_ce_end"] = fmt(g["ce"][-1], 4)
     v["path_mse_end"] = tex_sci(g["mse"][-1])
     v["path_p_end"] = tex_sci(g["p_true"][-1])
+    curv = np.diff(g["mse_loss"], 2)  # second differences: negative = concave there
+    v["path_concave_s"] = fmt(g["s"][1:-1][curv < 0][0], 1)
     v["path_ratio_end"] = tex_sci(g["ce"][-1] / g["mse"][-1], 0)
     v["sqrt2"] = fmt(np.sqrt(2), 4)
 
@@ -528,11 +609,27 @@ def values() -> dict[str, object]:
             v[f"exp_{init}_{loss}_lr"] = f"{x['lr']:g}"
             v[f"exp_{init}_{loss}_acc"] = evidence.spread(x["test_acc"], 100)
             v[f"exp_{init}_{loss}_stuck"] = evidence.spread(x["stuck"], 100)
-        v[f"exp_{init}_stuck_start"] = evidence.spread(r[init]["ce"]["stuck_start"], 100)
+        v[f"exp_{init}_stuck_start"] = evidence.spread(r[init]["stuck_start"], 100)
         gap = evidence.paired(r[init]["ce"]["test_acc"], r[init]["mse"]["test_acc"])
         v[f"exp_{init}_gap"] = evidence.spread(gap, 100)
-    v["exp_since_start"] = evidence.spread(r["large"]["mse"]["stuck_since_start"], 100, 0)
-    v["exp_n_stuck"] = int(r["large"]["mse"]["n_stuck"].sum())
+    lm = r["large"]["mse"]
+    v["exp_since_start"] = evidence.spread(lm["since_by_rate"][:, lm["k"]], 100, 0)
+    v["exp_n_stuck"] = int(lm["n_stuck"].sum())
+    v["exp_common_max"] = f"{COMMON_MAX:g}"
+    v["exp_common_from"] = f"{COMMON_FROM:g}"
+    low = np.array(LR_GRID) <= COMMON_MAX
+    v["exp_since_low"] = fmt(100 * lm["since_by_rate"][:, low].mean(axis=0).min(), 0)
+    v["exp_mse_min_any_rate"] = evidence.spread(lm["stuck_by_rate"].min(axis=1), 100)
+    v["exp_grad_stuck"] = tex_sci(np.mean(lm["grad_stuck"]))
+    v["exp_grad_stuck_max"] = tex_sci(np.max(lm["grad_stuck"]))
+    v["exp_ce_grad_stuck"] = fmt(np.mean(lm["ce_grad_stuck"]), 2)
+    for init in INITS:  # cross-entropy at too large a rate: the worst mean over the grid
+        v[f"exp_{init}_ce_stuck_worst"] = fmt(
+            100 * r[init]["ce"]["stuck_by_rate"].mean(axis=0).max(), 0
+        )
+        high = r[init]["ce"]["stuck_by_rate"].mean(axis=0) > 0.05
+        first = min(k for k in range(len(LR_GRID)) if high[k:].all())  # above 5 % from here on
+        v[f"exp_{init}_ce_stuck_from"] = f"{LR_GRID[first]:g}"
     v["exp_lr_min"] = f"{LR_GRID[0]:g}"
     v["exp_lr_max"] = f"{LR_GRID[-1]:g}"
     v["path_conf_s"] = fmt(g["s"][g["p_true"] < CONFIDENT][0], 1)
@@ -569,21 +666,59 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         scale=100,
         unit="points",
     )
-    # control: from the small start there is nothing confidently wrong to get stuck on
-    out["small_start_control"] = evidence.all_of(
-        evidence.beats(
-            large["mse"]["stuck"],
-            small["mse"]["stuck"],
-            "squared error, confidently wrong after training, large vs small start (%)",
-            scale=100,
-            unit="points",
-        ),
+    lm, sm = large["mse"], small["mse"]
+    out["mse_stuck_at_every_rate"] = evidence.beats(
+        lm["stuck_by_rate"].min(axis=1),
+        large["ce"]["stuck"],
+        "large start, share confidently wrong: squared error at its best rate of the grid "
+        "(per seed) vs cross-entropy at its tuned rate (%)",
+        scale=100,
+        unit="points",
+    )
+    # control: the two starts at the same rate
+    parts = []
+    for k, lr in enumerate(LR_GRID):
+        what = f"squared error at rate {lr:g}, confidently wrong, large vs small start (%)"
+        if lr <= COMMON_MAX:
+            parts.append(
+                evidence.beats(lm["stuck_by_rate"][:, k], sm["stuck_by_rate"][:, k], what, 100)
+            )
+        elif lr >= COMMON_FROM:
+            parts.append(
+                evidence.not_ahead(lm["stuck_by_rate"][:, k], sm["stuck_by_rate"][:, k], what, 100)
+            )
+    small_max = max(sm["stuck"].max(), small["ce"]["stuck"].max())
+    parts.append(
         (
-            bool(max(small["mse"]["stuck"].max(), small["ce"]["stuck"].max()) < 0.01),
-            f"small start, largest share over the seeds: squared error "
-            f"{100 * small['mse']['stuck'].max():.1f} %, cross-entropy "
+            bool(small_max < 0.01),
+            f"small start at the tuned rates, largest share over the seeds: squared error "
+            f"{100 * sm['stuck'].max():.1f} %, cross-entropy "
             f"{100 * small['ce']['stuck'].max():.1f} % (bar 1 %)",
-        ),
+        )
+    )
+    out["small_start_control"] = evidence.all_of(*parts)
+    low = [k for k, lr in enumerate(LR_GRID) if lr <= COMMON_MAX]
+    out["stuck_from_the_start_at_common_rates"] = evidence.all_of(
+        *(
+            evidence.beats(
+                lm["since_by_rate"][:, k],
+                lm["since_by_rate"][:, lm["k"]],
+                f"large start, squared error: share of the confidently wrong samples that were "
+                f"so from the start, rate {LR_GRID[k]:g} vs the tuned rate {lm['lr']:g} (%)",
+                100,
+            )
+            for k in low
+        )
+    )
+    ratio = lm["grad_stuck"] / lm["ce_grad_stuck"]
+    out["stuck_send_no_gradient"] = (
+        bool(np.all(ratio < 0.05)),
+        "large start, squared error at its tuned rate: mean per-sample gradient norm of the "
+        "confidently wrong training samples, per seed "
+        + ", ".join(f"{x:.4f}" for x in lm["grad_stuck"])
+        + "; cross-entropy's at the same logits "
+        + ", ".join(f"{x:.3f}" for x in lm["ce_grad_stuck"])
+        + f"; largest ratio {ratio.max():.4f} (bar 0.05)",
     )
     out["small_start_no_difference"] = evidence.no_difference(
         {"cross-entropy": small["ce"]["test_acc"], "squared error": small["mse"]["test_acc"]},
@@ -631,10 +766,12 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         d = ls_descent(eps)
         err = abs(d["gaps"][-1] - optimal_gap(eps, LS_C))
         equal = float(np.ptp(d["z"][1:]))
-        ok = ok and err < 1e-6 and equal < 1e-6
+        floor = abs(d["loss"] - smoothed_entropy(eps, LS_C))
+        ok = ok and err < 1e-6 and equal < 1e-6 and floor < 1e-9
         rows.append(
             f"ε = {eps:g}: found {d['gaps'][-1]:.8f}, formula "
-            f"{optimal_gap(eps, LS_C):.8f}, wrong logits within {equal:.1e}"
+            f"{optimal_gap(eps, LS_C):.8f}, wrong logits within {equal:.1e}, final loss "
+            f"{d['loss']:.10f} vs H(q) {smoothed_entropy(eps, LS_C):.10f}"
         )
     d0 = ls_descent(0.0)
     grows = bool(np.all(np.diff(d0["gaps"]) > 0))

@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from snippets.softmax import cross_entropy, cross_entropy_backward, log_softmax, softmax
+from snippets.softmax import (
+    cross_entropy,
+    cross_entropy_backward,
+    log_softmax,
+    softmax,
+    softmax_naive,
+)
 from tests.gradcheck import assert_gradients_match, numeric_grad
 
 rng = np.random.default_rng(0)
@@ -91,7 +97,7 @@ def test_cross_entropy_is_the_mean_of_per_sample_losses():
 def test_the_gradient_is_softmax_minus_target_and_matches_finite_differences(eps):
     Z, y = rng.normal(size=(5, 4)) * 3, np.array([0, 3, 1, 1, 2])
     g = cross_entropy_backward(Z, y, eps)
-    assert_gradients_match(g, numeric_grad(lambda: cross_entropy(Z, y, eps), Z))
+    assert_gradients_match(g, numeric_grad(lambda e=eps: cross_entropy(Z, y, e), Z))
     q = np.full((5, 4), eps / 4)
     q[np.arange(5), y] += 1 - eps
     assert np.allclose(g, (direct_softmax(Z) - q) / 5, atol=1e-15)
@@ -106,8 +112,12 @@ def test_an_empty_batch_gives_nan_as_pytorch_does():
 @pytest.mark.parametrize(
     "call, error, name",
     [
-        (lambda: softmax(np.float64(1.0)), ValueError, "Z"),
         (lambda: softmax([[1.0, np.nan]]), ValueError, "Z"),
+        (lambda: softmax([[1.0, -np.inf]]), ValueError, "Z"),  # −inf masking is refused
+        (lambda: softmax([1, 2]), TypeError, "Z"),  # integer logits, as PyTorch's Long
+        (lambda: log_softmax(np.array([True, False])), TypeError, "Z"),
+        (lambda: softmax_naive([[1, 2]]), TypeError, "Z"),
+        (lambda: softmax(np.float64(1.0), axis=1), ValueError, "axis"),
         (lambda: softmax("abc"), TypeError, "Z"),
         (lambda: softmax([1.0, 2.0], axis=1), ValueError, "axis"),
         (lambda: log_softmax([1.0, 2.0], axis=True), TypeError, "axis"),
@@ -119,6 +129,9 @@ def test_an_empty_batch_gives_nan_as_pytorch_does():
         (lambda: cross_entropy([[1.0, 2.0]], None), TypeError, "y"),
         (lambda: cross_entropy([[1.0, 2.0]], np.array([2])), ValueError, "y"),
         (lambda: cross_entropy([[1.0, 2.0]], np.array([-1])), ValueError, "y"),
+        (lambda: cross_entropy([[1, 2]], np.array([0])), TypeError, "Z"),
+        (lambda: cross_entropy([[1.0, 2.0]], [0], ignore_index=0.5), TypeError, "ignore_index"),
+        (lambda: cross_entropy([[1.0, 2.0]], [-1], ignore_index=-100), ValueError, "y"),
         (lambda: cross_entropy([[1.0, 2.0]], np.array([0, 1])), ValueError, "y"),
         (lambda: cross_entropy([[1.0, 2.0]], np.array([0]), 1.5), ValueError, "label_smoothing"),
         (lambda: cross_entropy([[1.0, 2.0]], np.array([0]), -0.1), ValueError, "label_smoothing"),
@@ -137,3 +150,59 @@ def test_an_empty_batch_gives_nan_as_pytorch_does():
 def test_bad_input_names_the_argument(call, error, name):
     with pytest.raises(error, match=rf"^{name}:"):
         call()
+
+
+def test_y_as_a_list_and_float16_logits():
+    Z = np.array([[0.5, -1.0, 2.0], [1.0, 1.0, 0.0]])
+    assert cross_entropy(Z, [2, 0]) == cross_entropy(Z, np.array([2, 0]))
+    Z16 = Z.astype(np.float16)
+    assert softmax(Z16).dtype == np.float16 and log_softmax(Z16).dtype == np.float16
+    assert cross_entropy_backward(Z16, [2, 0]).dtype == np.float16
+    assert np.allclose(softmax(Z16), softmax(Z), atol=1e-3)  # float16: ~3 significant digits
+
+
+def test_ignore_index_leaves_samples_out_of_the_sum_and_the_count():
+    rng_ = np.random.default_rng(7)
+    Z = rng_.normal(size=(5, 3)) * 2
+    y = np.array([0, -100, 2, 1, -100])
+    kept = y != -100
+    for eps in (0.0, 0.2):
+        want = cross_entropy(Z[kept], y[kept], eps)
+        assert cross_entropy(Z, y, eps) == pytest.approx(want, rel=1e-14)
+        g = cross_entropy_backward(Z, y, eps)
+        assert np.all(g[~kept] == 0.0)
+        assert np.allclose(g[kept], cross_entropy_backward(Z[kept], y[kept], eps), atol=1e-15)
+        assert_gradients_match(g, numeric_grad(lambda e=eps: cross_entropy(Z, y, e), Z))
+    # another ignore_index: 1 is then ignored, −100 would be out of range
+    y1 = np.array([0, 1, 2, 1, 0])
+    assert cross_entropy(Z, y1, ignore_index=1) == pytest.approx(
+        cross_entropy(Z[y1 != 1], y1[y1 != 1]), rel=1e-14
+    )
+
+
+def test_every_target_ignored_gives_nan_and_zero_gradient():
+    Z, y = np.ones((3, 4)), np.full(3, -100)
+    for eps in (0.0, 0.1):
+        assert math.isnan(cross_entropy(Z, y, eps))
+        assert np.array_equal(cross_entropy_backward(Z, y, eps), np.zeros((3, 4)))
+
+
+def test_scalar_and_empty_class_axis_as_pytorch():
+    # torch.softmax(torch.tensor(5.), 0) is 1; an empty dim gives an empty tensor
+    assert softmax(np.float64(5.0)) == 1.0 and softmax(np.float64(5.0)).shape == ()
+    assert log_softmax(np.float64(-3.0)) == 0.0
+    assert softmax(np.zeros((2, 0))).shape == (2, 0)
+    assert log_softmax(np.zeros((0, 3)), axis=0).shape == (0, 3)
+    assert softmax(np.zeros((0, 3))).shape == (0, 3)  # no rows, 3 classes: nothing to do
+
+
+def test_naive_softmax_equals_the_shifted_one_until_it_overflows():
+    Z = rng.normal(size=(4, 5)) * 10
+    assert np.allclose(softmax_naive(Z), softmax(Z), rtol=1e-13, atol=1e-300)
+    assert np.allclose(softmax_naive(Z, axis=0), softmax(Z, axis=0), rtol=1e-13, atol=1e-300)
+    limit = math.log(np.finfo(np.float64).max)  # ≈ 709.78
+    assert np.isfinite(softmax_naive([[limit - 1, 0.0]])).all()
+    assert np.isnan(softmax_naive([[limit + 1, 0.0]])[0, 0])  # inf / inf
+    assert np.isnan(softmax_naive([[-1000.0, -1000.0]])).all()  # 0 / 0
+    limit32 = math.log(np.finfo(np.float32).max)  # ≈ 88.72: float32 overflows much earlier
+    assert np.isnan(softmax_naive(np.array([[limit32 + 1, 0.0]], np.float32))[0, 0])
