@@ -333,6 +333,13 @@ def references(seed: int) -> tuple[float, float]:
     return 0.5 * float(Ttr.var()), 0.5 * float(np.mean((A @ w - Ttr) ** 2))
 
 
+def choose_rate(val) -> int:
+    """Index of the rate with the lowest mean validation loss over the seeds, `val` of shape
+    (seeds, rates); a rate with a non-finite loss in any seed (diverged) is never chosen."""
+    val = np.asarray(val, dtype=float)
+    return int(np.argmin(np.where(np.isfinite(val), val, np.inf).mean(axis=0)))
+
+
 @memo
 def degradation(seed_set: int = 0) -> dict:
     """(kind, blocks) → training losses `(seeds, lrs, STEPS + 1)`, validation losses
@@ -348,7 +355,7 @@ def degradation(seed_set: int = 0) -> dict:
                                        kind == "residual", STEPS)  # fmt: skip
             hist = np.where(np.isfinite(hist), hist, np.inf).reshape(len(ss), len(LRS), -1)
             val = np.where(np.isfinite(val), val, np.inf).reshape(len(ss), len(LRS))
-            best = int(np.argmin(val.mean(axis=0)))
+            best = choose_rate(val)
             out[kind, blocks] = {"hist": hist, "val": val, "lr": LRS[best], "best": best,
                                  "train": hist[:, best, -1], "val_best": val[:, best]}  # fmt: skip
     ref = np.array([references(s) for s in ss])
