@@ -588,7 +588,7 @@ def _draw_gradients(theme: Theme):
 
 def _draw_training(theme: Theme):
     d = degradation(0)
-    fig, ax = new_figure(theme, width=7.2, height=4.0)
+    fig, ax = new_figure(theme, width=7.2, height=5.0)
     steps = np.arange(0, STEPS + 1, 5)  # every 5th step: a small SVG
     for kind, blocks in (k for k in d if isinstance(k, tuple)):
         r = d[kind, blocks]
@@ -601,11 +601,11 @@ def _draw_training(theme: Theme):
     log_scale(ax, "y")
     ax.set_xlabel("gradient-descent step (full batch)")
     for key, ls in (("constant", ":"), ("linear", "-.")):
-        ax.axhline(np.mean(d[key]), ls=ls, color=theme.palette[4 if key == "constant" else 5],
+        ax.axhline(np.mean(d[key]), ls=ls, color=theme.palette[3 if key == "constant" else 4],
                    lw=1.2, label=f"{key} predictor (mean)" if key == "constant" else
                    "linear least squares (mean)")  # fmt: skip
     ax.set_ylabel("training loss (half MSE)")
-    ax.legend(loc="lower left", fontsize=9)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=9)
     return fig
 
 
