@@ -16,9 +16,12 @@ library one network at a time. Change a constant and re-run the cells below it.
 # %%
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from snippets import checks, evidence, layers, losses, training
+from snippets.batchnorm import BatchNorm
 from snippets.companion import show
 from snippets.formatting import fmt, tex_matrix
 from snippets.memo import memo
@@ -43,13 +46,17 @@ EXAMPLE = {
 }
 
 
-def block(W1, b1, W2, b2) -> list:
-    """The inner layers F of a pre-activation block (no normalization): ReLU, Dense, ReLU,
-    Dense."""
+def block(W1, b1, W2, b2, norms=None) -> list:
+    """The inner layers F of a pre-activation block (He et al., 2016b): BatchNorm, ReLU, Dense,
+    BatchNorm, ReLU, Dense, with the pair of batch-norm layers `norms`; without them, ReLU,
+    Dense, ReLU, Dense."""
     # --8<-- [start:block]
+    bn1, bn2 = ([norms[0]], [norms[1]]) if norms else ([], [])
     return [
+        *bn1,
         layers.Activation("relu"),
         layers.Dense(W1, b1),
+        *bn2,
         layers.Activation("relu"),
         layers.Dense(W2, b2),
     ]
@@ -86,23 +93,26 @@ with np.printoptions(precision=4, suppress=True):
 # ## The networks of the experiments
 # A stem Dense(2 → WIDTH), then `blocks` pre-activation blocks, then ReLU and a head
 # Dense(WIDTH → 1): 2·blocks + 2 dense layers. The plain network has the same layers with the
-# shortcuts removed. Every dense layer is He-initialized (N(0, 2/fan_in), zero biases), except
-# that the residual network starts each block's last layer at zero (Goyal et al., 2017), so
-# every block starts as the identity.
+# shortcuts removed. Every dense layer is He-initialized (N(0, 2/fan_in), zero biases). The
+# degradation experiment puts batch norm in every block (γ = 1, β = 0, PyTorch's default), as
+# He et al. (2016) did, and gives the plain and the residual network the same initial weights:
+# the shortcut is the only difference. The gradient measurement also uses blocks without
+# normalization, and there a third variant starts each block's last layer at zero.
 
 # %%
 # --8<-- [start:settings]
 WIDTH = 8  # units per hidden layer
-SHALLOW, DEEP = 3, 20  # residual blocks: 8 and 42 dense layers
-LRS = (0.01, 0.03, 0.1, 0.3)  # the grid every network is tuned on (validation loss)
-STEPS = 300  # full-batch gradient-descent steps, the same budget for every network
-N_TRAIN, N_VAL = 64, 64
+SHALLOW, DEEP = 3, 16  # residual blocks: 8 and 34 dense layers
+LRS = (0.01, 0.03, 0.1, 0.3, 1.0)  # the grid every network is tuned on (validation)
+STEPS = 200  # full-batch gradient-descent steps, the same budget for every network
+N_TRAIN, N_VAL = 128, 128
 N_SEEDS = 5  # a seed fixes the data and the initial weights
-GRAD_DEPTHS = (5, 10, 20, 40)  # blocks, for the gradient at initialization
+GRAD_DEPTHS = (4, 8, 16, 32)  # blocks, for the gradient at initialization
 GRAD_SEEDS = 10
 # --8<-- [end:settings]
 KINDS = ("plain", "residual")
-INITS = ("plain", "residual-he", "residual-zero")  # the gradient experiment's networks
+INITS = ("plain", "residual-he", "residual-zero", "plain-bn", "residual-bn")  # gradient at init
+EPS, MOMENTUM = 1e-5, 0.1  # batch norm's defaults (snippets.batchnorm, PyTorch)
 
 
 def task(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -121,8 +131,9 @@ def split(seed: int) -> tuple[np.ndarray, ...]:
     return (*task(rng, N_TRAIN), *task(rng, N_VAL))
 
 
-def init(seed: int, blocks: int, init_kind: str) -> dict[str, np.ndarray]:
-    """Initial weights: W0 (2, W), W1 and W2 (blocks, W, W), Wo (W, 1), zero biases.
+def init(seed: int, blocks: int, init_kind: str, norm: bool = False) -> dict[str, np.ndarray]:
+    """Initial weights: W0 (2, W), W1 and W2 (blocks, W, W), Wo (W, 1), zero biases; with
+    `norm`, each block's two batch norms g1, be1, g2, be2 (blocks, W) at γ = 1, β = 0.
     `init_kind` "residual-zero" sets every W2 to 0; the others draw it like W1 (He)."""
     rng = np.random.default_rng([seed, 7])
     w, he = WIDTH, lambda fan_in, *shape: rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
@@ -131,7 +142,20 @@ def init(seed: int, blocks: int, init_kind: str) -> dict[str, np.ndarray]:
          "Wo": he(w, w, 1), "bo": np.zeros(1)}  # fmt: skip
     if init_kind == "residual-zero":
         P["W2"] = np.zeros_like(P["W2"])
+    if norm:
+        P.update(g1=np.ones((blocks, w)), be1=np.zeros((blocks, w)),
+                 g2=np.ones((blocks, w)), be2=np.zeros((blocks, w)))  # fmt: skip
     return P
+
+
+def _norms(P: dict, l: int):
+    """Block l's two BatchNorm layers with the γ, β of `P` (None without batch norm)."""
+    if "g1" not in P:
+        return None
+    pair = (BatchNorm(WIDTH, EPS, MOMENTUM), BatchNorm(WIDTH, EPS, MOMENTUM))
+    for bn, i in zip(pair, "12"):
+        bn.gamma, bn.beta = P[f"g{i}"][l].copy(), P[f"be{i}"][l].copy()
+    return pair
 
 
 def network(P: dict[str, np.ndarray], residual: bool) -> list:
@@ -140,22 +164,24 @@ def network(P: dict[str, np.ndarray], residual: bool) -> list:
     # --8<-- [start:network]
     net = [layers.Dense(P["W0"], P["b0"])]
     for l in range(P["W1"].shape[0]):
-        F = block(P["W1"][l], P["b1"][l], P["W2"][l], P["b2"][l])
+        F = block(P["W1"][l], P["b1"][l], P["W2"][l], P["b2"][l], _norms(P, l))
         net += [Residual(F)] if residual else F  # the only difference: the shortcut
     return net + [layers.Activation("relu"), layers.Dense(P["Wo"], P["bo"])]
     # --8<-- [end:network]
 
 
-def run(seed: int, kind: str, blocks: int, lr: float, steps: int = STEPS) -> dict:
-    """One network trained by `training.train` (full batch, `steps` epochs of one step):
-    its training losses (before training and after each step) and its final validation
-    loss."""
+def run(seed: int, residual: bool, blocks: int, lr: float, steps: int = STEPS,
+        norm: bool = True, init_kind: str = "plain") -> dict:  # fmt: skip
+    """One network trained by `training.train` (full batch, `steps` epochs of one step). Returns
+    the trained layers, the training loss before training and after it (batch statistics, the
+    objective being minimized) and the validation loss (inference mode, running statistics)."""
     Xtr, Ttr, Xva, Tva = split(seed)
-    P = init(seed, blocks, "residual-zero" if kind == "residual" else "plain")
-    net = network(P, kind == "residual")
-    history = training.train(net, Xtr, Ttr, steps, training.sgd(lr))
+    net = network(init(seed, blocks, init_kind, norm), residual)
+    first = losses.mse_loss(layers.forward(copy.deepcopy(net), Xtr)[0], Ttr)
+    training.train(net, Xtr, Ttr, steps, training.sgd(lr))
+    last = losses.mse_loss(layers.forward(copy.deepcopy(net), Xtr)[0], Ttr)
     val = losses.mse_loss(layers.forward(net, Xva, training=False)[0], Tva)
-    return {"losses": history, "val_loss": val}
+    return {"net": net, "train_loss": (first, last), "val_loss": val}
 
 
 # %% [markdown]
@@ -165,49 +191,104 @@ def run(seed: int, kind: str, blocks: int, lr: float, steps: int = STEPS) -> dic
 
 
 # %%
-def _forward(P, X, residual: bool):
+def _sum(x):
+    """Sum over the batch axis of (R, N, W): a matrix product, far faster here than
+    `x.sum(axis=1)`."""
+    return (np.ones((1, x.shape[1])) @ x)[:, 0]
+
+
+def _mean(x):
+    """Mean over the batch axis of (R, N, W), keeping it: a matrix product, far faster here
+    than `x.mean(axis=1)`."""
+    return np.full((1, x.shape[1]), 1.0 / x.shape[1]) @ x
+
+
+def _bn(x, g, b, running=None):
+    """Batch norm of each network's (N, W) batch: batch statistics, or the `running` (mean,
+    var) in inference mode. Returns y, the backward cache, and the batch (mean, biased var)."""
+    if running is None:
+        mu = _mean(x)
+        xc = x - mu
+        var = _mean(xc * xc)
+    else:
+        mu, var = running[0][:, None], running[1][:, None]
+        xc = x - mu
+    inv = 1.0 / np.sqrt(var + EPS)
+    xh = xc * inv
+    return g[:, None] * xh + b[:, None], (xh, inv, g), (mu[:, 0], var[:, 0])
+
+
+def _bn_backward(dy, cache):
+    xh, inv, g = cache
+    db, dg = _mean(dy), _mean(dy * xh)  # means; the sums are N times these
+    return g[:, None] * inv * (dy - db - xh * dg), dg[:, 0] * dy.shape[1], db[:, 0] * dy.shape[1]
+
+
+def _norm(P, i: str, l: int, x, running):
+    """Block l's batch norm number `i` ("1" or "2") applied to x, if the networks have one."""
+    if "g1" not in P:
+        return x, None, None
+    run = running and (running[f"m{i}"][:, l], running[f"v{i}"][:, l])
+    return _bn(x, P[f"g{i}"][:, l], P[f"be{i}"][:, l], run)
+
+
+def _forward(P, X, residual: bool, running=None):
+    """Output and backward state of the stacked networks `P` for inputs X (R, N, 2); batch
+    norm (if P has it) uses batch statistics, or `running` {"m1", "v1", "m2", "v2"}."""
     h = X @ P["W0"] + P["b0"][:, None]
-    cache = []
+    cache, stats = [], []
     for l in range(P["W1"].shape[1]):
-        a = np.maximum(h, 0)
+        n1, c1, s1 = _norm(P, "1", l, h, running)
+        a = np.maximum(n1, 0)
         z = a @ P["W1"][:, l] + P["b1"][:, l, None]
-        u = np.maximum(z, 0)
+        n2, c2, s2 = _norm(P, "2", l, z, running)
+        u = np.maximum(n2, 0)
         f = u @ P["W2"][:, l] + P["b2"][:, l, None]
-        cache.append((h, a, z, u))
+        cache.append((n1, c1, a, n2, c2, u))
+        stats.append((s1, s2))
         h = h + f if residual else f
     a = np.maximum(h, 0)
-    return a @ P["Wo"] + P["bo"][:, None], (h, a, cache)
+    return a @ P["Wo"] + P["bo"][:, None], (h, a, cache, stats)
 
 
 def _backward(P, X, dout, residual: bool, state, top=None):
-    """Gradients of every weight for upstream `dout`; `top` replaces dL/dh at the last block's
-    output (the gradient experiment injects one there). Also returns ‖dL/dh‖ per block input."""
-    h, a, cache = state
+    """Gradients of every parameter for upstream `dout`; `top` replaces dL/dh at the last
+    block's output (the gradient experiment injects one there). Also returns ‖dL/dh‖ per
+    block input."""
+    h, a, cache, _ = state
     T = lambda M: np.swapaxes(M, -1, -2)  # noqa: E731
-    G = {"Wo": T(a) @ dout, "bo": dout.sum(1)}
+    G = {k: np.zeros_like(v) for k, v in P.items()}
+    G["Wo"], G["bo"] = T(a) @ dout, _sum(dout)
     dh = (dout @ T(P["Wo"])) * (h > 0) if top is None else top
-    G["W1"], G["b1"] = np.zeros_like(P["W1"]), np.zeros_like(P["b1"])
-    G["W2"], G["b2"] = np.zeros_like(P["W2"]), np.zeros_like(P["b2"])
-    norms = [np.sqrt((dh**2).sum(axis=(1, 2)))]
+    norm = (lambda d: np.sqrt((d**2).sum(axis=(1, 2)))) if top is not None else (lambda d: 0.0)
+    norms = [norm(dh)]
     for l in reversed(range(P["W1"].shape[1])):
-        h_in, a_in, z, u = cache[l]
-        G["W2"][:, l], G["b2"][:, l] = T(u) @ dh, dh.sum(1)
-        du = (dh @ T(P["W2"][:, l])) * (z > 0)
-        G["W1"][:, l], G["b1"][:, l] = T(a_in) @ du, du.sum(1)
-        da = (du @ T(P["W1"][:, l])) * (h_in > 0)
+        n1, c1, a_in, n2, c2, u = cache[l]
+        G["W2"][:, l], G["b2"][:, l] = T(u) @ dh, _sum(dh)
+        dz = (dh @ T(P["W2"][:, l])) * (n2 > 0)
+        if c2 is not None:
+            dz, G["g2"][:, l], G["be2"][:, l] = _bn_backward(dz, c2)
+        G["W1"][:, l], G["b1"][:, l] = T(a_in) @ dz, _sum(dz)
+        da = (dz @ T(P["W1"][:, l])) * (n1 > 0)
+        if c1 is not None:
+            da, G["g1"][:, l], G["be1"][:, l] = _bn_backward(da, c1)
         dh = dh + da if residual else da  # the shortcut adds dL/dy to what F hands back
-        norms.append(np.sqrt((dh**2).sum(axis=(1, 2))))
-    G["W0"], G["b0"] = T(X) @ dh, dh.sum(1)
-    return G, np.array(norms[::-1]).T  # norms: (R, blocks + 1), block 1's input first
+        norms.append(norm(dh))
+    G["W0"], G["b0"] = T(X) @ dh, _sum(dh)
+    return G, np.array(norms[::-1]).T  # norms (with `top`): (R, blocks + 1), block 1 first
 
 
 def train_stack(Ps: list[dict], data_sets: list[tuple], lrs, residual: bool, steps: int):
-    """Train R networks of one architecture at once by full-batch gradient descent; returns
-    their training losses `(R, steps + 1)` and final validation losses `(R,)`."""
+    """Train R networks of one architecture at once by full-batch gradient descent. Returns
+    their training losses `(R, steps + 1)` (before training and after each step, batch
+    statistics), final validation losses `(R,)` (running statistics) and the final weights
+    and running statistics."""
     P = {k: np.stack([p[k] for p in Ps]) for k in Ps[0]}
     X, T, Xv, Tv = (np.stack([d[i] for d in data_sets]) for i in range(4))
     lr = np.asarray(lrs, dtype=float)
     N = X.shape[1]
+    run_stats = {k: np.zeros_like(P["g1"]) if k[0] == "m" else np.ones_like(P["g1"])
+                 for k in ("m1", "v1", "m2", "v2")} if "g1" in P else None  # fmt: skip
     hist = np.empty((len(Ps), steps + 1))
     with np.errstate(all="ignore"):  # a diverging rate is a result (inf / nan), not an error
         for k in range(steps + 1):
@@ -215,46 +296,79 @@ def train_stack(Ps: list[dict], data_sets: list[tuple], lrs, residual: bool, ste
             hist[:, k] = 0.5 * ((out - T) ** 2).sum(axis=(1, 2)) / N
             if k == steps:
                 break
+            if run_stats is not None:  # as BatchNorm: momentum, unbiased variance
+                for l, pair in enumerate(state[3]):
+                    for i, (mu, var) in zip("12", pair):
+                        for key, new in ((f"m{i}", mu), (f"v{i}", var * N / (N - 1))):
+                            run_stats[key][:, l] = (1 - MOMENTUM) * run_stats[key][
+                                :, l
+                            ] + MOMENTUM * new
             G, _ = _backward(P, X, (out - T) / N, residual, state)
             for key in P:
                 P[key] -= lr.reshape((-1,) + (1,) * (P[key].ndim - 1)) * G[key]
-        out_v = _forward(P, Xv, residual)[0]
+        out_v = _forward(P, Xv, residual, run_stats)[0]
         val = 0.5 * ((out_v - Tv) ** 2).sum(axis=(1, 2)) / Xv.shape[1]
-    return hist, val
+    return hist, val, {"P": P, "running": run_stats}
 
 
 # %% [markdown]
 # ## The degradation experiment
-# Shallow (3 blocks) and deep (20 blocks) networks, plain and residual, every learning rate of
-# the grid and every seed. Each network's rate is the one with the lowest mean validation loss
-# over the seeds; a diverged run counts as an infinite loss. The compared quantity is the
-# *training* loss after the step budget, as in He et al. (2016).
+# Shallow (3 blocks) and deep (20 blocks) networks with batch norm, plain and residual, every
+# learning rate of the grid and every seed; a plain and a residual network of one seed and depth
+# start from the same weights. Each network's rate is the one with the lowest mean validation
+# loss over the seeds; a rate at which any seed diverges (a loss that overflows to inf or nan)
+# has an infinite mean and is never chosen. The rate is chosen on validation data of the same
+# seeds (same initial weights) whose training loss is reported. The compared quantity is the
+# *training* loss after the step budget, as in He et al. (2016). Two references: the constant
+# predictor (the mean target), whose loss is ½ Var(t), and a linear least-squares fit.
 
 
 # %%
+def references(seed: int) -> tuple[float, float]:
+    """Training loss (half MSE) of the constant predictor, ½ Var(t), and of the least-squares
+    linear fit t ≈ x w + c, on one seed's training set."""
+    Xtr, Ttr = split(seed)[:2]
+    A = np.c_[Xtr, np.ones(len(Xtr))]
+    w = np.linalg.lstsq(A, Ttr, rcond=None)[0]
+    return 0.5 * float(Ttr.var()), 0.5 * float(np.mean((A @ w - Ttr) ** 2))
+
+
+def choose_rate(val) -> int:
+    """Index of the rate with the lowest mean validation loss over the seeds, `val` of shape
+    (seeds, rates); a rate with a non-finite loss in any seed (diverged) is never chosen."""
+    val = np.asarray(val, dtype=float)
+    return int(np.argmin(np.where(np.isfinite(val), val, np.inf).mean(axis=0)))
+
+
 @memo
 def degradation(seed_set: int = 0) -> dict:
     """(kind, blocks) → training losses `(seeds, lrs, STEPS + 1)`, validation losses
-    `(seeds, lrs)`, the chosen rate and the final training loss at it `(seeds,)`."""
+    `(seeds, lrs)`, the chosen rate and the final training loss at it `(seeds,)`; "constant"
+    and "linear" → the references' training losses `(seeds,)`."""
     ss = seeds(N_SEEDS, seed_set)
     out = {}
-    for kind in KINDS:
-        for blocks in (SHALLOW, DEEP):
-            init_kind = "residual-zero" if kind == "residual" else "plain"
-            runs = [(s, lr) for s in ss for lr in LRS]
-            Ps = [init(s, blocks, init_kind) for s, _ in runs]
-            hist, val = train_stack(Ps, [split(s) for s, _ in runs], [lr for _, lr in runs],
-                                    kind == "residual", STEPS)  # fmt: skip
-            hist = hist.reshape(len(ss), len(LRS), -1)
+    runs = [(s, lr) for s in ss for lr in LRS]
+    for blocks in (SHALLOW, DEEP):
+        Ps = [init(s, blocks, "plain", norm=True) for s, _ in runs]
+        for kind in KINDS:
+            hist, val, _ = train_stack(Ps, [split(s) for s, _ in runs], [lr for _, lr in runs],
+                                       kind == "residual", STEPS)  # fmt: skip
+            hist = np.where(np.isfinite(hist), hist, np.inf).reshape(len(ss), len(LRS), -1)
             val = np.where(np.isfinite(val), val, np.inf).reshape(len(ss), len(LRS))
-            best = int(np.argmin(val.mean(axis=0)))
-            out[kind, blocks] = {"hist": hist, "val": val, "lr": LRS[best],
+            best = choose_rate(val)
+            out[kind, blocks] = {"hist": hist, "val": val, "lr": LRS[best], "best": best,
                                  "train": hist[:, best, -1], "val_best": val[:, best]}  # fmt: skip
+    ref = np.array([references(s) for s in ss])
+    out["constant"], out["linear"] = ref[:, 0], ref[:, 1]
     return out
 
 
 # %%
-for (kind, blocks), r in degradation(0).items():
+for key, r in degradation(0).items():
+    if isinstance(key, str):
+        print(f"{key:8} reference: training loss {evidence.spread(r, digits=4)}")
+        continue
+    kind, blocks = key
     print(f"{kind:8} {2 * blocks + 2:2d} layers: rate {r['lr']:g}, training loss "
           f"{evidence.spread(r['train'], digits=4)}")  # fmt: skip
 
@@ -268,24 +382,34 @@ for (kind, blocks), r in degradation(0).items():
 # %%
 @memo
 def gradient_at_init(seed_set: int = 0) -> dict:
-    """(init kind, blocks) → log10 ratios `(seeds, blocks + 1)`, block 1's input first."""
+    """(init kind, blocks) → log10 ratios `(seeds, blocks + 1)`, block 1's input first;
+    ("loss0", init kind, blocks) → the training loss at initialization `(seeds,)`."""
     ss = seeds(GRAD_SEEDS, seed_set)
     out = {}
     for blocks in GRAD_DEPTHS:
         for kind in INITS:
-            P = {k: np.stack([init(s, blocks, kind)[k] for s in ss]) for k in init(0, 1, kind)}
-            X = np.stack([split(s)[0] for s in ss])
-            _, state = _forward(P, X, kind != "plain")
+            base, norm = kind.removesuffix("-bn"), kind.endswith("-bn")
+            base = "plain" if base == "residual" else base  # the BN networks: He weights
+            P = {k: np.stack([init(s, blocks, base, norm)[k] for s in ss])
+                 for k in init(0, 1, base, norm)}  # fmt: skip
+            X, T = (np.stack([split(s)[i] for s in ss]) for i in (0, 1))
+            residual = kind.startswith("residual")
+            with np.errstate(over="ignore"):
+                out_, state = _forward(P, X, residual)
+                out["loss0", kind, blocks] = 0.5 * ((out_ - T) ** 2).mean(axis=(1, 2))
             top = np.random.default_rng([blocks, 5]).normal(size=(len(ss), N_TRAIN, WIDTH))
             dout = np.zeros((len(ss), N_TRAIN, 1))
             with np.errstate(divide="ignore"):
-                _, norms = _backward(P, X, dout, kind != "plain", state, top=top)
+                _, norms = _backward(P, X, dout, residual, state, top=top)
                 out[kind, blocks] = np.log10(norms / norms[:, -1:])
     return out
 
 
 # %%
-for (kind, blocks), r in gradient_at_init(0).items():
+for key, r in gradient_at_init(0).items():
+    if key[0] == "loss0":
+        continue
+    kind, blocks = key
     print(f"{kind:14} {blocks:2d} blocks: log10 ratio at block 1, median {np.median(r[:, 0]):+.2f}")
 
 
@@ -347,10 +471,32 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     d = degradation(seed_set)
     ps, pd = d["plain", SHALLOW]["train"], d["plain", DEEP]["train"]
     rs, rd = d["residual", SHALLOW]["train"], d["residual", DEEP]["train"]
+    const, linear = d["constant"], d["linear"]
     s, dp = _layers(SHALLOW), _layers(DEEP)
     out = {}
     out["plain_degrades"] = evidence.beats(
         pd, ps, f"training loss, plain {dp} vs {s} layers", digits=4
+    )
+    out["plain_deep_degrades_at_every_rate"] = evidence.all_of(*(
+        evidence.beats(d["plain", DEEP]["hist"][:, i, -1], ps,
+                       f"plain {dp} layers at rate {lr:g} vs plain {s} layers at its rate",
+                       digits=4)
+        for i, lr in enumerate(LRS)
+    ))  # fmt: skip
+    out["plain_deep_not_constant"] = (
+        bool(np.all(pd < const)),
+        f"plain {dp} layers vs constant predictor ½Var(t): below in {int(np.sum(pd < const))} "
+        f"of {pd.size} seeds; per seed " + ", ".join(f"{a:.4f}/{b:.4f}" for a, b in zip(pd, const)),
+    )
+    out["plain_deep_above_linear"] = evidence.beats(
+        pd, linear, f"training loss, plain {dp} layers vs linear least squares", digits=4
+    )
+    chosen = {f"{k} {_layers(b)} layers": d[k, b]["best"] for k, b in
+              (("plain", SHALLOW), ("residual", SHALLOW), ("residual", DEEP))}  # fmt: skip
+    out["rates_inside_grid"] = (
+        all(0 < i < len(LRS) - 1 for i in chosen.values()),
+        f"grid {', '.join(f'{lr:g}' for lr in LRS)}; chosen: "
+        + ", ".join(f"{k} {LRS[i]:g}" for k, i in chosen.items()),
     )
     out["residual_beats_plain_deep"] = evidence.beats(
         pd, rd, f"training loss at {dp} layers, plain vs residual", digits=4
@@ -358,22 +504,34 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     out["residual_penalty_smaller"] = evidence.beats(
         pd - ps, rd - rs, f"cost of depth ({dp} minus {s} layers), plain vs residual", digits=4
     )
-    out["residual_deep_slightly_worse"] = evidence.beats(
-        rd, rs, f"training loss, residual {dp} vs {s} layers", digits=4
-    )
     g = gradient_at_init(seed_set)
     for kind, name, sign, word in (
         ("plain", "plain_gradient_shrinks", -1, "below"),
         ("residual-he", "he_residual_gradient_grows", 1, "above"),
+        ("plain-bn", "bn_plain_gradient_grows", 1, "above"),
     ):
         r = g[kind, DEEP][:, 0]  # log10 ratio at block 1; -inf: the gradient is exactly 0
         fin = r[np.isfinite(r)]
         out[name] = (
-            bool(np.all(sign * r > 0)),
+            bool(np.sum(sign * r > 0) >= r.size - 1 and sign * np.median(r) > 0),
             f"{kind}, {DEEP} blocks: ratio {word} 1 in {int(np.sum(sign * r > 0))} of {r.size} "
             f"seeds (exactly 0 in {r.size - fin.size}); log10 ratio median {np.median(r):+.2f}, "
             f"finite ones from {fin.min():+.2f} to {fin.max():+.2f}",
         )
+    for kind, name, sign in (("plain", "plain_trend", -1), ("residual-he", "he_trend", 1),
+                             ("plain-bn", "bn_plain_trend", 1)):  # fmt: skip
+        med = np.array([np.median(g[kind, b][:, 0]) for b in GRAD_DEPTHS])
+        out[name] = (
+            bool(np.all(sign * np.diff(med) > 0)),
+            f"{kind}: median log10 ratio at block 1 for {', '.join(map(str, GRAD_DEPTHS))} "
+            f"blocks: {', '.join(f'{m:+.2f}' for m in med)}",
+        )
+    out["bn_residual_gradient_smaller"] = evidence.beats(
+        g["plain-bn", DEEP][:, 0],
+        g["residual-bn", DEEP][:, 0],
+        f"log10 gradient ratio at block 1, {DEEP} blocks with batch norm, plain vs residual",
+        digits=2,
+    )
     worst = max(float(np.max(np.abs(g["residual-zero", b]))) for b in GRAD_DEPTHS)
     gaps = [zero_init_gap(sd) for sd in seeds(N_SEEDS, seed_set)]
     out["zero_init_is_identity"] = (
@@ -395,9 +553,11 @@ for name, (holds, _evidence) in claims(0).items():
 # the degradation experiment.
 
 # %%
-STYLE = {"plain": (0, "-"), "residual-he": (1, "--"), "residual-zero": (2, "-")}
-LABEL = {"plain": "plain (He)", "residual-he": "residual (He)",
-         "residual-zero": "residual (last layer 0)"}  # fmt: skip
+STYLE = {"plain": (0, "-"), "residual-he": (1, "--"), "residual-zero": (2, "-"),
+         "plain-bn": (3, ":"), "residual-bn": (4, "-.")}  # fmt: skip
+LABEL = {"plain": "plain", "residual-he": "residual (He)",
+         "residual-zero": "residual (last layer 0)", "plain-bn": "plain + BN",
+         "residual-bn": "residual + BN"}  # fmt: skip
 
 
 def _draw_gradients(theme: Theme):
@@ -421,16 +581,16 @@ def _draw_gradients(theme: Theme):
     axes[1].set_xlabel("residual blocks")
     axes[1].set_xticks(GRAD_DEPTHS)
     for ax in axes:
-        ax.set_ylim(floor - 0.5, 6.5)
-    fig.legend(loc="outside lower center", ncols=3)
+        ax.set_ylim(floor - 0.5, 9.5)
+    fig.legend(loc="outside lower center", ncols=3, fontsize=10)
     return fig
 
 
 def _draw_training(theme: Theme):
     d = degradation(0)
-    fig, ax = new_figure(theme, width=7.2, height=4.0)
+    fig, ax = new_figure(theme, width=7.2, height=5.0)
     steps = np.arange(0, STEPS + 1, 5)  # every 5th step: a small SVG
-    for kind, blocks in d:
+    for kind, blocks in (k for k in d if isinstance(k, tuple)):
         r = d[kind, blocks]
         h = r["hist"][:, LRS.index(r["lr"]), steps]
         colour = theme.palette[0 if kind == "plain" else 2]
@@ -440,8 +600,12 @@ def _draw_training(theme: Theme):
                 label=f"{kind}, {_layers(blocks)} layers (rate {r['lr']:g})")  # fmt: skip
     log_scale(ax, "y")
     ax.set_xlabel("gradient-descent step (full batch)")
-    ax.set_ylabel("training loss (MSE)")
-    ax.legend(loc="upper right", fontsize=10)
+    for key, ls in (("constant", ":"), ("linear", "-.")):
+        ax.axhline(np.mean(d[key]), ls=ls, color=theme.palette[3 if key == "constant" else 4],
+                   lw=1.2, label=f"{key} predictor (mean)" if key == "constant" else
+                   "linear least squares (mean)")  # fmt: skip
+    ax.set_ylabel("training loss (half MSE)")
+    fig.legend(loc="outside lower center", ncols=2, fontsize=9)
     return fig
 
 
@@ -474,18 +638,30 @@ def values() -> dict[str, object]:
              lrs=", ".join(f"{lr:g}" for lr in LRS),
              grad_depths=", ".join(map(str, GRAD_DEPTHS)))  # fmt: skip
     d = degradation(0)
-    for (kind, blocks), r in d.items():
+    for kind, blocks in (k for k in d if isinstance(k, tuple)):
+        r = d[kind, blocks]
         key = f"{kind}_{'deep' if blocks == DEEP else 'shallow'}"
         v[f"{key}_loss"] = evidence.spread(r["train"], digits=4)
         v[f"{key}_lr"] = f"{r['lr']:g}"
+        v[f"{key}_val"] = evidence.spread(r["val_best"], digits=4)
+    v["constant_loss"] = evidence.spread(d["constant"], digits=4)
+    v["linear_loss"] = evidence.spread(d["linear"], digits=4)
+    per_rate = d["plain", DEEP]["hist"][:, :, -1].mean(axis=0)
+    v["plain_deep_rate_min"], v["plain_deep_rate_max"] = (
+        fmt(per_rate.min(), 3),
+        fmt(per_rate.max(), 3),
+    )
     ps, pd = d["plain", SHALLOW]["train"], d["plain", DEEP]["train"]
     rs, rd = d["residual", SHALLOW]["train"], d["residual", DEEP]["train"]
     v["plain_penalty"] = evidence.spread(pd - ps, digits=4)
     v["residual_penalty"] = evidence.spread(rd - rs, digits=4)
     g = gradient_at_init(0)
     for kind in INITS:
-        for b in (DEEP, GRAD_DEPTHS[-1]):
-            v[f"grad_{kind.replace('-', '_')}_{b}"] = fmt(np.median(g[kind, b][:, 0]), 1)
+        for b, name in ((DEEP, "deep"), (GRAD_DEPTHS[-1], "max")):
+            v[f"grad_{kind.replace('-', '_')}_{name}"] = fmt(np.median(g[kind, b][:, 0]), 1)
+    v["grad_deepest"] = GRAD_DEPTHS[-1]
+    v["he_loss0"] = fmt(np.median(g["loss0", "residual-he", DEEP]), 0)
+    v["const_loss0"] = fmt(np.median(d["constant"]), 2)
     v["grad_plain_zero"] = int(sum(np.sum(np.isneginf(g["plain", b][:, 0])) for b in GRAD_DEPTHS))
     v["grad_total"] = GRAD_SEEDS * len(GRAD_DEPTHS)
     c = shortcut_params()

@@ -40,11 +40,17 @@ class Residual:
     # --8<-- [start:residual]
     def __call__(self, X, training: bool = True):
         Fx, caches = layers.forward(self.inner, X, training)
+        need = (X.shape[1], Fx.shape[1])  # the projection x W_s that matches F(x)
+        if self.projection is not None and self.projection.shape != need:
+            raise ValueError(
+                f"projection: expected shape {need} (input features, F's output features), "
+                f"got {self.projection.shape}"
+            )
         shortcut = X if self.projection is None else X @ self.projection
         if shortcut.shape != Fx.shape:
             raise ValueError(
                 f"inner: F(x) has shape {Fx.shape} but the shortcut {shortcut.shape}; give a "
-                f"projection of shape ({X.shape[1]}, {Fx.shape[1]})"
+                f"projection of shape {need}"
             )
         return Fx + shortcut, (X, caches)
 

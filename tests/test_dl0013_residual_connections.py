@@ -11,7 +11,9 @@ import pytest
 
 from snippets import dl0013_residual_connections as page
 from snippets import layers
+from snippets.batchnorm import BatchNorm
 from snippets.residual import Residual
+from snippets.seeds import seeds
 
 
 def relu(v):
@@ -43,22 +45,41 @@ def test_worked_example_by_hand():
     assert e["g_plain"][0, 1] == 0.0 and e["g_x"][0, 1] == g_y[0, 1]
 
 
-@pytest.mark.parametrize("kind", ["plain", "residual"])
-def test_stacked_training_equals_the_reference_library(kind):
+@pytest.mark.parametrize("residual", [False, True])
+@pytest.mark.parametrize("norm", [False, True])
+def test_stacked_training_equals_the_reference_library(residual, norm):
     steps, blocks, lrs = 6, 3, (0.03, 0.3)
     runs = [(s, lr) for s in (0, 1) for lr in lrs]
-    init_kind = "residual-zero" if kind == "residual" else "plain"
-    hist, val = page.train_stack(
-        [page.init(s, blocks, init_kind) for s, _ in runs],
+    hist, val, state = page.train_stack(
+        [page.init(s, blocks, "plain", norm) for s, _ in runs],
         [page.split(s) for s, _ in runs],
         [lr for _, lr in runs],
-        kind == "residual",
+        residual,
         steps,
     )
     for i, (s, lr) in enumerate(runs):
-        ref = page.run(s, kind, blocks, lr, steps)
-        np.testing.assert_allclose(hist[i], ref["losses"], rtol=1e-11, atol=1e-13)
+        ref = page.run(s, residual, blocks, lr, steps, norm=norm)
+        np.testing.assert_allclose(hist[i, [0, -1]], ref["train_loss"], rtol=1e-11, atol=1e-13)
         np.testing.assert_allclose(val[i], ref["val_loss"], rtol=1e-11)
+        # every trained parameter and running statistic, layer by layer
+        net = ref["net"]
+        np.testing.assert_allclose(state["P"]["W0"][i], net[0].W, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(state["P"]["Wo"][i], net[-1].W, rtol=1e-10, atol=1e-12)
+        inner = [b.inner for b in net[1:-2]] if residual else [
+            net[1 + k * (6 if norm else 4): 1 + (k + 1) * (6 if norm else 4)] for k in range(blocks)
+        ]  # fmt: skip
+        for l, F in enumerate(inner):
+            dense = [layer for layer in F if isinstance(layer, layers.Dense)]
+            np.testing.assert_allclose(state["P"]["W1"][i, l], dense[0].W, rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(state["P"]["W2"][i, l], dense[1].W, rtol=1e-10, atol=1e-12)
+            bns = [layer for layer in F if isinstance(layer, BatchNorm)]
+            assert len(bns) == (2 if norm else 0)
+            for k, bn in zip("12", bns):
+                np.testing.assert_allclose(state["P"][f"g{k}"][i, l], bn.gamma, rtol=1e-10)
+                np.testing.assert_allclose(state["P"][f"be{k}"][i, l], bn.beta, atol=1e-12)
+                run = state["running"]
+                np.testing.assert_allclose(run[f"m{k}"][i, l], bn.running_mean, atol=1e-12)
+                np.testing.assert_allclose(run[f"v{k}"][i, l], bn.running_var, rtol=1e-10)
     assert hist[0, -1] < hist[0, 0]  # training moves the loss
 
 
@@ -80,41 +101,60 @@ def test_the_plain_network_is_the_residual_one_without_shortcuts():
 
 def test_gradient_ratios_match_the_reference_backward():
     """The stacked backward's ‖dL/dh‖ at each block input equals the reference library's
-    layer-by-layer backward from the same injected gradient."""
+    layer-by-layer backward from the same injected gradient, for the five networks."""
     blocks, seed = 4, 2
     for kind in page.INITS:
-        P = page.init(seed, blocks, kind)
+        norm, residual = kind.endswith("-bn"), kind.startswith("residual")
+        base = "residual-zero" if kind == "residual-zero" else "plain"
+        P = page.init(seed, blocks, base, norm)
         X = page.split(seed)[0]
-        net = page.network(P, kind != "plain")[:-2]  # up to the last block's output
+        net = page.network(P, residual)[:-2]  # up to the last block's output
         H, caches = layers.forward(net, X)
         top = np.random.default_rng(0).normal(size=H.shape)
         Ps = {k: v[None] for k, v in P.items()}
-        _, state = page._forward(Ps, X[None], kind != "plain")
-        _, norms = page._backward(Ps, X[None], np.zeros((1, len(X), 1)), kind != "plain",
+        _, state = page._forward(Ps, X[None], residual)
+        _, norms = page._backward(Ps, X[None], np.zeros((1, len(X), 1)), residual,
                                   state, top=top[None])  # fmt: skip
-        step = 1 if kind != "plain" else 4  # a plain block is 4 layers of the list
+        step = 1 if residual else (6 if norm else 4)  # a plain block is 4 or 6 layers
         dh, expected = top, [np.linalg.norm(top)]
         for i in reversed(range(1, len(net), step)):
             dh = layers.backward(net[i : i + step], caches[i : i + step], dh)[0]
             expected.append(np.linalg.norm(dh))
-        np.testing.assert_allclose(norms[0], expected[::-1], rtol=1e-12)
+        np.testing.assert_allclose(norms[0], expected[::-1], rtol=1e-10)
         if kind == "residual-zero":
             assert np.all(norms[0] == norms[0][-1])  # every block passes it on unchanged
 
 
-def test_experiment_structure_and_tuning_on_validation():
+def test_rate_choice_reads_validation_and_skips_diverged_rates():
+    val = np.array([[0.3, 0.2, 0.25], [0.3, 0.2, 0.05]])  # rate 2 best on average
+    assert page.choose_rate(val) == 2
+    val[0, 2] = np.nan  # one seed diverged at rate 2: never chosen
+    assert page.choose_rate(val) == 1
+    val[1, 1] = np.inf
+    assert page.choose_rate(val) == 0
+
+
+def test_experiment_structure():
     d = page.degradation(0)
-    assert set(d) == {(k, b) for k in page.KINDS for b in (page.SHALLOW, page.DEEP)}
-    for r in d.values():
+    nets = [k for k in d if isinstance(k, tuple)]
+    assert set(nets) == {(k, b) for k in page.KINDS for b in (page.SHALLOW, page.DEEP)}
+    for key in nets:
+        r = d[key]
         assert r["hist"].shape == (page.N_SEEDS, len(page.LRS), page.STEPS + 1)
-        best = int(np.argmin(r["val"].mean(axis=0)))  # chosen on validation, not training
-        assert r["lr"] == page.LRS[best]
-        np.testing.assert_array_equal(r["train"], r["hist"][:, best, -1])
+        assert r["best"] == page.choose_rate(r["val"]) and r["lr"] == page.LRS[r["best"]]
+        np.testing.assert_array_equal(r["train"], r["hist"][:, r["best"], -1])
+    # the references, by hand: ½ Var(t) and the normal equations of a linear fit
+    for i, s in enumerate(seeds(page.N_SEEDS, 0)):
+        X, T = page.split(s)[:2]
+        np.testing.assert_allclose(d["constant"][i], 0.5 * np.mean((T - T.mean()) ** 2))
+        A = np.c_[X, np.ones(len(X))]
+        w = np.linalg.solve(A.T @ A, A.T @ T)
+        np.testing.assert_allclose(d["linear"][i], 0.5 * np.mean((A @ w - T) ** 2), rtol=1e-9)
     Xtr, _, Xva, _ = page.split(0)
     assert not np.any(np.isin(Xtr, Xva))  # disjoint draws
     g = page.gradient_at_init(0)
-    assert g["plain", 5].shape == (page.GRAD_SEEDS, 6)
-    np.testing.assert_array_equal(g["residual-zero", 40], 0.0)
+    assert g["plain", page.GRAD_DEPTHS[0]].shape == (page.GRAD_SEEDS, page.GRAD_DEPTHS[0] + 1)
+    np.testing.assert_array_equal(g["residual-zero", page.GRAD_DEPTHS[-1]], 0.0)
 
 
 def test_zero_init_network_starts_as_stem_and_head():
@@ -124,6 +164,10 @@ def test_zero_init_network_starts_as_stem_and_head():
     # the same seed gives the plain and He-residual networks the same weights
     a, b = page.init(4, 6, "plain"), page.init(4, 6, "residual-he")
     assert all(np.array_equal(a[k], b[k]) for k in a)
+    # with batch norm: the same dense weights, γ = 1 and β = 0
+    c = page.init(4, 6, "plain", norm=True)
+    assert all(np.array_equal(a[k], c[k]) for k in a)
+    assert np.all(c["g1"] == 1) and np.all(c["be2"] == 0)
 
 
 def test_resnet34_shortcut_counts():
@@ -156,7 +200,7 @@ def test_figures_draw_in_both_themes_and_are_small():
 
 
 def test_task_refuses_bad_arguments():
-    with pytest.raises(ValueError, match="n"):
+    with pytest.raises(ValueError, match="^n:"):
         page.task(0, 0)
-    with pytest.raises(TypeError, match="seed"):
+    with pytest.raises(TypeError, match="^seed:"):
         page.task("seed", 4)

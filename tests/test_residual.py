@@ -27,9 +27,9 @@ def test_the_output_is_x_plus_f_of_x():
     b = block(3, 4, 3)
     X = rng.normal(size=(5, 3))
     Y, _ = b(X)
-    assert np.allclose(Y, X + layers.forward(b.inner, X)[0], atol=0)
+    assert np.array_equal(Y, X + layers.forward(b.inner, X)[0])
     p = block(3, 4, 2, projection=True)
-    assert np.allclose(p(X)[0], X @ p.projection + layers.forward(p.inner, X)[0], atol=0)
+    assert np.array_equal(p(X)[0], X @ p.projection + layers.forward(p.inner, X)[0])
 
 
 def test_the_identity_path_passes_the_gradient_unchanged():
@@ -69,3 +69,15 @@ def test_a_block_that_changes_width_needs_a_projection():
         Residual(b.inner, np.ones(3))
     with pytest.raises(TypeError, match="^layers:"):
         Residual([])
+
+
+def test_a_projection_of_the_wrong_shape_is_named():
+    X = rng.normal(size=(5, 3))
+    inner = block(3, 4, 2).inner  # F: 3 -> 2 features
+    # wrong number of rows (input features): numpy's matmul error would not name it
+    with pytest.raises(ValueError, match=r"^projection: expected shape \(3, 2\).*got \(4, 2\)"):
+        Residual(inner, np.ones((4, 2)))(X)
+    # right rows, but the width does not match F's output
+    with pytest.raises(ValueError, match=r"^projection: expected shape \(3, 2\).*got \(3, 4\)"):
+        Residual(inner, np.ones((3, 4)))(X)
+    assert Residual(inner, np.ones((3, 2)))(X)[0].shape == (5, 2)
