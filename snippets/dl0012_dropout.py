@@ -252,7 +252,7 @@ def train_stack(seed: int, ps=P_GRID, steps: int = STEPS, every: int = EVERY) ->
     rngs = [np.random.default_rng([seed, 2, j]) for j in range(P)]
     scale = np.where(ps < 1, 1 / np.where(ps < 1, 1 - ps, 1), 0.0)[:, None, None]
     yt = ytr[None, :, None].astype(float)
-    X_eval, y_eval = np.concatenate([Xtr, Xva]), np.concatenate([ytr, yva])  # one pass for both
+    X_eval = np.concatenate([Xtr, Xva])  # one forward pass for both splits
     log: dict[str, list] = {k: [] for k in ("step", "train", "val", "val_acc")}
     snapshots = []
     for t in range(1, steps + 1):
