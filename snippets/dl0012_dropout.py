@@ -662,8 +662,8 @@ def _draw_overfitting(theme: Theme):
     ax.set_xlabel("training step")
     ax.set_ylabel("logistic loss (mean over seeds)")
     ax.set_title("validation (solid) and training (dashed)")
-    ax.set_ylim(0, 1.0)
-    ax.legend(loc="upper right", ncols=2, fontsize=9)
+    ax.set_ylim(0, 1.3)
+    ax.legend(loc="upper left", ncols=3, fontsize=9)
     arms = (
         (f"p = 0\n{STEPS} steps", "plain"),
         (f"p tuned\n{STEPS} steps", "drop"),
@@ -678,7 +678,10 @@ def _draw_overfitting(theme: Theme):
     bx.set_xticks(pos, [name for name, _ in arms])
     bx.set_xlim(-0.4, len(arms) - 0.6)
     log_scale(bx, "y")
-    bx.set_ylabel("test loss")
+    ticks = [t for t in (0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0) if t <= 1.2 * bx.get_ylim()[1]]
+    bx.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    bx.minorticks_off()
+    bx.set_ylabel("test loss (log scale)")
     bx.set_title("per seed (lines join a seed)")
     return fig
 
