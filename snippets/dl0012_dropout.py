@@ -4,10 +4,10 @@ This notebook computes what the page shows: a worked example of inverted dropout
 (its mask, the 1/(1 − p) scale, and a Monte-Carlo check over seeds that E[Y] = x and
 Var[Y] = p/(1 − p)·x²); the original (test-time) scaling against the inverted (train-time) one;
 dropout as an average over all 2^n thinned networks, enumerated exactly for a small input, where
-weight-scaling inference is exact for a linear model and only approximate after a nonlinearity;
-an overfitting experiment (a wide ReLU network on a small, noisy two-moons training set) with
-the drop probability chosen on validation, against no dropout and against early stopping, over
-seeds; and the variance shift when dropout comes before batch norm. Dropout itself is the
+weight-scaling inference is exact for a linear output and only approximate after a nonlinearity;
+an overfitting experiment (a ReLU network on a small, noisy two-moons training set) where the
+drop probability and the training length are chosen on validation, with and without dropout,
+over seeds; and the variance shift when dropout comes before batch norm. Dropout itself is the
 reference code in `snippets/dropout.py`, batch norm `snippets/batchnorm.py`. Change a parameter
 (the example vector, p, the number of seeds or steps) and re-run the cells below it.
 """
@@ -149,7 +149,7 @@ def ensemble() -> dict[str, object]:
     one = np.ones((1, ENS_N))
     out: dict[str, object] = {"n_masks": len(prob), "prob_sum": float(prob.sum())}
     rng = np.random.default_rng(ENS_SEED + 1)
-    draws = np.stack([dropout(np.ones(ENS_N), ENS_P, rng=rng)[1] for _ in range(ENS_DRAWS[-1])])
+    draws = dropout(np.ones((ENS_DRAWS[-1], ENS_N)), ENS_P, rng=rng)[1]  # one mask per row
     for model in ("linear", "relu"):
         z = logits(m, D, model)  # (2^n, inputs)
         z_eval = logits(m, one, model)[0]
@@ -181,20 +181,22 @@ for model in ("linear", "relu"):
 # ## Experiment: a wide network on a small, noisy training set
 # Two moons with Gaussian noise 0.3 (the classes overlap, so some training labels are
 # "wrong" for any smooth boundary): 80 training, 200 validation and 1000 test points, fresh
-# for each seed. A 2 → 64 → 64 → 1 ReLU network with dropout after each hidden layer, trained
-# full-batch with Adam on the logistic loss for a fixed number of steps, once per drop
-# probability in P_GRID, all from the same initial weights. The drop probability is chosen on
-# the validation loss; the test split is read once, at the end. The plain network (p = 0) is
-# also given early stopping: the step with the lowest validation loss.
+# for each seed. A 2 → 32 → 32 → 1 ReLU network (about 1,200 weights for 80 points) with
+# dropout after each hidden layer, trained full-batch with Adam on the logistic loss for STEPS
+# steps, once per drop probability in P_GRID, all from the same initial weights, with a
+# checkpoint every EVERY steps. Four arms, each picked on the validation loss alone: p = 0 after
+# STEPS steps; the best p after STEPS steps; p = 0 at its best checkpoint (early stopping); and
+# the best (p, checkpoint) pair (both tuned the same way). The test split is never used to
+# choose anything: it is evaluated only for the four networks the arms pick.
 
 # %%
-P_GRID = (0.0, 0.25, 0.5, 0.75)
+P_GRID = (0.0, 0.25, 0.5, 0.75, 0.9, 0.95)
 N_TRAIN, N_VAL, N_TEST = 80, 200, 1000
 NOISE = 0.3
-WIDTH = 64
+WIDTH = 32
 STEPS = 400
 LR = 0.01
-EVERY = 40  # steps between evaluations (for early stopping and the curves)
+EVERY = 5  # steps between checkpoints (validation loss, early stopping, the curves)
 N_SEEDS = 8
 MC_TEST = 200  # test points and masks for the Monte-Carlo check on the trained networks
 MC_MASKS = 100
@@ -235,11 +237,13 @@ def predict(params, X: np.ndarray) -> np.ndarray:
     return (A2 @ W3 + b3[..., None, :])[..., 0]
 
 
-def train_stack(seed: int, ps=P_GRID, steps: int = STEPS) -> dict[str, object]:
+def train_stack(seed: int, ps=P_GRID, steps: int = STEPS, every: int = EVERY) -> dict[str, object]:
     """Train one network per drop probability in `ps`, side by side (a leading axis of the
     weights), from the same initial weights; each p draws its masks from its own generator.
-    Returns the final weights and the validation/test loss and accuracy every EVERY steps."""
-    Xtr, ytr, Xva, yva, Xte, yte = moons_data(seed)
+    Every `every` steps, records the eval-mode training and validation loss and accuracy of
+    every network and keeps a copy of the weights (`snapshots`), so that the test split can be
+    evaluated afterwards for the networks an arm picks, and only for those."""
+    Xtr, ytr, Xva, yva, _, _ = moons_data(seed)
     ps = np.array(ps, dtype=float)
     P, N, h = len(ps), len(ytr), WIDTH
     params = [np.broadcast_to(a, (P, *a.shape)).copy() for a in init_weights(seed)]
@@ -248,7 +252,9 @@ def train_stack(seed: int, ps=P_GRID, steps: int = STEPS) -> dict[str, object]:
     rngs = [np.random.default_rng([seed, 2, j]) for j in range(P)]
     scale = np.where(ps < 1, 1 / np.where(ps < 1, 1 - ps, 1), 0.0)[:, None, None]
     yt = ytr[None, :, None].astype(float)
-    log: dict[str, list] = {k: [] for k in ("step", "train", "val", "test", "val_acc", "test_acc")}
+    X_eval = np.concatenate([Xtr, Xva])  # one forward pass for both splits
+    log: dict[str, list] = {k: [] for k in ("step", "train", "val", "val_acc")}
+    snapshots = []
     for t in range(1, steps + 1):
         W1, b1, W2, b2, W3, b3 = params
         Z1 = Xtr @ W1 + b1[:, None]
@@ -275,15 +281,17 @@ def train_stack(seed: int, ps=P_GRID, steps: int = STEPS) -> dict[str, object]:
             m2[i] = 0.999 * m2[i] + 0.001 * g * g
             step = LR * (m1[i] / (1 - 0.9**t)) / (np.sqrt(m2[i] / (1 - 0.999**t)) + 1e-8)
             params[i] -= step
-        if t % EVERY == 0:
+        if t % every == 0:
+            zz = predict(params, X_eval)  # (P, N_TRAIN + N_VAL)
+            zt, zv = zz[:, :N], zz[:, N:]
             log["step"].append(t)
-            log["train"].append(bce(predict(params, Xtr), ytr))
-            for name, X, y in (("val", Xva, yva), ("test", Xte, yte)):
-                zz = predict(params, X)
-                log[name].append(bce(zz, y))
-                log[f"{name}_acc"].append(np.mean((zz > 0) == y, axis=-1))
+            log["train"].append(bce(zt, ytr))
+            log["val"].append(bce(zv, yva))
+            log["val_acc"].append(np.mean((zv > 0) == yva, axis=-1))
+            snapshots.append([a.copy() for a in params])
     out: dict[str, object] = {k: np.array(v) for k, v in log.items()}  # (checkpoints, P)
     out["params"] = params
+    out["snapshots"] = snapshots
     return out
 
 
@@ -311,56 +319,64 @@ def mc_check(params, X: np.ndarray, y: np.ndarray, p: float, seed: int) -> dict[
     }
 
 
+ARMS = ("plain", "drop", "stop", "joint")  # see overfitting()
+
+
+def test_scores(seed: int, snapshot, j: int) -> tuple[float, float]:
+    """Test loss and accuracy of network j of a snapshot (the test split's only use)."""
+    *_, Xte, yte = moons_data(seed)
+    z = predict([a[j] for a in snapshot], Xte)
+    return float(bce(z, yte)), float(np.mean((z > 0) == yte))
+
+
 @memo
 def overfitting(seed_set: int = 0) -> dict[str, object]:
-    """Every seed's run, and per seed: the chosen p (lowest final validation loss), the test
-    loss and accuracy of the plain network at the end, of the chosen p at the end, and of the
-    plain network early-stopped at its best validation step; and the MC check of the chosen
-    network."""
-    runs = [train_stack(s) for s in seeds(N_SEEDS, seed_set)]
-    res: dict[str, list] = {
-        k: []
-        for k in (
-            "p",
-            "plain_loss",
-            "plain_acc",
-            "drop_loss",
-            "drop_acc",
-            "stop_loss",
-            "stop_acc",
-            "stop_step",
-            "plain_train",
-            "drop_train",
-            "mc",
-        )
-    }
-    for s, r in zip(seeds(N_SEEDS, seed_set), runs):
-        j = int(np.argmin(r["val"][-1]))  # p chosen on validation loss
-        k = int(np.argmin(r["val"][:, 0]))  # early stopping of the plain network
+    """Every seed's run, and per seed four arms, each picked on the validation loss alone:
+    'plain', p = 0 after STEPS steps; 'drop', the p of P_GRID with the lowest validation loss
+    after STEPS steps; 'stop', p = 0 at its checkpoint of lowest validation loss (early
+    stopping); 'joint', the (p, checkpoint) pair of lowest validation loss (p and training
+    length tuned together). Test loss and accuracy are computed for these four networks only;
+    plus the final training losses, the choices, and the MC check of the 'drop' network."""
+    res: dict[str, list] = {k: [] for k in ("p", "stop_step", "joint_p", "joint_step", "mc")}
+    res.update({f"{a}_{m}": [] for a in ARMS for m in ("loss", "acc")})
+    res.update({"plain_train": [], "drop_train": [], "best_step": []})
+    curves: dict[str, list] = {"step": [], "train": [], "val": []}
+    for s in seeds(N_SEEDS, seed_set):
+        r = train_stack(s)
+        V = r["val"]  # (checkpoints, P)
+        j = int(np.argmin(V[-1]))  # p chosen on validation loss after STEPS steps
+        k = int(np.argmin(V[:, 0]))  # early stopping of the plain network
+        kk, jj = np.unravel_index(int(np.argmin(V)), V.shape)  # p and step together
+        picks = {"plain": (-1, 0), "drop": (-1, j), "stop": (k, 0), "joint": (kk, jj)}
+        for arm, (c, p) in picks.items():
+            loss, acc = test_scores(s, r["snapshots"][c], p)
+            res[f"{arm}_loss"].append(loss)
+            res[f"{arm}_acc"].append(acc)
         res["p"].append(P_GRID[j])
-        res["plain_loss"].append(r["test"][-1, 0])
-        res["plain_acc"].append(r["test_acc"][-1, 0])
-        res["drop_loss"].append(r["test"][-1, j])
-        res["drop_acc"].append(r["test_acc"][-1, j])
-        res["stop_loss"].append(r["test"][k, 0])
-        res["stop_acc"].append(r["test_acc"][k, 0])
         res["stop_step"].append(r["step"][k])
+        res["joint_p"].append(P_GRID[jj])
+        res["joint_step"].append(r["step"][kk])
+        res["best_step"].append(r["step"][np.argmin(V, axis=0)])  # per p
         res["plain_train"].append(r["train"][-1, 0])
         res["drop_train"].append(r["train"][-1, j])
         _, _, _, _, Xte, yte = moons_data(s)
         net = [a[j] for a in r["params"]]
         res["mc"].append(mc_check(net, Xte[:MC_TEST], yte[:MC_TEST], P_GRID[j], s))
+        for key in curves:
+            curves[key].append(r[key])
     out = {k: np.array(v) for k, v in res.items() if k != "mc"}
     out["mc"] = {k: np.array([m[k] for m in res["mc"]]) for k in res["mc"][0]}
-    out["curves"] = {k: np.array([r[k] for r in runs]) for k in ("step", "train", "val", "test")}
+    out["curves"] = {k: np.array(v) for k, v in curves.items()}
     return out
 
 
 # %%
 ov = overfitting(0)
-print("chosen p per seed:", ov["p"])
-for arm in ("plain", "drop", "stop"):
+print("p chosen after", STEPS, "steps:", ov["p"])
+print("p and step chosen together:", ov["joint_p"], ov["joint_step"])
+for arm in ARMS:
     print(f"{arm:6s} test loss {ov[arm + '_loss'].mean():.3f}, acc {ov[arm + '_acc'].mean():.3f}")
+
 
 # %% [markdown]
 # ## Dropout before batch norm: the variance shift (Li et al., 2019)
@@ -368,7 +384,9 @@ for arm in ("plain", "drop", "stop"):
 # (running statistics updated) over BN_BATCHES batches. At inference dropout is the identity,
 # so the batch-norm layer receives inputs with a smaller variance than the one it stored:
 # Var_train = (σ² + p·μ²)/(1 − p) against σ² at inference. The control recomputes the running
-# statistics with dropout switched off (the fix Li et al. propose among others).
+# statistics from scratch with dropout switched off (a cumulative average, PyTorch's
+# momentum=None). Li et al.'s own remedies are different: dropout only after the last
+# batch-norm layer, or a dropout variant with a smaller variance shift.
 
 # %%
 BN_PS = (0.1, 0.3, 0.5, 0.7)
@@ -408,7 +426,8 @@ def bn_shift(seed_set: int = 0) -> dict[str, np.ndarray]:
         for p in BN_PS:
             bn = _bn_stats(BatchNorm(BN_FEATURES), rng, p, drop=True)
             row_s.append(bn(X_eval, False)[0].var(axis=0).mean())
-            bn = _bn_stats(bn, rng, p, drop=False)  # the fix: statistics without dropout
+            # the fix: fresh statistics, a cumulative average (momentum=None) without dropout
+            bn = _bn_stats(BatchNorm(BN_FEATURES, momentum=None), rng, p, drop=False)
             row_f.append(bn(X_eval, False)[0].var(axis=0).mean())
         shifted.append(row_s)
         fixed.append(row_f)
@@ -460,10 +479,14 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     )
     out["nonlinear_ensemble_differs"] = (
         bool(
-            relu["p_gap"].min() > 1e-3 and relu["mc_to_eval"][-1] > 5 * relu["mc_to_ensemble"][-1]
+            relu["p_gap"].min() > 1e-3
+            and relu["geo_gap"].min() > 1e-6  # far above the linear model's round-off
+            and relu["mc_to_eval"][-1] > 5 * relu["mc_to_ensemble"][-1]
         ),
         f"ReLU network, sigmoid output: |arithmetic ensemble mean − weight-scaled probability| "
-        f"{relu['p_gap'].min():.4f} to {relu['p_gap'].max():.4f} over {ENS_INPUTS} inputs; "
+        f"{relu['p_gap'].min():.4f} to {relu['p_gap'].max():.4f} over {ENS_INPUTS} inputs, and "
+        f"for the normalized geometric mean {relu['geo_gap'].min():.4f} to "
+        f"{relu['geo_gap'].max():.4f}; "
         f"{ENS_DRAWS[-1]} sampled masks are {relu['mc_to_ensemble'][-1]:.4f} from the exact "
         f"ensemble but {relu['mc_to_eval'][-1]:.4f} from the weight-scaled output (mean over "
         f"inputs)",
@@ -478,15 +501,23 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     ov = overfitting(seed_set)
     n = N_SEEDS
     out["dropout_raises_training_loss"] = evidence.beats(
-        ov["drop_train"], ov["plain_train"], "final training loss, chosen p against p = 0", 1, 3
-    )
-    out["dropout_lowers_test_loss"] = evidence.beats(
-        ov["plain_loss"], ov["drop_loss"], "test loss, p = 0 against the chosen p", 1, 3
-    )
+        ov["drop_train"], ov["plain_train"], f"training loss after {STEPS} steps, chosen p against "
+        "p = 0", 1, 3
+    )  # fmt: skip
+    out["fixed_length_dropout_lowers_test_loss"] = evidence.beats(
+        ov["plain_loss"], ov["drop_loss"], f"test loss after {STEPS} steps, p = 0 against the "
+        "chosen p", 1, 3
+    )  # fmt: skip
     out["accuracy_gain_not_resolved"] = evidence.no_difference(
-        {"chosen p": ov["drop_acc"], "p = 0": ov["plain_acc"]}, "test accuracy (%)", 100
+        {"chosen p": ov["drop_acc"], "p = 0": ov["plain_acc"]},
+        f"test accuracy (%) after {STEPS} steps",
+        100,
     )
-    out["early_stopping_matches_dropout"] = evidence.all_of(
+    out["early_stopping_not_behind_fixed_length_dropout"] = evidence.all_of(
+        evidence.not_ahead(
+            ov["stop_loss"], ov["drop_loss"], "test loss, early-stopped p = 0 against the chosen "
+            f"p after {STEPS} steps (is dropout ahead?)", 1, 3
+        ),
         evidence.no_difference(
             {"chosen p": ov["drop_loss"], "early-stopped p = 0": ov["stop_loss"]}, "test loss", 1, 3
         ),
@@ -495,11 +526,31 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
             "test accuracy (%)",
             100,
         ),
+    )  # fmt: skip
+    out["tuned_dropout_adds_nothing_resolved"] = evidence.all_of(
+        evidence.no_difference(
+            {"p and step tuned": ov["joint_loss"], "p = 0, step tuned": ov["stop_loss"]},
+            "test loss",
+            1,
+            3,
+        ),
+        evidence.no_difference(
+            {"p and step tuned": ov["joint_acc"], "p = 0, step tuned": ov["stop_acc"]},
+            "test accuracy (%)",
+            100,
+        ),
     )
     out["p_chosen_above_zero"] = (
         bool(np.all(ov["p"] > 0)),
-        f"p chosen on validation loss, per seed: {', '.join(f'{p:g}' for p in ov['p'])} "
-        f"({n} seeds, grid {', '.join(f'{p:g}' for p in P_GRID)})",
+        f"p chosen on validation loss after {STEPS} steps, per seed: "
+        f"{', '.join(f'{p:g}' for p in ov['p'])} ({n} seeds, grid "
+        f"{', '.join(f'{p:g}' for p in P_GRID)})",
+    )
+    out["grid_brackets_tuned_p"] = (
+        bool(np.all(ov["joint_p"] < P_GRID[-2])),
+        f"p chosen together with the step, per seed: {', '.join(f'{p:g}' for p in ov['joint_p'])}"
+        f" (at steps {', '.join(str(int(t)) for t in ov['joint_step'])}); every one below "
+        f"{P_GRID[-2]:g}, the grid's second-largest value (grid up to {P_GRID[-1]:g})",
     )
     m = ov["mc"]
     out["weight_scaling_matches_mc"] = (
@@ -600,28 +651,37 @@ def _draw_ensemble(theme: Theme):
 
 
 def _draw_overfitting(theme: Theme):
-    fig, (ax, bx) = new_figure(theme, ncols=2, width=9.6, height=4.0)
+    fig, (ax, bx) = new_figure(theme, ncols=2, width=9.6, height=4.2)
     ov = overfitting(0)
     c = ov["curves"]
     steps = c["step"][0]
     for j, p in enumerate(P_GRID):
-        col = theme.palette[j]
-        ax.plot(steps, c["test"][:, :, j].mean(0), color=col, label=f"p = {p:g}")
-        ax.plot(steps, c["train"][:, :, j].mean(0), color=col, ls="--", lw=1.2)
+        col = theme.palette[j % len(theme.palette)]
+        ax.plot(steps, c["val"][:, :, j].mean(0), color=col, lw=1.5, label=f"p = {p:g}")
+        ax.plot(steps, c["train"][:, :, j].mean(0), color=col, ls="--", lw=1.0)
     ax.set_xlabel("training step")
     ax.set_ylabel("logistic loss (mean over seeds)")
-    ax.set_title("test (solid) and training (dashed)")
-    ax.set_ylim(0, None)
-    ax.legend(loc="upper left")
-    arms = (("p = 0", "plain"), ("chosen p", "drop"), ("p = 0, early stop", "stop"))
+    ax.set_title("validation (solid) and training (dashed)")
+    ax.set_ylim(0, 1.3)
+    ax.legend(loc="upper left", ncols=3, fontsize=9)
+    arms = (
+        (f"p = 0\n{STEPS} steps", "plain"),
+        (f"p tuned\n{STEPS} steps", "drop"),
+        ("p = 0\nstep tuned", "stop"),
+        ("p, step\ntuned", "joint"),
+    )
     pos = np.arange(len(arms))
     for s in range(N_SEEDS):
-        bx.plot(pos, [100 * ov[f"{a}_acc"][s] for _, a in arms], "-", color=theme.grid, lw=1)
+        bx.plot(pos, [ov[f"{a}_loss"][s] for _, a in arms], "-", color=theme.grid, lw=1)
     for i, (_, a) in enumerate(arms):
-        bx.plot(np.full(N_SEEDS, pos[i]), 100 * ov[f"{a}_acc"], "o", color=theme.palette[i])
+        bx.plot(np.full(N_SEEDS, pos[i]), ov[f"{a}_loss"], "o", color=theme.palette[i])
     bx.set_xticks(pos, [name for name, _ in arms])
     bx.set_xlim(-0.4, len(arms) - 0.6)
-    bx.set_ylabel("test accuracy (%)")
+    log_scale(bx, "y")
+    ticks = [t for t in (0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0) if t <= 1.2 * bx.get_ylim()[1]]
+    bx.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    bx.minorticks_off()
+    bx.set_ylabel("test loss (log scale)")
     bx.set_title("per seed (lines join a seed)")
     return fig
 
@@ -698,7 +758,6 @@ def values() -> dict[str, object]:
         )
         + r" \end{bmatrix}"
     )
-    v["mc_var_ratio"] = evidence.spread((mc["var"] / e["var"]).ravel(), digits=3)
     v["mc_var_p_ratio"] = evidence.spread(
         (mc["var_p"] / (np.array(VAR_PS) / (1 - np.array(VAR_PS)))).ravel(), digits=3
     )
@@ -739,14 +798,33 @@ def values() -> dict[str, object]:
     v["ov_n_grid"] = len(P_GRID)
     v["ov_grid"] = ", ".join(f"{p:g}" for p in P_GRID)
     v["ov_chosen"] = ", ".join(f"{p:g}" for p in ov["p"])
-    for arm in ("plain", "drop", "stop"):
+    v["ov_top_p"] = f"{P_GRID[-1]:g}"
+    v["ov_top_chosen"] = int(np.sum(ov["p"] == P_GRID[-1]))
+    v["ov_joint_p"] = ", ".join(f"{p:g}" for p in ov["joint_p"])
+    v["ov_joint_steps"] = ", ".join(str(int(t)) for t in ov["joint_step"])
+    v["ov_joint_zero"] = int(np.sum(ov["joint_p"] == 0))
+    for arm in ARMS:
         v[f"ov_{arm}_loss"] = evidence.spread(ov[f"{arm}_loss"], digits=3)
         v[f"ov_{arm}_acc"] = evidence.spread(ov[f"{arm}_acc"], 100)
     v["ov_plain_train"] = evidence.spread(ov["plain_train"], digits=3)
     v["ov_drop_train"] = evidence.spread(ov["drop_train"], digits=3)
     v["ov_loss_gain"] = evidence.spread(evidence.paired(ov["plain_loss"], ov["drop_loss"]), 1, 3)
     v["ov_acc_gain"] = evidence.spread(evidence.paired(ov["drop_acc"], ov["plain_acc"]), 100)
+    v["ov_stop_vs_drop"] = evidence.spread(evidence.paired(ov["drop_loss"], ov["stop_loss"]), 1, 3)
+    v["ov_joint_vs_stop"] = evidence.spread(
+        evidence.paired(ov["joint_loss"], ov["stop_loss"]), 1, 3
+    )
+    v["ov_joint_vs_stop_acc"] = evidence.spread(
+        evidence.paired(ov["joint_acc"], ov["stop_acc"]), 100
+    )
     v["ov_stop_steps"] = ", ".join(str(int(s)) for s in ov["stop_step"])
+    for j, p in enumerate(P_GRID):  # mean best validation step of each p, and at the last one
+        tag = f"{round(100 * p):02d}"
+        v[f"ov_best_{tag}"] = fmt(ov["best_step"][:, j].mean(), 0)
+        v[f"ov_p_{tag}"] = f"{p:g}"
+    v["ov_high_at_end"] = int(np.sum(ov["best_step"][:, -2:] >= STEPS - 5 * EVERY))
+    v["ov_high_runs"] = 2 * N_SEEDS
+    v["ov_end_window"] = STEPS - 5 * EVERY
     m = ov["mc"]
     v["mc_test"], v["mc_masks"] = MC_TEST, MC_MASKS
     v["mc_agree"] = evidence.spread(m["agree"], 100)
@@ -766,7 +844,8 @@ def values() -> dict[str, object]:
         v[f"bn_theory_{tag}"] = fmt(variance_ratio(p), 3)
         v[f"bn_shift_{tag}"] = evidence.spread(bs["shifted"][:, i], digits=3)
         v[f"bn_fixed_{tag}"] = evidence.spread(bs["fixed"][:, i], digits=3)
-        v[f"bn_std_{tag}"] = fmt(np.sqrt(variance_ratio(p)), 2)
+        if p == 0.5:
+            v[f"bn_std_{tag}"] = fmt(np.sqrt(variance_ratio(p)), 2)
     v["bn_ps"] = ", ".join(f"{p:g}" for p in BN_PS)
     for p in BN_PS:
         v[f"bn_p_{round(100 * p):02d}"] = f"{p:g}"

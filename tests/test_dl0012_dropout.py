@@ -126,7 +126,10 @@ def test_side_by_side_equals_one_network_at_a_time():
     for j in range(len(page.P_GRID)):
         alone = _one_network(5, j, steps)
         for a, b in zip(stacked, alone):
-            np.testing.assert_allclose(a[j], b, rtol=1e-9, atol=1e-12)
+            # Adam divides by sqrt(v): where a gradient is tiny (a unit kept rarely, p = 0.95)
+            # the batched and the plain matmul's round-off is amplified; a wrong mask or
+            # gradient would be off by O(step size), 1e-3 and more
+            np.testing.assert_allclose(a[j], b, rtol=1e-7, atol=1e-9)
 
 
 def test_variance_ratio_against_a_direct_computation():
@@ -155,23 +158,62 @@ def test_bn_shift_uses_the_running_statistics():
 def test_overfitting_bookkeeping():
     ov = page.overfitting(0)
     n = page.N_SEEDS
-    for key in ("p", "plain_loss", "drop_loss", "stop_loss", "plain_acc", "drop_acc"):
+    for key in ("p", "joint_p", "stop_step", "joint_step", "plain_train", "drop_train"):
         assert ov[key].shape == (n,), key
+    for arm in page.ARMS:
+        assert ov[f"{arm}_loss"].shape == ov[f"{arm}_acc"].shape == (n,), arm
     c = ov["curves"]
     assert c["val"].shape == (n, page.STEPS // page.EVERY, len(page.P_GRID))
-    # the chosen p has the lowest final validation loss of its seed
+    np.testing.assert_array_equal(
+        c["step"][0], np.arange(1, page.STEPS // page.EVERY + 1) * page.EVERY
+    )
     for s in range(n):
-        j = page.P_GRID.index(ov["p"][s])
+        j = page.P_GRID.index(ov["p"][s])  # the chosen p: lowest validation loss at the end
         assert c["val"][s, -1, j] == c["val"][s, -1].min()
-        assert ov["drop_loss"][s] == c["test"][s, -1, j]
+        assert ov["drop_train"][s] == c["train"][s, -1, j]
+        k = list(c["step"][s]).index(ov["stop_step"][s])  # early stopping: lowest p = 0 loss
+        assert c["val"][s, k, 0] == c["val"][s, :, 0].min()
+        kk = list(c["step"][s]).index(ov["joint_step"][s])
+        jj = page.P_GRID.index(ov["joint_p"][s])
+        assert c["val"][s, kk, jj] == c["val"][s].min()
     assert np.all(ov["mc"]["agree"] <= 1.0)
+
+
+def test_arms_read_the_test_split_at_the_validation_choice():
+    """Retrain the first seed: each arm's test loss and accuracy are those of the network at
+    the (p, step) of lowest validation loss, recomputed here from the weights at that step
+    (a selection on the test loss, or at the wrong step, would not match)."""
+    ov = page.overfitting(0)
+    seed = page.seeds(page.N_SEEDS, 0)[0]
+    r = page.train_stack(seed)
+    *_, Xte, yte = page.moons_data(seed)
+    V = r["val"]
+    picks = {
+        "plain": (len(V) - 1, 0),
+        "drop": (len(V) - 1, int(np.argmin(V[-1]))),
+        "stop": (int(np.argmin(V[:, 0])), 0),
+        "joint": np.unravel_index(int(np.argmin(V)), V.shape),
+    }
+    for arm, (k, j) in picks.items():
+        z = page.predict([a[j] for a in r["snapshots"][k]], Xte)
+        loss = np.mean(np.log1p(np.exp(-np.abs(z))) + np.maximum(z, 0) - yte * z)
+        assert ov[f"{arm}_loss"][0] == pytest.approx(loss, rel=1e-10), arm
+        assert ov[f"{arm}_acc"][0] == pytest.approx(np.mean((z > 0) == (yte == 1))), arm
+    # the snapshots are the weights of their step: the last one is the final weights, and the
+    # logged validation loss is recomputed from each snapshot
+    for a, b in zip(r["snapshots"][-1], r["params"]):
+        np.testing.assert_array_equal(a, b)
+    _, _, Xva, yva, _, _ = page.moons_data(seed)
+    for k in (0, len(V) // 2):
+        z = page.predict(r["snapshots"][k], Xva)
+        np.testing.assert_allclose(page.bce(z, yva), V[k], rtol=1e-12)
 
 
 def test_values_and_claims_are_well_formed():
     v = page.values()
     for key, value in v.items():
         assert "nan" not in str(value).lower(), key
-    assert v["ov_grid"] == "0, 0.25, 0.5, 0.75" and v["ens_masks"] == "4,096"
+    assert v["ov_grid"] == "0, 0.25, 0.5, 0.75, 0.9, 0.95" and v["ens_masks"] == "4,096"
     c0 = page.claims(0)
     for holds, text in c0.values():
         assert isinstance(holds, bool) and isinstance(text, str) and text

@@ -60,6 +60,57 @@ def test_the_backward_pass_matches_finite_differences():
     assert_gradients_match(dropout_backward(G, mask, 0.4), numeric_grad(loss, X))
 
 
+def test_float16_keeps_its_dtype_and_p_near_one():
+    X = np.full((50, 40), 0.5, dtype=np.float16)
+    Y, mask = dropout(X, 0.5, rng=0)
+    assert Y.dtype == mask.dtype == np.float16
+    assert set(np.unique(mask)) <= {0.0, 2.0}
+    # p close to 1: 1/(1 − p) = 1000 still fits float16, dropped entries are exactly 0
+    Y, mask = dropout(X, 0.999, rng=1)
+    assert np.all(np.isfinite(Y)) and np.all(Y[mask == 0] == 0)
+    assert np.array_equal(dropout_backward(np.ones_like(X), mask, 0.999), mask)
+    # closer still, 1/(1 − p) overflows float16: refused, naming p (float64 is fine)
+    with pytest.raises(ValueError, match=r"^p:.*float16"):
+        dropout(X, 1 - 1e-6, rng=1)
+    Y64, _ = dropout(X.astype(np.float64), 1 - 1e-6, rng=1)
+    assert np.all(np.isfinite(Y64))
+
+
+def test_generators_without_a_seed_and_twice_in_a_row():
+    X = np.ones(1000)
+    _, m1 = dropout(X, 0.5)  # rng=None: a fresh generator each call
+    _, m2 = dropout(X, 0.5)
+    assert not np.array_equal(m1, m2)
+    rng = np.random.default_rng(5)
+    _, a = dropout(X, 0.5, rng=rng)  # one generator, two calls: two different masks
+    _, b = dropout(X, 0.5, rng=rng)
+    assert not np.array_equal(a, b)
+    both = np.random.default_rng(5).random(2000) >= 0.5  # ... drawn one after the other
+    np.testing.assert_array_equal(np.concatenate([a, b]), both / 0.5)
+
+
+def test_eval_mode_with_p_one_is_still_the_identity():
+    X = np.array([[1.0, -2.0], [3.0, 0.5]])
+    Y, mask = dropout(X, 1.0, training=False)
+    assert np.array_equal(Y, X) and np.array_equal(mask, np.ones_like(X))
+    # its all-ones mask is accepted by the backward pass, even at p = 1
+    assert np.array_equal(dropout_backward(X, mask, 1.0), X)
+
+
+@pytest.mark.parametrize(
+    "mask, p",
+    [
+        ([1.0, 2.0, 0.0], 0.5),  # an eval-mode 1 mixed into a training mask
+        ([1.0, 0.0, 0.0], 0.5),
+        ([2.0, 2.0, 2.0], 0.2),  # the scale of another p
+        ([0.0, 1.0, 1.0], 1.0),  # p = 1 keeps nothing in training
+    ],
+)
+def test_backward_refuses_a_mask_of_mixed_modes(mask, p):
+    with pytest.raises(ValueError, match=r"^mask:.*all 1 \(eval\)"):
+        dropout_backward(np.ones(3), mask, p)
+
+
 @pytest.mark.parametrize(
     "call, error, name",
     [
