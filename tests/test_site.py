@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 
 from scripts import bench, pipeline, questions
 from tests.conftest import GENERATED, ROOT
@@ -191,3 +192,39 @@ def test_the_search_index_is_small_and_ranks_a_question_above_its_notebook(site)
         assert qid in own[0]["title"], name  # found by its ID
         notebook = [d for d in docs if d["location"].startswith("generated/") and qid in d["title"]]
         assert notebook and all(d.get("boost") == 0.5 for d in notebook), qid
+
+
+class _Collapsibles(HTMLParser):
+    """Each `<details>` block's summary and the text of its body (nested blocks included)."""
+
+    def __init__(self):
+        super().__init__()
+        self.open: list[dict] = []
+        self.blocks: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "details":
+            self.open.append({"summary": "", "body": "", "in_summary": False})
+        elif tag == "summary" and self.open:
+            self.open[-1]["in_summary"] = True
+
+    def handle_endtag(self, tag):
+        if tag == "summary" and self.open:
+            self.open[-1]["in_summary"] = False
+        elif tag == "details" and self.open:
+            self.blocks.append(self.open.pop())
+
+    def handle_data(self, data):
+        for block in self.open:
+            block["summary" if block["in_summary"] else "body"] += data.strip()
+
+
+def test_every_collapsible_block_holds_its_answer(site):
+    # a `??? question` whose answer lost its 4-space indent renders as an empty <details>
+    # followed by the answer as a loose paragraph: the build does not warn
+    empty = []
+    for name, html in site.pages().items():
+        parser = _Collapsibles()
+        parser.feed(html)
+        empty += [(name, b["summary"].strip()) for b in parser.blocks if len(b["body"]) < 20]
+    assert not empty, empty
