@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from snippets import dl0014_convolution_arithmetic as page
-from snippets.conv import conv2d
+from snippets.conv import conv2d, conv2d_backward
 from snippets.conv_cost import best_separable, conv2d_cost, separable_cost, separable_kernel
 from snippets.plotting import THEMES, themed, to_svg
 
@@ -67,15 +67,72 @@ def test_tensorflow_same_pads_by_hand():
     assert e["even"]["shape"] == e["odd"]["shape"] == (4, 4)
 
 
-def test_transposed_size_is_the_input_gradients_shape():
+def test_tf_same_even_total_still_differs_from_symmetric_padding():
+    t = page.tf_same_stride3_example()
+    # ⌈9/3⌉ = 3 outputs need (3 − 1)·3 + 3 − 9 = 0 padding; PyTorch's padding=1: (9 + 2 − 3)//3 + 1
+    assert t["pads"] == (0, 0) and t["tf_out"] == t["pt_out"] == 3
+    assert t["diff_pt"] > 1.0
+
+
+def test_transposed_examples_by_hand():
     t = page.transposed_examples()
     assert t["stride2"]["H_out"] == t["even"]["H_out"] == 4
     # (4 − 1)·2 − 2 + 2 + output_padding + 1 = 7 + output_padding
     assert (t["stride2"]["output_padding"], t["stride2"]["formula"]) == (0, 7)
     assert (t["even"]["output_padding"], t["even"]["formula"]) == (1, 8)
     for row in t.values():
-        assert row["formula"] == row["dX"] and row["formula_op0"] == 7
+        assert row["scatter"] == row["formula"] and row["formula_op0"] == 7
+        assert row["diff"] < 1e-12
     assert page.transposed_size(112, 7, 2, 3, output_padding=1) == 224  # ResNet's stem reversed
+
+
+@pytest.mark.parametrize(
+    "H, Wd, k, s, p, d",
+    [
+        (7, 7, 3, 2, 1, 1),
+        (8, 8, 3, 2, 1, 1),
+        (9, 10, 4, 3, 1, 2),
+        (10, 9, 3, 3, 2, 1),
+        (11, 11, 3, 2, 2, 2),
+        (6, 6, 1, 1, 0, 1),
+        (12, 12, 7, 2, 3, 1),
+    ],
+)
+def test_conv_transpose2d_is_the_input_gradient(H, Wd, k, s, p, d):
+    rng = np.random.default_rng(H * 100 + k * 10 + s)
+    X, W = rng.normal(size=(2, 3, H, Wd)), rng.normal(size=(4, 3, k, k))
+    Y = conv2d(X, W, stride=s, padding=p, dilation=d)
+    dY = rng.normal(size=Y.shape)
+    dX, _, _ = conv2d_backward(dY, X, W, stride=s, padding=p, dilation=d)
+    op_h = (H + 2 * p - d * (k - 1) - 1) % s
+    op_w = (Wd + 2 * p - d * (k - 1) - 1) % s
+    assert page.transposed_size(Y.shape[2], k, s, p, d, op_h) == H
+    assert page.transposed_size(Y.shape[3], k, s, p, d, op_w) == Wd
+    if op_h == op_w:
+        T = page.conv_transpose2d(dY, W, s, p, d, op_h)
+        assert T.shape == X.shape
+        np.testing.assert_allclose(T, dX, atol=1e-10)
+    # a plain loop over every input value and tap, the definition of the scatter
+    canvas = np.zeros((2, 3, H + 2 * p + s + d * k, Wd + 2 * p + s + d * k))
+    for a in range(Y.shape[2]):
+        for b in range(Y.shape[3]):
+            for i in range(k):
+                for j in range(k):
+                    canvas[:, :, a * s + i * d, b * s + j * d] += dY[:, :, a, b] @ W[:, :, i, j]
+    np.testing.assert_allclose(canvas[:, :, p : p + H, p : p + Wd], dX, atol=1e-10)
+
+
+def test_conv_transpose2d_cost_and_checkerboard():
+    # one multiply-add per weight and input position: the einsum per tap does N·h·w·O·C products
+    ho, O, C, k = 5, 4, 3, 3
+    per_tap = ho * ho * O * C
+    assert k * k * per_tap == conv2d_cost(C, O, k, (ho, ho), bias=False).macs
+    # tap counts: ones through ones; uneven when s does not divide k (interior rows only)
+    ones = np.ones((1, 1, 8, 8))
+    for k, s, uneven in ((3, 2, True), (4, 2, False), (3, 3, False), (5, 2, True)):
+        T = page.conv_transpose2d(ones, np.ones((1, 1, k, k)), s)
+        inner = T[0, 0, k:-k, k:-k]
+        assert (inner.max() != inner.min()) == uneven, (k, s)
 
 
 def test_im2col_is_conv2d_and_counts_the_multiply_adds():
@@ -147,6 +204,10 @@ def test_mobilenet_by_hand():
     # batch norm: γ and β after every convolution (stem 32, depthwise C_in, pointwise C_out)
     c_out = 64 + 128 + 128 + 256 + 256 + 512 * 6 + 1024 * 2
     assert page.mobilenet_bn_params() == 2 * (32 + 4960 + c_out) == 21_888
+    # Keras' total: the convolutions and the dense weights, four numbers per batch-norm channel
+    # (γ, β, running mean and variance) and the dense layer's 1000 biases
+    bn_channels = page.mobilenet_bn_params() // 2
+    assert m["sep_total"].params + 4 * bn_channels + 1000 == page.KERAS_MOBILENET_PARAMS
     shares = page.mobilenet_shares()
     assert sum(s[0] for s in shares.values()) == pytest.approx(100)
     assert sum(s[1] for s in shares.values()) == pytest.approx(100)
@@ -235,6 +296,9 @@ def test_fit_claims_can_fail():
         page.fit_runs = lambda seed_set=0: shuffled
         assert not page.claims(0)["fit_error_grows_with_channels"][0]
         assert not page.claims(0)["random_kernels_are_not_separable"][0]
+        assert not page.claims(0)["fit_error_below_rank_bound"][0]
+        page.fit_runs = lambda seed_set=0: {**r, "als": 0.9 * r["svd"]}
+        assert not page.claims(0)["als_does_not_beat_svd"][0]
     finally:
         page.fit_runs = original
 
