@@ -214,6 +214,7 @@ INITS = {"small": 0.01, "large": 3.0}  # standard deviation of the initial weigh
 CONFIDENT = 0.01  # "confidently wrong": probability of the true class below this
 COMMON_MAX = 10.0  # the control compares the starts at every common rate up to this one
 COMMON_FROM = 100.0  # ... and checks that from this rate on the large start is not worse
+SLOW_MAX = 3.0  # up to this rate, squared error from the large start is compared on validation
 LOSSES = ("ce", "mse")
 
 
@@ -314,7 +315,7 @@ def loss_experiment(seed_set: int = 0) -> dict:
                 since.append(np.sum(end & start, axis=1) / np.maximum(end.sum(axis=1), 1))
             val = np.array(val)
             k = int(np.argmax(val.mean(axis=0)))  # first (smallest) rate among ties
-            test, n_stuck, grad_stuck, ce_grad_stuck = [], [], [], []
+            test, n_stuck, grad_stuck, ce_grad_stuck, gmax, ce_gmax = [], [], [], [], [], []
             for seed, (W, b) in zip(seeds(N_SEEDS, seed_set), models):
                 d = gaussian_classes(seed)
                 test.append(_accuracy(W[k : k + 1], b[k : k + 1], *d["test"])[0])  # once, at k
@@ -324,6 +325,8 @@ def loss_experiment(seed_set: int = 0) -> dict:
                 g_ce, g_mse = _grad_norms(W[k], b[k], X, y)
                 grad_stuck.append(float(g_mse[wrong].mean()) if wrong.any() else np.nan)
                 ce_grad_stuck.append(float(g_ce[wrong].mean()) if wrong.any() else np.nan)
+                gmax.append(float(g_mse.max()))  # the largest per-sample gradient, same model
+                ce_gmax.append(float(g_ce.max()))
             out[init][loss] = {
                 "val": val,
                 "k": k,
@@ -335,6 +338,8 @@ def loss_experiment(seed_set: int = 0) -> dict:
                 "n_stuck": np.array(n_stuck),
                 "grad_stuck": np.array(grad_stuck),  # squared error's, mean over stuck samples
                 "ce_grad_stuck": np.array(ce_grad_stuck),  # cross-entropy's at the same logits
+                "grad_max": np.array(gmax),  # squared error's largest per-sample norm
+                "ce_grad_max": np.array(ce_gmax),  # cross-entropy's largest, same logits
             }
             out[init]["stuck_start"] = np.array(start_share)
     return out
@@ -536,6 +541,13 @@ def _list(a, digits: int = 3) -> str:
     return "(" + ", ".join(fmt(x, digits) for x in a) + ")"
 
 
+def _ce_unstable_from(x) -> int:
+    """Index of the first rate from which, up to the grid's end, more than 5 % of the training
+    samples end confidently wrong on average."""
+    high = x["stuck_by_rate"].mean(axis=0) > 0.05
+    return min(k for k in range(len(LR_GRID) + 1) if high[k:].all())
+
+
 def values() -> dict[str, object]:
     """Every number the page quotes, formatted as the page shows it."""
     v: dict[str, object] = {}
@@ -612,7 +624,7 @@ def values() -> dict[str, object]:
         v[f"exp_{init}_stuck_start"] = evidence.spread(r[init]["stuck_start"], 100)
         gap = evidence.paired(r[init]["ce"]["test_acc"], r[init]["mse"]["test_acc"])
         v[f"exp_{init}_gap"] = evidence.spread(gap, 100)
-    lm = r["large"]["mse"]
+    lm, sm_ = r["large"]["mse"], r["small"]["mse"]
     v["exp_since_start"] = evidence.spread(lm["since_by_rate"][:, lm["k"]], 100, 0)
     v["exp_n_stuck"] = int(lm["n_stuck"].sum())
     v["exp_common_max"] = f"{COMMON_MAX:g}"
@@ -621,14 +633,29 @@ def values() -> dict[str, object]:
     v["exp_since_low"] = fmt(100 * lm["since_by_rate"][:, low].mean(axis=0).min(), 0)
     v["exp_mse_min_any_rate"] = evidence.spread(lm["stuck_by_rate"].min(axis=1), 100)
     v["exp_grad_stuck"] = tex_sci(np.mean(lm["grad_stuck"]))
-    v["exp_grad_stuck_max"] = tex_sci(np.max(lm["grad_stuck"]))
-    v["exp_ce_grad_stuck"] = fmt(np.mean(lm["ce_grad_stuck"]), 2)
-    for init in INITS:  # cross-entropy at too large a rate: the worst mean over the grid
+    rel, ce_rel = lm["grad_stuck"] / lm["grad_max"], lm["ce_grad_stuck"] / lm["ce_grad_max"]
+    v["exp_rel_grad"] = evidence.spread(rel, 100)
+    v["exp_ce_rel_grad"] = evidence.spread(ce_rel, 100)
+    v["exp_step_ratio"] = fmt(np.mean(1 / rel), 0)
+    v["exp_step_ratio_min"] = fmt(np.min(1 / rel), 0)
+    v["exp_step_ratio_max"] = fmt(np.max(1 / rel), 0)
+    kl = list(LR_GRID).index(lm["lr"])
+    v["exp_small_mse_at_large_lr"] = fmt(100 * sm_["stuck_by_rate"][:, kl].mean(), 1)
+    slow = np.array(LR_GRID) <= SLOW_MAX
+    v["exp_slow_max"] = f"{SLOW_MAX:g}"
+    v["exp_slow_mse_val"] = fmt(100 * lm["val"][:, slow].mean(axis=0).max(), 1)
+    v["exp_slow_ce_val"] = fmt(100 * r["large"]["ce"]["val"][:, slow].mean(axis=0).max(), 1)
+    between = [lr for lr in LR_GRID if COMMON_MAX < lr < COMMON_FROM]
+    v["exp_common_between"] = " and ".join(f"{lr:g}" for lr in between)
+    mean_lm = lm["stuck_by_rate"].mean(axis=0)
+    v["exp_large_mse_min_rate"] = f"{LR_GRID[int(np.argmin(mean_lm))]:g}"
+    v["exp_large_mse_min_share"] = fmt(100 * mean_lm.min(), 1)
+    v["exp_large_mse_last_share"] = fmt(100 * mean_lm[-1], 1)
+    for init in INITS:  # cross-entropy at too large a rate: the worst mean from there on
+        first = _ce_unstable_from(r[init]["ce"])
         v[f"exp_{init}_ce_stuck_worst"] = fmt(
-            100 * r[init]["ce"]["stuck_by_rate"].mean(axis=0).max(), 0
+            100 * r[init]["ce"]["stuck_by_rate"].mean(axis=0)[first:].max(), 0
         )
-        high = r[init]["ce"]["stuck_by_rate"].mean(axis=0) > 0.05
-        first = min(k for k in range(len(LR_GRID)) if high[k:].all())  # above 5 % from here on
         v[f"exp_{init}_ce_stuck_from"] = f"{LR_GRID[first]:g}"
     v["exp_lr_min"] = f"{LR_GRID[0]:g}"
     v["exp_lr_max"] = f"{LR_GRID[-1]:g}"
@@ -667,13 +694,18 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
         unit="points",
     )
     lm, sm = large["mse"], small["mse"]
-    out["mse_stuck_at_every_rate"] = evidence.beats(
-        lm["stuck_by_rate"].min(axis=1),
-        large["ce"]["stuck"],
-        "large start, share confidently wrong: squared error at its best rate of the grid "
-        "(per seed) vs cross-entropy at its tuned rate (%)",
-        scale=100,
-        unit="points",
+    best = lm["stuck_by_rate"].min(axis=1)
+    every = bool(np.all(best > large["ce"]["stuck"]))
+    out["mse_stuck_at_every_rate"] = evidence.all_of(
+        evidence.beats(
+            best,
+            large["ce"]["stuck"],
+            "large start, share confidently wrong: squared error at its best rate of the grid "
+            "(per seed) vs cross-entropy at its tuned rate (%)",
+            scale=100,
+            unit="points",
+        ),
+        (every, f"higher in every seed: {every}"),
     )
     # control: the two starts at the same rate
     parts = []
@@ -710,16 +742,38 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
             for k in low
         )
     )
-    ratio = lm["grad_stuck"] / lm["ce_grad_stuck"]
-    out["stuck_send_no_gradient"] = (
-        bool(np.all(ratio < 0.05)),
-        "large start, squared error at its tuned rate: mean per-sample gradient norm of the "
-        "confidently wrong training samples, per seed "
-        + ", ".join(f"{x:.4f}" for x in lm["grad_stuck"])
-        + "; cross-entropy's at the same logits "
-        + ", ".join(f"{x:.3f}" for x in lm["ce_grad_stuck"])
-        + f"; largest ratio {ratio.max():.4f} (bar 0.05)",
+    out["stuck_get_a_small_share_of_the_gradient"] = evidence.beats(
+        lm["ce_grad_stuck"] / lm["ce_grad_max"],
+        lm["grad_stuck"] / lm["grad_max"],
+        "large start, model trained with squared error at its tuned rate: mean per-sample "
+        "gradient norm of the confidently wrong training samples relative to the largest "
+        "per-sample norm of the same model, cross-entropy's vs squared error's at the same "
+        "logits (%)",
+        100,
     )
+    slow = [k for k, lr in enumerate(LR_GRID) if lr <= SLOW_MAX]
+    out["mse_large_start_slow_at_small_rates"] = evidence.all_of(
+        *(
+            evidence.beats(
+                large["ce"]["val"][:, k],
+                lm["val"][:, k],
+                f"large start, validation accuracy at rate {LR_GRID[k]:g}, cross-entropy vs "
+                "squared error (%)",
+                100,
+            )
+            for k in slow
+        )
+    )
+    rows, ok = [], True
+    for init in INITS:
+        x = r[init]["ce"]
+        first = _ce_unstable_from(x)
+        ok = ok and x["k"] < first
+        rows.append(
+            f"{init} start: tuned rate {x['lr']:g}, more than 5 % confidently wrong from rate "
+            + (f"{LR_GRID[first]:g} on" if first < len(LR_GRID) else "no rate of the grid")
+        )
+    out["ce_tuned_below_unstable_rates"] = (bool(ok), "; ".join(rows))
     out["small_start_no_difference"] = evidence.no_difference(
         {"cross-entropy": small["ce"]["test_acc"], "squared error": small["mse"]["test_acc"]},
         "small start, test accuracy (%)",

@@ -142,9 +142,10 @@ def cross_entropy(Z, y, label_smoothing=0.0, *, ignore_index=-100) -> float:
         return float("nan")
     # --8<-- [start:cross_entropy]
     logp = log_softmax(Z[keep], axis=1)  # ignored samples are dropped first
-    nll = -logp[np.arange(len(logp)), y[keep]]  # −log p of the true class, per sample
-    smooth = -logp.mean(axis=1)  # −log p averaged over the C classes
-    return float(np.mean((1.0 - eps) * nll + eps * smooth))
+    loss = -logp[np.arange(len(logp)), y[keep]]  # −log p of the true class, per sample
+    if eps > 0:  # as PyTorch, no smoothing term at ε = 0 (0 · inf would make a NaN)
+        loss = (1.0 - eps) * loss + eps * -logp.mean(axis=1)  # mean: −log p over the C classes
+    return float(np.mean(loss))
     # --8<-- [end:cross_entropy]
 
 

@@ -142,7 +142,24 @@ def test_experiment_results_match_a_plain_retraining_of_one_seed():
         assert x["val"][0, x["k"]] == pytest.approx(acc, abs=1e-12)
         P = np.exp(X @ W + b)
         P /= P.sum(axis=1, keepdims=True)
-        assert x["stuck"][0] == pytest.approx(np.mean(P[np.arange(len(y)), y] < 0.01), abs=1e-12)
+        end = P[np.arange(len(y)), y] < 0.01
+        assert x["stuck"][0] == pytest.approx(np.mean(end), abs=1e-12)
+        # of those, the share confidently wrong at the start already
+        Z0 = X @ (page.INITS["large"] * d["W0"])
+        P0 = np.exp(Z0 - Z0.max(axis=1, keepdims=True))
+        start = (P0 / P0.sum(axis=1, keepdims=True))[np.arange(len(y)), y] < 0.01
+        since = np.sum(end & start) / max(end.sum(), 1)
+        assert x["since_by_rate"][0, x["k"]] == pytest.approx(since, abs=1e-12)
+        # the stuck samples' gradient and the largest per-sample gradient, per sample from the
+        # batch gradient of the loss (×N: the batch mean divides by N)
+        if loss == "mse":
+            Z = X @ W + b
+            norms = np.linalg.norm(len(y) * page.mse_softmax_backward(Z, y), axis=1)
+            assert x["grad_max"][0] == pytest.approx(norms.max(), rel=1e-8)
+            assert x["grad_stuck"][0] == pytest.approx(norms[end].mean(), rel=1e-8)
+            ce = np.linalg.norm(len(y) * cross_entropy_backward(Z, y), axis=1)
+            assert x["ce_grad_max"][0] == pytest.approx(ce.max(), rel=1e-10)
+            assert x["ce_grad_stuck"][0] == pytest.approx(ce[end].mean(), rel=1e-10)
     for init in page.INITS:
         for loss in page.LOSSES:
             assert 0 < r[init][loss]["k"] < len(page.LR_GRID) - 1

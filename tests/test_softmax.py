@@ -206,3 +206,16 @@ def test_naive_softmax_equals_the_shifted_one_until_it_overflows():
     assert np.isnan(softmax_naive([[-1000.0, -1000.0]])).all()  # 0 / 0
     limit32 = math.log(np.finfo(np.float32).max)  # ≈ 88.72: float32 overflows much earlier
     assert np.isnan(softmax_naive(np.array([[limit32 + 1, 0.0]], np.float32))[0, 0])
+
+
+def test_no_smoothing_term_at_eps_zero_so_an_infinite_log_probability_is_not_nan():
+    # float16 logits 60000 apart: the other class's log-probability is −inf. PyTorch skips the
+    # smoothing term at ε = 0, giving 0 for the right class and inf for the wrong one (not 0·inf).
+    Z = np.array([[60000.0, -60000.0]], np.float16)
+    with np.errstate(over="ignore"):  # 60000 − (−60000) overflows float16 to inf
+        assert cross_entropy(Z, [0]) == 0.0
+        assert cross_entropy(Z, [1]) == np.inf
+        assert np.array_equal(cross_entropy_backward(Z, [1]), [[1.0, -1.0]])
+        # with ε > 0 the smoothing term is there, and it is infinite: so is the loss
+        assert cross_entropy(Z, [0], 0.1) == np.inf
+        assert cross_entropy(np.array([[1e308, -1e308]]), [0]) == 0.0  # float64 likewise
