@@ -14,6 +14,8 @@ grid of learning rates) and re-run the cells below it. The optimizers themselves
 # %%
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from snippets import checks, evidence
@@ -346,6 +348,31 @@ def rmsprop_first_step() -> float:
     return g / np.sqrt((1 - RMSPROP_ALPHA) * g * g)
 
 
+def adam_max_step(betas=(0.9, 0.999)) -> float:
+    """The largest |step| / lr of Adam once the bias corrections have died out (ε = 0), by
+    Cauchy–Schwarz: |m| ≤ (1 − β₁) √(Σ β₂ᵏ g²) √(Σ (β₁²/β₂)ᵏ), so
+    |m̂|/√v̂ ≤ (1 − β₁) / √((1 − β₂)(1 − β₁²/β₂)) (needs β₁² < β₂), with equality for a
+    gradient that grows by β₂/β₁ per step."""
+    b1, b2 = betas
+    return (1 - b1) / np.sqrt((1 - b2) * (1 - b1 * b1 / b2))
+
+
+ADAM_MAX = {"steps": 10_000, "betas": ((0.9, 0.999), (0.9, 0.99))}
+
+
+def adam_growing_gradient_step(betas=(0.9, 0.999), steps: int = ADAM_MAX["steps"]) -> float:
+    """|last step| / lr of the reference `Adam` (default ε) fed the gradient that attains
+    `adam_max_step`: g_t = (β₁/β₂)^(steps − t), growing by β₂/β₁ per step up to 1 (the
+    earliest ones underflow to 0)."""
+    b1, b2 = betas
+    p = np.zeros(1)
+    opt = Adam([p], lr=1.0, betas=betas)
+    for age in range(steps - 1, -1, -1):
+        before = p[0]
+        opt.step([np.array([(b1 / b2) ** age])])
+    return float(abs(p[0] - before))
+
+
 SCALES = (1e-6, 1e-3, 1.0, 1e3)  # gradient scales for Adam's first step
 
 
@@ -440,11 +467,12 @@ for _k, _v in _dr.items():
 # --8<-- [start:experiment]
 LOGREG = {"d": 10, "n_train": 256, "n_val": 256, "n_test": 2048, "batch": 16, "steps": 300,
           "seeds": 8, "scales": (0.1, 10.0)}  # fmt: skip
-LRS = tuple(float(x) for x in np.geomspace(1e-4, 10**0.5, 10))  # half-decade grid
+LRS = tuple(float(x) for x in np.geomspace(1e-4, 10.0, 11))  # half-decade grid
+MOMENTUM = 0.9  # for momentum and Nesterov
 OPTIMIZERS = {  # name → how the reference classes are built for one rate
     "SGD": lambda p, lr: SGD(p, lr),
-    "momentum": lambda p, lr: SGD(p, lr, momentum=0.9),
-    "Nesterov": lambda p, lr: SGD(p, lr, momentum=0.9, nesterov=True),
+    "momentum": lambda p, lr: SGD(p, lr, momentum=MOMENTUM),
+    "Nesterov": lambda p, lr: SGD(p, lr, momentum=MOMENTUM, nesterov=True),
     "Adam": lambda p, lr: Adam(p, lr),
     "AdamW": lambda p, lr: AdamW(p, lr),  # weight_decay 1e-2, PyTorch's default
 }
@@ -498,6 +526,13 @@ def train_logistic(name: str, lr: float, data: list[dict]) -> np.ndarray:
         idx = order[:, t]
         opt.step([logistic_grad(W, Xtr[rows, idx], ytr[rows, idx])])
     return W
+
+
+def hessian_condition(seed: int, whiten: bool = False) -> float:
+    """Condition number of the training loss's Hessian at the start w = 0, Xᵀ X / (4n)
+    (every sigmoid is ½ there)."""
+    X = logistic_data(seed, whiten)["Xtr"]
+    return float(np.linalg.cond(X.T @ X / (4 * len(X))))
 
 
 @memo
@@ -767,12 +802,23 @@ def values() -> dict[str, object]:
     v["bias_neither_argmax"] = int(np.argmax(bc["neither"]) + 1)
     v["bias_steps"] = BIAS["steps"]
     v["bias_neither_min"] = fmt(bc["neither"].min(), 3)
-    v["adam_step_bound"] = fmt((1 - 0.9) / np.sqrt(1 - 0.999), 2)  # Kingma & Ba §2.1, defaults
+    b1, b2 = ADAM_MAX["betas"][0]
+    v["adam_step_bound"] = fmt((1 - b1) / np.sqrt(1 - b2), 2)  # Kingma & Ba §2.1, defaults
+    for i, betas in enumerate(ADAM_MAX["betas"]):
+        v[f"adam_max_closed_{i}"] = fmt(adam_max_step(betas), 3)
+        v[f"adam_max_measured_{i}"] = fmt(adam_growing_gradient_step(betas), 3)
+        v[f"adam_max_b2_{i}"] = f"{betas[1]:g}"
+    v["adam_max_steps"] = ADAM_MAX["steps"]
+    v["adam_growth"] = fmt(b2 / b1, 3)
+    v["bias_ratio_1"] = fmt((1 - b1) / np.sqrt(1 - b2), 3)
     v["rmsprop_alpha"] = fmt(RMSPROP_ALPHA, 2)
     v["rmsprop_first"] = fmt(rmsprop_first_step(), 0)
     fs = first_steps()
     for g, a in zip(SCALES, fs["adam"], strict=True):
         v[f"first_adam_{g:g}".replace("-", "m").replace("+", "").replace(".", "_")] = fmt(a, 5)
+    powers = [f"$10^{{{np.log10(g):.0f}}}$" if g != 1 else "$1$" for g in SCALES]
+    v["first_scales"] = ", ".join(powers[:-1]) + " and " + powers[-1]
+    v["first_smallest_over_eps"] = fmt(SCALES[0] / 1e-8, 0)  # Adam's default eps
     si = scale_invariance()
     v["scale_adam_gap"] = tex_sci(si["adam_gap"])
     v["scale_sgd_gap"] = fmt(si["sgd_gap"], 2)
@@ -793,6 +839,7 @@ def values() -> dict[str, object]:
     v["decay_l2_large"] = evidence.spread(d["adam_l2"][:, -1], 1, 3)
     v["decay_sigma_lo"] = tex_sci(DECAY["sigmas"][0], 0)
     v["decay_sigma_hi"] = fmt(DECAY["sigmas"][-1], 0)
+    v["decay_sigma_lo_plain"] = f"{DECAY['sigmas'][0]:g}"  # for alt text, no LaTeX
     v["decay_control_minus_l2_large"] = evidence.spread(
         evidence.paired(d["control"][:, -1], d["adam_l2"][:, -1]), 1, 3
     )
@@ -813,8 +860,18 @@ def values() -> dict[str, object]:
         v[f"lr_white_{name}_minus_adam_raw"] = evidence.spread(
             evidence.paired(w[name]["test"], r["Adam"]["test"]), 1, 3
         )
+    v["lr_momentum_mu"] = fmt(MOMENTUM, 1)
+    v["lr_momentum_factor"] = fmt(1 / (1 - MOMENTUM), 0)
+    wd = inspect.signature(AdamW).parameters["weight_decay"].default  # PyTorch's default
+    v["lr_adamw_wd"] = f"10^{{{np.log10(wd):.0f}}}"
+    conds = {
+        wh: np.median([hessian_condition(s, wh) for s in seeds(LOGREG["seeds"], 0)])
+        for wh in (False, True)
+    }
+    v["lr_cond_raw"] = tex_sci(conds[False], 1)
+    v["lr_cond_white"] = fmt(conds[True], 2)
     v["lr_grid_lo"] = fmt(np.log10(LRS[0]), 0)
-    v["lr_grid_hi"] = fmt(np.log10(LRS[-1]), 1)
+    v["lr_grid_hi"] = f"{np.log10(LRS[-1]):g}"
     v["lr_grid_n"] = len(LRS)
     for name in OPTIMIZERS:
         v[f"lr_{name}_test"] = evidence.spread(r[name]["test"], 1, 3)

@@ -1,11 +1,15 @@
 """SGD (with momentum, dampening, Nesterov), Adam (with AMSGrad) and AdamW, step for step as
 `torch.optim` computes them.
 
-An optimizer holds a list of float numpy arrays (`params`, given as any iterable, each array
-at most once) and updates them in place with
-`.step(grads)`, a list of arrays of the same shapes (an entry of None skips its parameter, as a
-parameter without a gradient is skipped in PyTorch). State (momentum buffers, moment estimates,
-step counts) is kept per parameter.
+An optimizer holds a list of float numpy arrays (`params`, given as any iterable of arrays;
+PyTorch's parameter groups, dicts with their own settings, are not supported) and updates them
+in place with `.step(grads)`, a list of arrays of the same shapes (an entry of None skips its
+parameter, as a parameter without a gradient is skipped in PyTorch). State (momentum buffers,
+moment estimates, step counts) is kept per parameter.
+
+Unlike PyTorch, which only warns about a parameter listed twice in one group (and raises only
+across groups), these classes refuse arrays that share memory, a view of another one included:
+the shared entries would be stepped more than once per step.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ def _params(params) -> list[np.ndarray]:
             raise TypeError(f"params[{i}]: expected a float numpy array, got {checks.describe(p)}")
         checks.finite(f"params[{i}]", p)
         for j, q in enumerate(params[:i]):
-            if q is p:  # it would be stepped twice per step
-                raise ValueError(f"params: params[{j}] and params[{i}] are the same array")
+            if np.shares_memory(q, p):  # the shared entries would be stepped twice per step
+                raise ValueError(f"params: params[{j}] and params[{i}] share memory")
     return params
 
 

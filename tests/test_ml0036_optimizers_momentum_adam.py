@@ -232,24 +232,76 @@ def test_nesterov_tuned_for_quadratics_matches_its_closed_form():
         assert rho > (r - 1) / (r + 1)  # slower than tuned heavy ball
 
 
-def test_measured_speedup_is_theory_times_step_factors():
+def test_gradient_descent_steps_come_from_the_two_extreme_coordinates():
+    # at the tuned rate only λ = 1 and λ = κ contract at ρ, so late on ‖x_t‖ ≈ √2 ρ^t
     sw = page.kappa_sweep()
-    pred = {
-        m: np.log(1 / page.QUAD["tol"]) / -np.log(sw[m]["theory"]) for m in ("gd", "heavy_ball")
-    }
-    fac = {m: sw[m]["steps"] / pred[m] for m in pred}
-    theory = np.log(sw["heavy_ball"]["theory"]) / np.log(sw["gd"]["theory"])
-    measured = sw["gd"]["steps"] / sw["heavy_ball"]["steps"]
-    np.testing.assert_allclose(measured, theory * fac["gd"] / fac["heavy_ball"], rtol=1e-12)
-    assert fac["gd"][-1] < 1 < fac["heavy_ball"][-1]
+    x0 = np.sqrt(page.QUAD["dim"])  # ‖(1, …, 1)‖
+    rho = sw["gd"]["theory"]
+    want = np.ceil(np.log(1 / page.QUAD["tol"] * np.sqrt(2) / x0) / -np.log(rho))
+    assert sw["gd"]["steps"][-1] == want[-1]
+    np.testing.assert_allclose(sw["gd"]["steps"], want, rtol=0, atol=1)
 
 
-def test_rmsprop_first_step_by_direct_computation():
-    alpha, lr, g = page.RMSPROP_ALPHA, 0.01, 3.7
-    s = alpha * 0.0 + (1 - alpha) * g * g  # PyTorch RMSprop, square_avg starts at 0
-    step = lr * g / (np.sqrt(s) + 1e-8)
-    assert step / lr == pytest.approx(page.rmsprop_first_step(), rel=1e-6)  # ε aside
+def test_heavy_ball_extreme_curvatures_have_a_repeated_eigenvalue():
+    for kappa in page.QUAD["kappas"]:
+        lr, mu = page.tuned("heavy_ball", kappa)
+        for lam in (1.0, kappa):
+            A = page.iteration_matrix("heavy_ball", lam, lr, mu)
+            tr, det = np.trace(A), np.linalg.det(A)
+            assert tr * tr - 4 * det == pytest.approx(0.0, abs=1e-12)  # discriminant
+            # a Jordan block, not a multiple of the identity: the error decays like t ρ^t
+            assert np.abs(A - tr / 2 * np.eye(2)).max() > 1e-3
+            assert abs(tr / 2) == pytest.approx(np.sqrt(mu), rel=1e-12)
+
+
+def test_rmsprop_first_step_by_a_pytorch_form_loop():
+    alpha, lr, eps = page.RMSPROP_ALPHA, 0.01, 1e-8
+    for g0 in (3.7, -0.02):
+        p, s, steps = 0.0, 0.0, []
+        for g in (g0, g0, g0):  # torch.optim.RMSprop: square_avg starts at 0, no correction
+            s = alpha * s + (1 - alpha) * g * g
+            before = p
+            p -= lr * g / (np.sqrt(s) + eps)
+            steps.append(p - before)
+        assert -steps[0] / lr == pytest.approx(np.sign(g0) * page.rmsprop_first_step(), rel=1e-5)
+        assert abs(steps[1]) < abs(steps[0])  # s fills up, the step shrinks towards lr
     assert page.rmsprop_first_step() == pytest.approx(10.0, rel=1e-12)
+
+
+def test_adam_largest_step_closed_form_against_the_reference_adam():
+    for betas in page.ADAM_MAX["betas"]:
+        closed = page.adam_max_step(betas)
+        assert page.adam_growing_gradient_step(betas) == pytest.approx(closed, rel=1e-4)
+        # any other gradient sequence stays below the bound (ε aside), once corrections die out
+        rng = np.random.default_rng(5)
+        p = np.zeros(200)
+        opt = Adam([p], lr=1.0, betas=betas)
+        g = np.exp(rng.normal(0, 0.3, (3000, 200)).cumsum(axis=0) / 5) * rng.normal(1, 1, 200)
+        for t in range(3000):
+            before = p.copy()
+            opt.step([g[t]])
+            if t > 1000:
+                assert np.abs(p - before).max() <= closed * (1 + 1e-6)
+    # with the defaults, the bound is far above Kingma and Ba's (1 − β₁)/√(1 − β₂)
+    assert page.adam_max_step((0.9, 0.999)) > 2 * 0.1 / np.sqrt(0.001)
+    assert page.adam_max_step((0.9, 0.99)) > 1.0
+
+
+@pytest.mark.parametrize("seed_set", [0, 1])
+def test_no_rate_is_picked_at_an_edge_of_the_grid(seed_set):
+    for whiten in (False, True):
+        r = page.logistic_runs(seed_set, whiten)
+        for name in page.OPTIMIZERS:
+            picks = r[name]["pick"]
+            assert picks.min() > 0 and picks.max() < len(page.LRS) - 1, (name, whiten)
+
+
+def test_hessian_condition_numbers():
+    X = page.logistic_data(2)["Xtr"]
+    H = X.T @ X / (4 * len(X))  # the logistic Hessian at w = 0, every sigmoid ½
+    ev = np.linalg.eigvalsh(H)
+    assert page.hessian_condition(2) == pytest.approx(ev[-1] / ev[0], rel=1e-8)
+    assert page.hessian_condition(2) > 1e3 > 10 > page.hessian_condition(2, whiten=True)
 
 
 def test_whitened_control_keeps_points_labels_and_batches():

@@ -93,6 +93,12 @@ def test_adamw_decay_is_not_adams_l2_penalty():
     assert AdamW([np.zeros(1)]).weight_decay == 0.01 and Adam([np.zeros(1)]).weight_decay == 0
 
 
+def test_disjoint_views_of_one_array_are_separate_parameters():
+    a = np.ones(4)
+    SGD([a[:2], a[2:]], lr=0.5).step([np.ones(2), 3 * np.ones(2)])  # no shared memory
+    np.testing.assert_array_equal(a, [0.5, 0.5, -0.5, -0.5])
+
+
 def test_params_may_be_any_iterable():
     a, b = np.ones(2), np.ones(3)
     opt = SGD((p for p in (a, b)), lr=0.5)
@@ -172,6 +178,9 @@ def test_float32_parameters_stay_float32():
         (lambda: SGD(np.ones(2), lr=0.1), TypeError, "params"),
         (lambda: SGD(3.0, lr=0.1), TypeError, "params"),
         (lambda: (a := np.ones(2), SGD([a, np.ones(1), a], lr=0.1)), ValueError, "params"),
+        (lambda: (a := np.ones(4), SGD([a, a[:2]], lr=0.1)), ValueError, "params"),  # a view
+        (lambda: (a := np.ones(4), Adam([a[::2], a[1::2], a[2:]])), ValueError, "params"),
+        (lambda: SGD([{"params": [np.ones(2)]}], lr=0.1), TypeError, r"params\[0\]"),  # a group
         (lambda: Adam([np.ones(2)]).step(np.ones(2)), TypeError, "grads"),
         (lambda: SGD([np.ones(2, dtype=int)], lr=0.1), TypeError, r"params\[0\]"),
         (lambda: Adam([np.ones(2)], betas=(1.0, 0.9)), ValueError, "betas"),
