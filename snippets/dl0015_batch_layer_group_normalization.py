@@ -344,6 +344,23 @@ def _invariance_changes(seed: int) -> dict[str, dict[str, float]]:
     direct = layer_norm(A, H, gamma, beta) @ W2.T + b2
     folded = layer_norm(A, H) @ (W2 * gamma).T + (W2 @ beta + b2)
     out["fold"] = {"ln": float(np.abs(direct - folded).max())}
+    # group and instance norm: a positive scale and a shift per (sample, group), resp. per
+    # (sample, channel), is removed; the control, a per-channel change inside a group, is not
+    Xc = rng.normal(size=INDEP_SHAPE)
+    n, C = INDEP_SHAPE[:2]
+    per_group = np.repeat(rng.uniform(0.5, 2.0, size=(n, INDEP_GROUPS)), C // INDEP_GROUPS, axis=1)
+    per_group_shift = np.repeat(rng.normal(size=(n, INDEP_GROUPS)), C // INDEP_GROUPS, axis=1)
+    per_chan, per_chan_shift = rng.uniform(0.5, 2.0, size=(n, C)), rng.normal(size=(n, C))
+
+    def moved(G, scale, shift):
+        new = group_norm(scale[:, :, None, None] * Xc + shift[:, :, None, None], G, eps=INV_EPS)
+        return float(np.abs(new - group_norm(Xc, G, eps=INV_EPS)).max())
+
+    out["groups"] = {
+        "gn_per_group": moved(INDEP_GROUPS, per_group, per_group_shift),
+        "in_per_channel": moved(C, per_chan, per_chan_shift),
+        "gn_per_channel": moved(INDEP_GROUPS, per_chan, per_chan_shift),
+    }
     return out
 
 
@@ -454,6 +471,19 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     exact = max(float(inv[k][t].max()) for k in ("bn", "ln") for t in INVARIANT[k])
     moved = min(
         float(inv[k][t].min()) for k in ("bn", "ln") for t in TRANSFORMS if t not in INVARIANT[k]
+    )
+    grp = inv["groups"]
+    out["gn_in_invariant_within_their_sets"] = (
+        bool(
+            max(grp["gn_per_group"].max(), grp["in_per_channel"].max()) <= INV_BAR
+            and grp["gn_per_channel"].min() > MOVED_BAR
+        ),
+        f"{INDEP_SEEDS} seeds, batch {INDEP_SHAPE}: largest change of group norm (G = "
+        f"{INDEP_GROUPS}) under a scale and shift per sample and group "
+        f"{grp['gn_per_group'].max():.2g}, of instance norm under one per sample and channel "
+        f"{grp['in_per_channel'].max():.2g} (bar {INV_BAR:g}); control, group norm under a "
+        f"scale and shift per sample and channel: smallest change {grp['gn_per_channel'].min():.3f}"
+        f" (bar: above {MOVED_BAR:g})",
     )
     out["invariances_as_ba_et_al"] = (
         exact <= INV_BAR and moved > MOVED_BAR,
@@ -731,6 +761,14 @@ def values() -> dict[str, object]:
     v["inv_bar"] = tex_sci(INV_BAR, 0).removeprefix("1 \\times ")
     v["inv_eps"] = tex_sci(INV_EPS, 0).removeprefix("1 \\times ")
     v["inv_fold"] = tex_sci(float(inv["fold"]["ln"].max()))
+    grp = inv["groups"]
+    v["inv_gn_group"] = tex_sci(float(grp["gn_per_group"].max()))
+    v["inv_in_chan"] = tex_sci(float(grp["in_per_channel"].max()))
+    v["inv_gn_chan"] = fmt(float(grp["gn_per_channel"].min()), 2)
+    f16 = np.finfo(np.float16)
+    v["fp16_max"] = _count(int(f16.max))
+    v["fp16_sqrt"] = fmt(float(np.sqrt(f16.max)), 0)
+    v["fp16_tiny"] = tex_sci(float(f16.tiny), 1)
 
     for key, err in WU_HE_2018.items():
         v[f"paper_{key}"] = fmt(err, 1)

@@ -248,3 +248,36 @@ def test_invariances_recomputed_directly_for_one_seed():
     assert set(inv["bn"]) == set(page.TRANSFORMS) and inv["bn"][page.TRANSFORMS[0]].shape == (
         page.INDEP_SEEDS,
     )
+
+
+def test_group_and_instance_norm_invariances_and_their_control():
+    got = page._invariance_changes(4)["groups"]
+    assert max(got["gn_per_group"], got["in_per_channel"]) <= 1e-9
+    assert got["gn_per_channel"] > page.MOVED_BAR
+    # written out here: a per-(sample, group) affine change is removed by group norm over the
+    # group's channels and positions, a per-channel one inside a group is not
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(3, 6, 2, 5))
+    scale = np.repeat(rng.uniform(0.5, 2.0, size=(3, 2)), 3, axis=1)[:, :, None, None]
+    shift = np.repeat(rng.normal(size=(3, 2)), 3, axis=1)[:, :, None, None]
+
+    def gn2(A):  # two groups of three channels, eps = 0 so that the invariance is exact
+        B = A.reshape(3, 2, 3, 2, 5)
+        m = B.mean(axis=(2, 3, 4), keepdims=True)
+        return ((B - m) / np.sqrt(((B - m) ** 2).mean(axis=(2, 3, 4), keepdims=True))).reshape(
+            A.shape
+        )
+
+    np.testing.assert_allclose(gn2(scale * X + shift), gn2(X), rtol=0, atol=1e-9)
+    per_chan = rng.uniform(0.5, 2.0, size=(3, 6, 1, 1))
+    assert np.abs(gn2(per_chan * X) - gn2(X)).max() > page.MOVED_BAR
+
+
+def test_float16_limits_quoted_for_mixed_precision():
+    v = page.values()
+    f16 = np.finfo(np.float16)
+    assert float(f16.max) == 65504.0 and v["fp16_max"] == f"{65504:,}".replace(",", " ")
+    assert abs(float(v["fp16_sqrt"]) - np.sqrt(65504.0)) < 0.5
+    with np.errstate(over="ignore"):  # a square above the largest float16 overflows
+        assert np.float16(300.0) ** 2 == np.inf
+    assert float(f16.tiny) == pytest.approx(2.0**-14, rel=0) and page.EPS < float(f16.tiny)
