@@ -6,6 +6,7 @@ for `X` of shape `(N, D)` (statistics per feature) or `(N, C, H, W)` (per channe
 is a layer of `snippets.layers` (`layers.mlp(..., norms=...)`, `snippets.training.train`). The
 `_naive` twins work one value at a time; `fold_into_linear` merges an inference-mode batch norm
 into the dense layer before it. The page's experiments are in `snippets/dl0007_batch_norm.py`.
+Deliberate departure from PyTorch: eps must be > 0 (PyTorch also accepts eps = 0).
 """
 
 from __future__ import annotations

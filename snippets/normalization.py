@@ -9,7 +9,7 @@ batch), so training and inference compute the same thing and the batch size does
   value per channel. One group is layer norm over (C, H, W); C groups is instance norm.
 
 As in PyTorch: the variance is biased, float32 stays float32, eps = 0 is accepted (a constant
-group then gives 0/0 = NaN), an empty input or a 0 in `normalized_shape` gives an empty output.
+group then gives 0 · ∞ = NaN), an empty input or a 0 in `normalized_shape` gives an empty output.
 Deliberate departures, for numpy convenience: integer arrays are accepted and computed in
 float64 (PyTorch refuses integer tensors), a weight or bias of another float dtype is cast to X's
 (PyTorch refuses mixed dtypes), and NaN or inf input raises instead of propagating.

@@ -35,16 +35,22 @@ def group_norm_loop(X, G, w, b, eps):
 def test_layer_norm_by_hand():
     # [1, 2, 3]: mean 2, biased variance 2/3, so x̂ = (−1, 0, 1) · √(3/2) (eps 0)
     y = layer_norm([[1.0, 2.0, 3.0]], 3, eps=0.0)
-    assert np.allclose(y, [[-np.sqrt(1.5), 0.0, np.sqrt(1.5)]], atol=1e-15)
+    np.testing.assert_allclose(y, [[-np.sqrt(1.5), 0.0, np.sqrt(1.5)]], rtol=0, atol=1e-15)
     y = layer_norm([[1.0, 2.0, 3.0]], (3,), weight=[2.0, 2.0, 2.0], bias=[1.0, 1.0, 1.0])
-    assert y[0, 1] == pytest.approx(1.0) and y[0, 2] == pytest.approx(1 + 2 * np.sqrt(1.5), 1e-5)
+    # default eps = 1e-5: x̂ = (x − 2) / sqrt(2/3 + 1e-5), which eps = 0 would miss by ~1e-5
+    x_hat = 1 / np.sqrt(2 / 3 + 1e-5)
+    assert y[0, 1] == pytest.approx(1.0, rel=0, abs=1e-15)
+    assert y[0, 2] == pytest.approx(1 + 2 * x_hat, rel=1e-14)
+    assert abs(y[0, 2] - (1 + 2 * np.sqrt(1.5))) > 1e-6
 
 
 def test_layer_norm_normalizes_each_sample_over_the_last_dims_only():
     X = rng.normal(3.0, 5.0, size=(4, 3, 5, 2))
     Y = layer_norm(X, (5, 2))
-    assert np.allclose(Y.mean(axis=(2, 3)), 0, atol=1e-12)
-    assert np.allclose(Y.var(axis=(2, 3)), 1, atol=1e-5)
+    np.testing.assert_allclose(Y.mean(axis=(2, 3)), 0, rtol=0, atol=1e-12)
+    # variance σ²/(σ² + eps), not 1: eps = 1e-5 is in the denominator
+    var = X.var(axis=(2, 3))
+    np.testing.assert_allclose(Y.var(axis=(2, 3)), var / (var + 1e-5), rtol=1e-12, atol=0)
     # the rest of the batch does not matter
     assert np.allclose(layer_norm(X[:1], (5, 2)), Y[:1], atol=1e-15)
 
