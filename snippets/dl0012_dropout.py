@@ -727,8 +727,8 @@ def _draw_overfitting(theme: Theme):
     ax.set_ylim(0, 1.12 * c["val"].mean(0).max())  # every mean curve fits
     ax.legend(loc="upper left", ncols=3, fontsize=9)
     arms = (
-        (f"p = 0\n{STEPS}", "plain"),
-        (f"p tuned\n{STEPS}", "drop"),
+        (f"p = 0\n{STEPS} steps", "plain"),
+        (f"p tuned\n{STEPS} steps", "drop"),
         ("p = 0\nstop\ntuned", "stop"),
         ("p > 0\nstop\ntuned", "dstop"),
         ("p ≥ 0\nstop\ntuned", "joint"),
