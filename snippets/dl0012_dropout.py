@@ -182,21 +182,36 @@ for model in ("linear", "relu"):
 # Two moons with Gaussian noise 0.3 (the classes overlap, so some training labels are
 # "wrong" for any smooth boundary): 80 training, 200 validation and 1000 test points, fresh
 # for each seed. A 2 → 32 → 32 → 1 ReLU network (about 1,200 weights for 80 points) with
-# dropout after each hidden layer, trained full-batch with Adam on the logistic loss for STEPS
-# steps, once per drop probability in P_GRID, all from the same initial weights, with a
-# checkpoint every EVERY steps. Four arms, each picked on the validation loss alone: p = 0 after
-# STEPS steps; the best p after STEPS steps; p = 0 at its best checkpoint (early stopping); and
-# the best (p, checkpoint) pair (both tuned the same way). The test split is never used to
-# choose anything: it is evaluated only for the four networks the arms pick.
+# dropout after each hidden layer, trained full-batch with Adam on the logistic loss for
+# MAX_STEPS steps, once per drop probability in P_GRID, all from the same initial weights, with
+# checkpoints at steps 1-4, every EVERY steps up to STEPS and every EVERY_LATE steps after. Five
+# arms, each picked on the validation loss alone: p = 0 after STEPS steps; the best p after
+# STEPS steps; p = 0 at its best checkpoint (early stopping); the best (p > 0, checkpoint) pair
+# (dropout with early stopping); and the best (p, checkpoint) pair with p = 0 allowed. The test
+# split is never used to choose anything: it is evaluated only for the networks the arms pick.
 
 # %%
 P_GRID = (0.0, 0.25, 0.5, 0.75, 0.9, 0.95)
 N_TRAIN, N_VAL, N_TEST = 80, 200, 1000
 NOISE = 0.3
 WIDTH = 32
-STEPS = 400
+STEPS = 400  # the fixed training length of the first two arms
+MAX_STEPS = 800  # the tuned arms choose their stopping step up to here
 LR = 0.01
-EVERY = 5  # steps between checkpoints (validation loss, early stopping, the curves)
+EVERY = 5  # steps between checkpoints up to STEPS (validation loss, early stopping, curves)
+EVERY_LATE = 25  # steps between checkpoints after STEPS
+
+
+def checkpoint_steps(steps: int = MAX_STEPS) -> np.ndarray:
+    """The steps at which train_stack records losses and weights, up to `steps`: 1 to 4 (so
+    that early stopping is not bounded by the first regular checkpoint), every EVERY steps up
+    to STEPS, then every EVERY_LATE steps (STEPS itself is always one)."""
+    steps = checks.integer("steps", steps, 1)
+    grid = [*range(1, EVERY), *range(EVERY, STEPS + 1, EVERY)]
+    grid += range(STEPS + EVERY_LATE, MAX_STEPS + 1, EVERY_LATE)
+    return np.array([t for t in grid if t <= steps])
+
+
 N_SEEDS = 8
 MC_TEST = 200  # test points and masks for the Monte-Carlo check on the trained networks
 MC_MASKS = 100
@@ -237,12 +252,13 @@ def predict(params, X: np.ndarray) -> np.ndarray:
     return (A2 @ W3 + b3[..., None, :])[..., 0]
 
 
-def train_stack(seed: int, ps=P_GRID, steps: int = STEPS, every: int = EVERY) -> dict[str, object]:
+def train_stack(seed: int, ps=P_GRID, steps: int = MAX_STEPS) -> dict[str, object]:
     """Train one network per drop probability in `ps`, side by side (a leading axis of the
     weights), from the same initial weights; each p draws its masks from its own generator.
-    Every `every` steps, records the eval-mode training and validation loss and accuracy of
-    every network and keeps a copy of the weights (`snapshots`), so that the test split can be
-    evaluated afterwards for the networks an arm picks, and only for those."""
+    At every step of checkpoint_steps(steps), records the eval-mode training and validation
+    loss and accuracy of every network and keeps a copy of the weights (`snapshots`), so that
+    the test split can be evaluated afterwards for the networks an arm picks, and only for
+    those."""
     Xtr, ytr, Xva, yva, _, _ = moons_data(seed)
     ps = np.array(ps, dtype=float)
     P, N, h = len(ps), len(ytr), WIDTH
@@ -255,6 +271,7 @@ def train_stack(seed: int, ps=P_GRID, steps: int = STEPS, every: int = EVERY) ->
     X_eval = np.concatenate([Xtr, Xva])  # one forward pass for both splits
     log: dict[str, list] = {k: [] for k in ("step", "train", "val", "val_acc")}
     snapshots = []
+    record = set(checkpoint_steps(steps).tolist())
     for t in range(1, steps + 1):
         W1, b1, W2, b2, W3, b3 = params
         Z1 = Xtr @ W1 + b1[:, None]
@@ -281,7 +298,7 @@ def train_stack(seed: int, ps=P_GRID, steps: int = STEPS, every: int = EVERY) ->
             m2[i] = 0.999 * m2[i] + 0.001 * g * g
             step = LR * (m1[i] / (1 - 0.9**t)) / (np.sqrt(m2[i] / (1 - 0.999**t)) + 1e-8)
             params[i] -= step
-        if t % every == 0:
+        if t in record:
             zz = predict(params, X_eval)  # (P, N_TRAIN + N_VAL)
             zt, zv = zz[:, :N], zz[:, N:]
             log["step"].append(t)
@@ -319,7 +336,7 @@ def mc_check(params, X: np.ndarray, y: np.ndarray, p: float, seed: int) -> dict[
     }
 
 
-ARMS = ("plain", "drop", "stop", "joint")  # see overfitting()
+ARMS = ("plain", "drop", "stop", "dstop", "joint")  # see overfitting()
 
 
 def test_scores(seed: int, snapshot, j: int) -> tuple[float, float]:
@@ -333,34 +350,55 @@ def test_scores(seed: int, snapshot, j: int) -> tuple[float, float]:
 def overfitting(seed_set: int = 0) -> dict[str, object]:
     """Every seed's run, and per seed four arms, each picked on the validation loss alone:
     'plain', p = 0 after STEPS steps; 'drop', the p of P_GRID with the lowest validation loss
-    after STEPS steps; 'stop', p = 0 at its checkpoint of lowest validation loss (early
-    stopping); 'joint', the (p, checkpoint) pair of lowest validation loss (p and training
-    length tuned together). Test loss and accuracy are computed for these four networks only;
-    plus the final training losses, the choices, and the MC check of the 'drop' network."""
-    res: dict[str, list] = {k: [] for k in ("p", "stop_step", "joint_p", "joint_step", "mc")}
+    after STEPS steps; 'stop', p = 0 at its checkpoint (up to MAX_STEPS) of lowest validation
+    loss (early stopping); 'dstop', the (p > 0, checkpoint) pair of lowest validation loss
+    (dropout with early stopping); 'joint', the (p, checkpoint) pair of lowest validation loss,
+    p = 0 included (p and training length tuned together). Test loss and accuracy are computed
+    for these five networks only; plus the training losses at STEPS, the choices, and the MC
+    check of the 'drop' network."""
+    keys = ("p", "stop_step", "dstop_p", "dstop_step", "joint_p", "joint_step", "mc")
+    res: dict[str, list] = {k: [] for k in keys}
     res.update({f"{a}_{m}": [] for a in ARMS for m in ("loss", "acc")})
+    res.update({f"{a}_short_{m}": [] for a in ARMS[2:] for m in ("loss", "acc")})
     res.update({"plain_train": [], "drop_train": [], "best_step": []})
     curves: dict[str, list] = {"step": [], "train": [], "val": []}
+    fixed = int(np.flatnonzero(checkpoint_steps() == STEPS)[0])  # the checkpoint at STEPS
     for s in seeds(N_SEEDS, seed_set):
         r = train_stack(s)
         V = r["val"]  # (checkpoints, P)
-        j = int(np.argmin(V[-1]))  # p chosen on validation loss after STEPS steps
+        j = int(np.argmin(V[fixed]))  # p chosen on validation loss after STEPS steps
         k = int(np.argmin(V[:, 0]))  # early stopping of the plain network
-        kk, jj = np.unravel_index(int(np.argmin(V)), V.shape)  # p and step together
-        picks = {"plain": (-1, 0), "drop": (-1, j), "stop": (k, 0), "joint": (kk, jj)}
+        kd, jd = np.unravel_index(int(np.argmin(V[:, 1:])), V[:, 1:].shape)  # p > 0 and step
+        kk, jj = np.unravel_index(int(np.argmin(V)), V.shape)  # p (0 included) and step
+        picks = {
+            "plain": (fixed, 0),
+            "drop": (fixed, j),
+            "stop": (k, 0),
+            "dstop": (kd, jd + 1),
+            "joint": (kk, jj),
+        }
+        # the same three tuned arms with stopping steps only up to STEPS (the horizon check)
+        Vs = V[: fixed + 1]
+        kd_s, jd_s = np.unravel_index(int(np.argmin(Vs[:, 1:])), Vs[:, 1:].shape)
+        kk_s, jj_s = np.unravel_index(int(np.argmin(Vs)), Vs.shape)
+        picks["stop_short"] = (int(np.argmin(Vs[:, 0])), 0)
+        picks["dstop_short"] = (kd_s, jd_s + 1)
+        picks["joint_short"] = (kk_s, jj_s)
         for arm, (c, p) in picks.items():
             loss, acc = test_scores(s, r["snapshots"][c], p)
             res[f"{arm}_loss"].append(loss)
             res[f"{arm}_acc"].append(acc)
         res["p"].append(P_GRID[j])
         res["stop_step"].append(r["step"][k])
+        res["dstop_p"].append(P_GRID[jd + 1])
+        res["dstop_step"].append(r["step"][kd])
         res["joint_p"].append(P_GRID[jj])
         res["joint_step"].append(r["step"][kk])
         res["best_step"].append(r["step"][np.argmin(V, axis=0)])  # per p
-        res["plain_train"].append(r["train"][-1, 0])
-        res["drop_train"].append(r["train"][-1, j])
+        res["plain_train"].append(r["train"][fixed, 0])
+        res["drop_train"].append(r["train"][fixed, j])
         _, _, _, _, Xte, yte = moons_data(s)
-        net = [a[j] for a in r["params"]]
+        net = [a[j] for a in r["snapshots"][fixed]]
         res["mc"].append(mc_check(net, Xte[:MC_TEST], yte[:MC_TEST], P_GRID[j], s))
         for key in curves:
             curves[key].append(r[key])
@@ -527,30 +565,53 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
             100,
         ),
     )  # fmt: skip
-    out["tuned_dropout_adds_nothing_resolved"] = evidence.all_of(
-        evidence.no_difference(
-            {"p and step tuned": ov["joint_loss"], "p = 0, step tuned": ov["stop_loss"]},
-            "test loss",
-            1,
-            3,
-        ),
-        evidence.no_difference(
-            {"p and step tuned": ov["joint_acc"], "p = 0, step tuned": ov["stop_acc"]},
-            "test accuracy (%)",
-            100,
-        ),
+
+    def tuned_vs_stop(arm: str, name: str, suffix: str = "") -> tuple[bool, str]:
+        return evidence.all_of(
+            evidence.no_difference(
+                {name: ov[f"{arm}{suffix}_loss"], "p = 0, step tuned": ov[f"stop{suffix}_loss"]},
+                "test loss",
+                1,
+                3,
+            ),
+            evidence.no_difference(
+                {name: ov[f"{arm}{suffix}_acc"], "p = 0, step tuned": ov[f"stop{suffix}_acc"]},
+                "test accuracy (%)",
+                100,
+            ),
+        )
+
+    out["tuned_dropout_adds_nothing_resolved"] = tuned_vs_stop("joint", "p (incl. 0), step tuned")
+    out["dropout_with_early_stopping_not_resolved"] = tuned_vs_stop("dstop", "p > 0, step tuned")
+    short = evidence.all_of(
+        tuned_vs_stop("joint", "p (0 included), step ≤ " + str(STEPS), "_short"),
+        tuned_vs_stop("dstop", "p > 0, step ≤ " + str(STEPS), "_short"),
     )
-    out["p_chosen_above_zero"] = (
-        bool(np.all(ov["p"] > 0)),
+    out["conclusion_same_at_half_horizon"] = (
+        short[0],
+        f"stopping steps searched only up to {STEPS} instead of {MAX_STEPS}: " + short[1],
+    )
+    first = int(checkpoint_steps()[0])
+    tuned_steps = np.concatenate([ov["stop_step"], ov["dstop_step"], ov["joint_step"]])
+    out["stopping_steps_above_first_checkpoint"] = (
+        bool(tuned_steps.min() > first),
+        f"steps chosen by early stopping {', '.join(str(int(t)) for t in ov['stop_step'])}; "
+        f"with p > 0 {', '.join(str(int(t)) for t in ov['dstop_step'])}; with p and step "
+        f"together {', '.join(str(int(t)) for t in ov['joint_step'])}; the first checkpoint is "
+        f"step {first}",
+    )
+    out["p_chosen_inside_grid"] = (
+        bool(np.all(ov["p"] > 0) and np.all(ov["p"] < P_GRID[-1])),
         f"p chosen on validation loss after {STEPS} steps, per seed: "
         f"{', '.join(f'{p:g}' for p in ov['p'])} ({n} seeds, grid "
-        f"{', '.join(f'{p:g}' for p in P_GRID)})",
+        f"{', '.join(f'{p:g}' for p in P_GRID)}): every one above 0 and below {P_GRID[-1]:g}",
     )
     out["grid_brackets_tuned_p"] = (
-        bool(np.all(ov["joint_p"] < P_GRID[-2])),
+        bool(np.all(ov["joint_p"] < P_GRID[-1]) and np.all(ov["dstop_p"] < P_GRID[-1])),
         f"p chosen together with the step, per seed: {', '.join(f'{p:g}' for p in ov['joint_p'])}"
-        f" (at steps {', '.join(str(int(t)) for t in ov['joint_step'])}); every one below "
-        f"{P_GRID[-2]:g}, the grid's second-largest value (grid up to {P_GRID[-1]:g})",
+        f" (at steps {', '.join(str(int(t)) for t in ov['joint_step'])}); with p > 0 forced: "
+        f"{', '.join(f'{p:g}' for p in ov['dstop_p'])}; every one below {P_GRID[-1]:g}, the "
+        "grid's largest value",
     )
     m = ov["mc"]
     out["weight_scaling_matches_mc"] = (
@@ -659,23 +720,25 @@ def _draw_overfitting(theme: Theme):
         col = theme.palette[j % len(theme.palette)]
         ax.plot(steps, c["val"][:, :, j].mean(0), color=col, lw=1.5, label=f"p = {p:g}")
         ax.plot(steps, c["train"][:, :, j].mean(0), color=col, ls="--", lw=1.0)
+    ax.axvline(STEPS, color=theme.muted, lw=1, ls=":")
     ax.set_xlabel("training step")
     ax.set_ylabel("logistic loss (mean over seeds)")
     ax.set_title("validation (solid) and training (dashed)")
-    ax.set_ylim(0, 1.3)
+    ax.set_ylim(0, 1.12 * c["val"].mean(0).max())  # every mean curve fits
     ax.legend(loc="upper left", ncols=3, fontsize=9)
     arms = (
         (f"p = 0\n{STEPS} steps", "plain"),
         (f"p tuned\n{STEPS} steps", "drop"),
-        ("p = 0\nstep tuned", "stop"),
-        ("p, step\ntuned", "joint"),
+        ("p = 0\nstop\ntuned", "stop"),
+        ("p > 0\nstop\ntuned", "dstop"),
+        ("p ≥ 0\nstop\ntuned", "joint"),
     )
     pos = np.arange(len(arms))
     for s in range(N_SEEDS):
         bx.plot(pos, [ov[f"{a}_loss"][s] for _, a in arms], "-", color=theme.grid, lw=1)
-    for i, (_, a) in enumerate(arms):
-        bx.plot(np.full(N_SEEDS, pos[i]), ov[f"{a}_loss"], "o", color=theme.palette[i])
-    bx.set_xticks(pos, [name for name, _ in arms])
+    for i, (_, a) in enumerate(arms):  # one neutral colour: these are arms, not values of p
+        bx.plot(np.full(N_SEEDS, pos[i]), ov[f"{a}_loss"], "osD^v"[i], color=theme.fg, ms=5)
+    bx.set_xticks(pos, [name for name, _ in arms], fontsize=9)
     bx.set_xlim(-0.4, len(arms) - 0.6)
     log_scale(bx, "y")
     ticks = [t for t in (0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0) if t <= 1.2 * bx.get_ylim()[1]]
@@ -792,6 +855,9 @@ def values() -> dict[str, object]:
     v["ov_noise"] = fmt(NOISE, 1)
     v["ov_width"] = WIDTH
     v["ov_steps"] = STEPS
+    v["ov_max_steps"] = MAX_STEPS
+    v["ov_every_late"] = EVERY_LATE
+    v["ov_first_ckpt"] = int(checkpoint_steps()[0])
     v["ov_lr"] = f"{LR:g}"
     v["ov_every"] = EVERY
     v["ov_seeds"] = N_SEEDS
@@ -799,10 +865,15 @@ def values() -> dict[str, object]:
     v["ov_grid"] = ", ".join(f"{p:g}" for p in P_GRID)
     v["ov_chosen"] = ", ".join(f"{p:g}" for p in ov["p"])
     v["ov_top_p"] = f"{P_GRID[-1]:g}"
-    v["ov_top_chosen"] = int(np.sum(ov["p"] == P_GRID[-1]))
+    v["ov_chosen_max"] = f"{ov['p'].max():g}"
     v["ov_joint_p"] = ", ".join(f"{p:g}" for p in ov["joint_p"])
     v["ov_joint_steps"] = ", ".join(str(int(t)) for t in ov["joint_step"])
     v["ov_joint_zero"] = int(np.sum(ov["joint_p"] == 0))
+    v["ov_dstop_p"] = ", ".join(f"{p:g}" for p in ov["dstop_p"])
+    v["ov_dstop_steps"] = ", ".join(str(int(t)) for t in ov["dstop_step"])
+    v["ov_joint_late"] = int(np.sum(ov["joint_step"] > STEPS))
+    v["ov_joint_at_end"] = int(np.sum(ov["joint_step"] == MAX_STEPS))
+    v["ov_dstop_at_end"] = int(np.sum(ov["dstop_step"] == MAX_STEPS))
     for arm in ARMS:
         v[f"ov_{arm}_loss"] = evidence.spread(ov[f"{arm}_loss"], digits=3)
         v[f"ov_{arm}_acc"] = evidence.spread(ov[f"{arm}_acc"], 100)
@@ -811,20 +882,21 @@ def values() -> dict[str, object]:
     v["ov_loss_gain"] = evidence.spread(evidence.paired(ov["plain_loss"], ov["drop_loss"]), 1, 3)
     v["ov_acc_gain"] = evidence.spread(evidence.paired(ov["drop_acc"], ov["plain_acc"]), 100)
     v["ov_stop_vs_drop"] = evidence.spread(evidence.paired(ov["drop_loss"], ov["stop_loss"]), 1, 3)
-    v["ov_joint_vs_stop"] = evidence.spread(
-        evidence.paired(ov["joint_loss"], ov["stop_loss"]), 1, 3
-    )
-    v["ov_joint_vs_stop_acc"] = evidence.spread(
-        evidence.paired(ov["joint_acc"], ov["stop_acc"]), 100
-    )
+    for arm in ("dstop", "joint", "dstop_short", "joint_short"):
+        base = "stop_short" if arm.endswith("short") else "stop"
+        v[f"ov_{arm}_vs_stop"] = evidence.spread(
+            evidence.paired(ov[f"{arm}_loss"], ov[f"{base}_loss"]), 1, 3
+        )
+        v[f"ov_{arm}_vs_stop_acc"] = evidence.spread(
+            evidence.paired(ov[f"{arm}_acc"], ov[f"{base}_acc"]), 100
+        )
     v["ov_stop_steps"] = ", ".join(str(int(s)) for s in ov["stop_step"])
     for j, p in enumerate(P_GRID):  # mean best validation step of each p, and at the last one
         tag = f"{round(100 * p):02d}"
         v[f"ov_best_{tag}"] = fmt(ov["best_step"][:, j].mean(), 0)
         v[f"ov_p_{tag}"] = f"{p:g}"
-    v["ov_high_at_end"] = int(np.sum(ov["best_step"][:, -2:] >= STEPS - 5 * EVERY))
+    v["ov_high_at_end"] = int(np.sum(ov["best_step"][:, -2:] == MAX_STEPS))
     v["ov_high_runs"] = 2 * N_SEEDS
-    v["ov_end_window"] = STEPS - 5 * EVERY
     m = ov["mc"]
     v["mc_test"], v["mc_masks"] = MC_TEST, MC_MASKS
     v["mc_agree"] = evidence.spread(m["agree"], 100)

@@ -5,8 +5,9 @@ value; outside training it is the identity.
 Departures from PyTorch, all deliberate: the result is always a new array (PyTorch returns the
 input tensor itself in eval mode or for p = 0); NaN and inf inputs are refused (PyTorch
 propagates them); integer arrays are converted to float64 (PyTorch refuses integer tensors);
-a p so close to 1 that 1/(1 − p) overflows the input's float dtype (float16: p > 1 − 1/65504)
-is refused, where PyTorch returns inf for the kept entries; and a 0-d input gives a NumPy scalar
+a p so close to 1 that 1/(1 − p) rounds to inf in the input's float dtype (float16: from
+1/(1 − p) ≥ 65520; below that it rounds to at most 65504, the largest float16) is refused, where
+PyTorch returns inf for the kept entries; and a 0-d input gives a NumPy scalar
 (NumPy's arithmetic on 0-d arrays), not a 0-d array.
 """
 

@@ -77,8 +77,8 @@ def test_ensemble_gaps_by_a_loop_over_masks():
 
 
 def test_dropout_on_inputs_is_a_ridge_penalty_in_expectation():
-    """E over one mask per example of ‖y − X(m ⊙ w)‖² = ‖y − Xw‖² + p/(1 − p) Σ_j w_j² ‖X_j‖²,
-    by enumerating every mask of a 2 × 3 design."""
+    """E_M ‖y − (M ⊙ X)w‖² = ‖y − Xw‖² + p/(1 − p) Σ_j w_j² ‖X_j‖², M one mask per example
+    (row), by enumerating every mask of a 2 × 3 design."""
     rng = np.random.default_rng(3)
     X, y, w, p = rng.normal(size=(2, 3)), rng.normal(size=2), rng.normal(size=3), 0.4
     keep, prob = page.all_masks(6, p)
@@ -155,27 +155,49 @@ def test_bn_shift_uses_the_running_statistics():
     assert bn(X, False)[0].var(axis=0).mean() == pytest.approx(1.0, abs=0.05)
 
 
+def test_checkpoint_steps():
+    steps = page.checkpoint_steps()
+    expected = [1, 2, 3, 4, *range(5, 401, 5), *range(425, 801, 25)]
+    assert page.EVERY == 5 and page.STEPS == 400 and page.MAX_STEPS == 800
+    np.testing.assert_array_equal(steps, expected)
+    np.testing.assert_array_equal(page.checkpoint_steps(12), [1, 2, 3, 4, 5, 10])
+    # the training run records exactly these steps
+    r = page.train_stack(5, steps=12)
+    np.testing.assert_array_equal(r["step"], [1, 2, 3, 4, 5, 10])
+    assert len(r["snapshots"]) == 6
+    with pytest.raises(TypeError, match="steps"):
+        page.checkpoint_steps(12.0)
+
+
 def test_overfitting_bookkeeping():
     ov = page.overfitting(0)
     n = page.N_SEEDS
-    for key in ("p", "joint_p", "stop_step", "joint_step", "plain_train", "drop_train"):
+    keys = ("p", "joint_p", "dstop_p", "stop_step", "dstop_step", "joint_step")
+    for key in (*keys, "plain_train", "drop_train"):
         assert ov[key].shape == (n,), key
-    for arm in page.ARMS:
+    for arm in (*page.ARMS, "stop_short", "dstop_short", "joint_short"):
         assert ov[f"{arm}_loss"].shape == ov[f"{arm}_acc"].shape == (n,), arm
     c = ov["curves"]
-    assert c["val"].shape == (n, page.STEPS // page.EVERY, len(page.P_GRID))
-    np.testing.assert_array_equal(
-        c["step"][0], np.arange(1, page.STEPS // page.EVERY + 1) * page.EVERY
-    )
+    grid = page.checkpoint_steps()
+    assert c["val"].shape == (n, grid.size, len(page.P_GRID))
+    np.testing.assert_array_equal(c["step"][0], grid)
+    fixed = list(grid).index(page.STEPS)
     for s in range(n):
-        j = page.P_GRID.index(ov["p"][s])  # the chosen p: lowest validation loss at the end
-        assert c["val"][s, -1, j] == c["val"][s, -1].min()
-        assert ov["drop_train"][s] == c["train"][s, -1, j]
-        k = list(c["step"][s]).index(ov["stop_step"][s])  # early stopping: lowest p = 0 loss
-        assert c["val"][s, k, 0] == c["val"][s, :, 0].min()
-        kk = list(c["step"][s]).index(ov["joint_step"][s])
+        V = c["val"][s]
+        j = page.P_GRID.index(ov["p"][s])  # the chosen p: lowest validation loss at STEPS
+        assert V[fixed, j] == V[fixed].min()
+        assert ov["drop_train"][s] == c["train"][s, fixed, j]
+        assert ov["plain_train"][s] == c["train"][s, fixed, 0]
+        k = list(grid).index(ov["stop_step"][s])  # early stopping: lowest p = 0 loss
+        assert V[k, 0] == V[:, 0].min()
+        kd = list(grid).index(ov["dstop_step"][s])  # p > 0 and step: lowest among p > 0
+        jd = page.P_GRID.index(ov["dstop_p"][s])
+        assert jd > 0 and V[kd, jd] == V[:, 1:].min()
+        kk = list(grid).index(ov["joint_step"][s])
         jj = page.P_GRID.index(ov["joint_p"][s])
-        assert c["val"][s, kk, jj] == c["val"][s].min()
+        assert V[kk, jj] == V.min()
+        # the joint arm is the better of early stopping and the p > 0 arm on validation
+        assert V.min() == min(V[k, 0], V[kd, jd])
     assert np.all(ov["mc"]["agree"] <= 1.0)
 
 
@@ -188,11 +210,19 @@ def test_arms_read_the_test_split_at_the_validation_choice():
     r = page.train_stack(seed)
     *_, Xte, yte = page.moons_data(seed)
     V = r["val"]
+    fixed = list(r["step"]).index(page.STEPS)
+    Vs = V[: fixed + 1]  # stopping steps up to STEPS only
+    kd, jd = np.unravel_index(int(np.argmin(V[:, 1:])), V[:, 1:].shape)
+    kds, jds = np.unravel_index(int(np.argmin(Vs[:, 1:])), Vs[:, 1:].shape)
     picks = {
-        "plain": (len(V) - 1, 0),
-        "drop": (len(V) - 1, int(np.argmin(V[-1]))),
+        "plain": (fixed, 0),
+        "drop": (fixed, int(np.argmin(V[fixed]))),
         "stop": (int(np.argmin(V[:, 0])), 0),
+        "dstop": (kd, jd + 1),
         "joint": np.unravel_index(int(np.argmin(V)), V.shape),
+        "stop_short": (int(np.argmin(Vs[:, 0])), 0),
+        "dstop_short": (kds, jds + 1),
+        "joint_short": np.unravel_index(int(np.argmin(Vs)), Vs.shape),
     }
     for arm, (k, j) in picks.items():
         z = page.predict([a[j] for a in r["snapshots"][k]], Xte)

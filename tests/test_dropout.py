@@ -74,6 +74,13 @@ def test_float16_keeps_its_dtype_and_p_near_one():
         dropout(X, 1 - 1e-6, rng=1)
     Y64, _ = dropout(X.astype(np.float64), 1 - 1e-6, rng=1)
     assert np.all(np.isfinite(Y64))
+    # the boundary: float16 rounds 1/(1 − p) to inf only from 65520 (half-way past 65504)
+    from snippets.dropout import _scale
+
+    assert _scale(1 - 1 / 65510, np.float16) == np.float16(65504)
+    dropout(X, 1 - 1 / 65510, rng=1)  # accepted
+    with pytest.raises(ValueError, match=r"^p:.*float16"):
+        dropout(X, 1 - 1 / 65530, rng=1)
 
 
 def test_generators_without_a_seed_and_twice_in_a_row():
