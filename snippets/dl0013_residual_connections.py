@@ -2,7 +2,7 @@
 
 This notebook computes what the page shows: the worked example (one pre-activation residual
 block, its Jacobian and the gradient it hands back, with and without the shortcut); the size of
-the gradient at initialization, block by block, in plain and residual networks of 5 to 40 blocks;
+the gradient at initialization, block by block, in plain and residual networks of 4 to 32 blocks;
 the degradation experiment (a shallow and a deep network, each plain and residual, trained by
 full-batch gradient descent for a fixed number of steps, the learning rate of each chosen on a
 validation split); what the zero initialization of each block's last layer does; and the
@@ -95,15 +95,17 @@ with np.printoptions(precision=4, suppress=True):
 # Dense(WIDTH → 1): 2·blocks + 2 dense layers. The plain network has the same layers with the
 # shortcuts removed. Every dense layer is He-initialized (N(0, 2/fan_in), zero biases). The
 # degradation experiment puts batch norm in every block (γ = 1, β = 0, PyTorch's default), as
-# He et al. (2016) did, and gives the plain and the residual network the same initial weights:
-# the shortcut is the only difference. The gradient measurement also uses blocks without
-# normalization, and there a third variant starts each block's last layer at zero.
+# He et al. (2016) did, and one more before the head's ReLU (a pre-activation network's stream
+# is never normalized otherwise; He et al., 2016b), and gives the plain and the residual network
+# the same initial weights: the shortcut is the only difference. The gradient measurement also
+# uses blocks without normalization, and there a third variant starts each block's last layer
+# at zero.
 
 # %%
 # --8<-- [start:settings]
 WIDTH = 8  # units per hidden layer
 SHALLOW, DEEP = 3, 16  # residual blocks: 8 and 34 dense layers
-LRS = (0.01, 0.03, 0.1, 0.3, 1.0)  # the grid every network is tuned on (validation)
+LRS = (0.03, 0.1, 0.3, 1.0, 3.0)  # the grid every network is tuned on (validation)
 STEPS = 200  # full-batch gradient-descent steps, the same budget for every network
 N_TRAIN, N_VAL = 128, 128
 N_SEEDS = 5  # a seed fixes the data and the initial weights
@@ -134,6 +136,7 @@ def split(seed: int) -> tuple[np.ndarray, ...]:
 def init(seed: int, blocks: int, init_kind: str, norm: bool = False) -> dict[str, np.ndarray]:
     """Initial weights: W0 (2, W), W1 and W2 (blocks, W, W), Wo (W, 1), zero biases; with
     `norm`, each block's two batch norms g1, be1, g2, be2 (blocks, W) at γ = 1, β = 0.
+    `norm` also adds the final batch norm before the head, gf, bef (W,), at γ = 1, β = 0.
     `init_kind` "residual-zero" sets every W2 to 0; the others draw it like W1 (He)."""
     rng = np.random.default_rng([seed, 7])
     w, he = WIDTH, lambda fan_in, *shape: rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
@@ -144,7 +147,8 @@ def init(seed: int, blocks: int, init_kind: str, norm: bool = False) -> dict[str
         P["W2"] = np.zeros_like(P["W2"])
     if norm:
         P.update(g1=np.ones((blocks, w)), be1=np.zeros((blocks, w)),
-                 g2=np.ones((blocks, w)), be2=np.zeros((blocks, w)))  # fmt: skip
+                 g2=np.ones((blocks, w)), be2=np.zeros((blocks, w)),
+                 gf=np.ones(w), bef=np.zeros(w))  # fmt: skip
     return P
 
 
@@ -158,14 +162,25 @@ def _norms(P: dict, l: int):
     return pair
 
 
+def _final_norm(P: dict) -> list:
+    """The batch norm before the head (with the γ, β of `P`), as a list: empty without it."""
+    if "gf" not in P:
+        return []
+    bn = BatchNorm(WIDTH, EPS, MOMENTUM)
+    bn.gamma, bn.beta = P["gf"].copy(), P["bef"].copy()
+    return [bn]
+
+
 def network(P: dict[str, np.ndarray], residual: bool) -> list:
     """The reference-library layers for weights `P`: stem, blocks (wrapped in `Residual` or
-    not), ReLU, head."""
+    not), (batch norm,) ReLU, head."""
     # --8<-- [start:network]
     net = [layers.Dense(P["W0"], P["b0"])]
     for l in range(P["W1"].shape[0]):
         F = block(P["W1"][l], P["b1"][l], P["W2"][l], P["b2"][l], _norms(P, l))
         net += [Residual(F)] if residual else F  # the only difference: the shortcut
+    # with batch norm, both networks normalize the stream once before the head
+    net += _final_norm(P)
     return net + [layers.Activation("relu"), layers.Dense(P["Wo"], P["bo"])]
     # --8<-- [end:network]
 
@@ -247,19 +262,27 @@ def _forward(P, X, residual: bool, running=None):
         cache.append((n1, c1, a, n2, c2, u))
         stats.append((s1, s2))
         h = h + f if residual else f
-    a = np.maximum(h, 0)
-    return a @ P["Wo"] + P["bo"][:, None], (h, a, cache, stats)
+    final = None
+    if "gf" in P:  # the final batch norm before the head
+        run = running and (running["mf"], running["vf"])
+        n, c, s = _bn(h, P["gf"], P["bef"], run)
+        final = (n, c, s)
+    a = np.maximum(h if final is None else final[0], 0)
+    return a @ P["Wo"] + P["bo"][:, None], (h, a, cache, stats, final)
 
 
 def _backward(P, X, dout, residual: bool, state, top=None):
     """Gradients of every parameter for upstream `dout`; `top` replaces dL/dh at the last
     block's output (the gradient experiment injects one there). Also returns ‖dL/dh‖ per
     block input."""
-    h, a, cache, _ = state
+    h, a, cache, _, final = state
     T = lambda M: np.swapaxes(M, -1, -2)  # noqa: E731
     G = {k: np.zeros_like(v) for k, v in P.items()}
     G["Wo"], G["bo"] = T(a) @ dout, _sum(dout)
-    dh = (dout @ T(P["Wo"])) * (h > 0) if top is None else top
+    dh = (dout @ T(P["Wo"])) * (a > 0)
+    if final is not None:
+        dh, G["gf"], G["bef"] = _bn_backward(dh, final[1])
+    dh = dh if top is None else top
     norm = (lambda d: np.sqrt((d**2).sum(axis=(1, 2)))) if top is not None else (lambda d: 0.0)
     norms = [norm(dh)]
     for l in reversed(range(P["W1"].shape[1])):
@@ -289,6 +312,8 @@ def train_stack(Ps: list[dict], data_sets: list[tuple], lrs, residual: bool, ste
     N = X.shape[1]
     run_stats = {k: np.zeros_like(P["g1"]) if k[0] == "m" else np.ones_like(P["g1"])
                  for k in ("m1", "v1", "m2", "v2")} if "g1" in P else None  # fmt: skip
+    if run_stats is not None:
+        run_stats.update(mf=np.zeros_like(P["gf"]), vf=np.ones_like(P["gf"]))
     hist = np.empty((len(Ps), steps + 1))
     with np.errstate(all="ignore"):  # a diverging rate is a result (inf / nan), not an error
         for k in range(steps + 1):
@@ -303,6 +328,9 @@ def train_stack(Ps: list[dict], data_sets: list[tuple], lrs, residual: bool, ste
                             run_stats[key][:, l] = (1 - MOMENTUM) * run_stats[key][
                                 :, l
                             ] + MOMENTUM * new
+                mu, var = state[4][2]
+                for key, new in (("mf", mu), ("vf", var * N / (N - 1))):
+                    run_stats[key] = (1 - MOMENTUM) * run_stats[key] + MOMENTUM * new
             G, _ = _backward(P, X, (out - T) / N, residual, state)
             for key in P:
                 P[key] -= lr.reshape((-1,) + (1,) * (P[key].ndim - 1)) * G[key]
@@ -313,7 +341,7 @@ def train_stack(Ps: list[dict], data_sets: list[tuple], lrs, residual: bool, ste
 
 # %% [markdown]
 # ## The degradation experiment
-# Shallow (3 blocks) and deep (20 blocks) networks with batch norm, plain and residual, every
+# Shallow (3 blocks) and deep (16 blocks) networks with batch norm, plain and residual, every
 # learning rate of the grid and every seed; a plain and a residual network of one seed and depth
 # start from the same weights. Each network's rate is the one with the lowest mean validation
 # loss over the seeds; a rate at which any seed diverges (a loss that overflows to inf or nan)
@@ -383,7 +411,8 @@ for key, r in degradation(0).items():
 @memo
 def gradient_at_init(seed_set: int = 0) -> dict:
     """(init kind, blocks) → log10 ratios `(seeds, blocks + 1)`, block 1's input first;
-    ("loss0", init kind, blocks) → the training loss at initialization `(seeds,)`."""
+    ("loss0", init kind, blocks) → the training loss at initialization `(seeds,)`;
+    "constant" → the constant predictor's training loss ½ Var(t) on the same seeds."""
     ss = seeds(GRAD_SEEDS, seed_set)
     out = {}
     for blocks in GRAD_DEPTHS:
@@ -402,12 +431,13 @@ def gradient_at_init(seed_set: int = 0) -> dict:
             with np.errstate(divide="ignore"):
                 _, norms = _backward(P, X, dout, residual, state, top=top)
                 out[kind, blocks] = np.log10(norms / norms[:, -1:])
+    out["constant"] = np.array([references(s)[0] for s in ss])  # ½ Var(t), the same seeds
     return out
 
 
 # %%
 for key, r in gradient_at_init(0).items():
-    if key[0] == "loss0":
+    if key[0] == "loss0" or key == "constant":
         continue
     kind, blocks = key
     print(f"{kind:14} {blocks:2d} blocks: log10 ratio at block 1, median {np.median(r[:, 0]):+.2f}")
@@ -471,28 +501,30 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     d = degradation(seed_set)
     ps, pd = d["plain", SHALLOW]["train"], d["plain", DEEP]["train"]
     rs, rd = d["residual", SHALLOW]["train"], d["residual", DEEP]["train"]
-    const, linear = d["constant"], d["linear"]
+    const = d["constant"]
     s, dp = _layers(SHALLOW), _layers(DEEP)
     out = {}
     out["plain_degrades"] = evidence.beats(
         pd, ps, f"training loss, plain {dp} vs {s} layers", digits=4
     )
-    out["plain_deep_degrades_at_every_rate"] = evidence.all_of(*(
-        evidence.beats(d["plain", DEEP]["hist"][:, i, -1], ps,
-                       f"plain {dp} layers at rate {lr:g} vs plain {s} layers at its rate",
-                       digits=4)
-        for i, lr in enumerate(LRS)
-    ))  # fmt: skip
+    finals = d["plain", DEEP]["hist"][:, :, -1]
+    kept = [i for i in range(len(LRS)) if np.all(np.isfinite(finals[:, i]))]  # not diverged
+    out["plain_deep_degrades_at_every_rate"] = evidence.all_of(
+        (len(kept) >= 3, "rates without divergence: " + ", ".join(f"{LRS[i]:g}" for i in kept)),
+        *(evidence.beats(finals[:, i], ps,
+                         f"plain {dp} layers at rate {LRS[i]:g} vs plain {s} layers at its rate",
+                         digits=4) for i in kept),
+    )  # fmt: skip
+    ratio = pd / const
     out["plain_deep_not_constant"] = (
-        bool(np.all(pd < const)),
-        f"plain {dp} layers vs constant predictor ½Var(t): below in {int(np.sum(pd < const))} "
-        f"of {pd.size} seeds; per seed " + ", ".join(f"{a:.4f}/{b:.4f}" for a, b in zip(pd, const)),
-    )
-    out["plain_deep_above_linear"] = evidence.beats(
-        pd, linear, f"training loss, plain {dp} layers vs linear least squares", digits=4
+        bool(np.all(ratio < 1)),
+        f"plain {dp} layers / constant predictor ½Var(t), per seed: "
+        + ", ".join(f"{r:.2f}" for r in ratio)
+        + f"; below 1 in {int(np.sum(ratio < 1))} of "
+        f"{ratio.size} seeds",
     )
     chosen = {f"{k} {_layers(b)} layers": d[k, b]["best"] for k, b in
-              (("plain", SHALLOW), ("residual", SHALLOW), ("residual", DEEP))}  # fmt: skip
+              ((k, b) for b in (SHALLOW, DEEP) for k in KINDS)}  # fmt: skip
     out["rates_inside_grid"] = (
         all(0 < i < len(LRS) - 1 for i in chosen.values()),
         f"grid {', '.join(f'{lr:g}' for lr in LRS)}; chosen: "
@@ -503,6 +535,15 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
     )
     out["residual_penalty_smaller"] = evidence.beats(
         pd - ps, rd - rs, f"cost of depth ({dp} minus {s} layers), plain vs residual", digits=4
+    )
+    out["residual_deep_beats_plain_shallow"] = evidence.beats(
+        ps, rd, f"training loss, plain {s} layers vs residual {dp} layers", digits=4
+    )
+    out["residual_depth_not_worse"] = evidence.not_ahead(
+        rd, rs, f"training loss, residual {dp} vs {s} layers", digits=4
+    )
+    out["shallow_no_difference"] = evidence.no_difference(
+        {f"residual {s} layers": rs, f"plain {s} layers": ps}, "training loss", digits=4
     )
     g = gradient_at_init(seed_set)
     for kind, name, sign, word in (
@@ -519,7 +560,8 @@ def claims(seed_set: int = 0) -> dict[str, tuple[bool, str]]:
             f"finite ones from {fin.min():+.2f} to {fin.max():+.2f}",
         )
     for kind, name, sign in (("plain", "plain_trend", -1), ("residual-he", "he_trend", 1),
-                             ("plain-bn", "bn_plain_trend", 1)):  # fmt: skip
+                             ("plain-bn", "bn_plain_trend", 1),
+                             ("residual-bn", "bn_residual_trend", 1)):  # fmt: skip
         med = np.array([np.median(g[kind, b][:, 0]) for b in GRAD_DEPTHS])
         out[name] = (
             bool(np.all(sign * np.diff(med) > 0)),
@@ -647,21 +689,31 @@ def values() -> dict[str, object]:
     v["constant_loss"] = evidence.spread(d["constant"], digits=4)
     v["linear_loss"] = evidence.spread(d["linear"], digits=4)
     per_rate = d["plain", DEEP]["hist"][:, :, -1].mean(axis=0)
-    v["plain_deep_rate_min"], v["plain_deep_rate_max"] = (
-        fmt(per_rate.min(), 3),
-        fmt(per_rate.max(), 3),
-    )
+    kept = per_rate[np.isfinite(per_rate)]  # the rates at which no seed diverged
+    v["plain_deep_rate_min"], v["plain_deep_rate_max"] = fmt(kept.min(), 3), fmt(kept.max(), 3)
+    every = np.all([np.any(~np.isfinite(d[k]["hist"][:, :, -1]), axis=0) for k in d
+                    if isinstance(k, tuple)], axis=0)  # fmt: skip
+    v["lrs_diverged"] = ", ".join(f"{lr:g}" for lr, e in zip(LRS, every) if e)  # all four
+    v["lrs_kept"] = ", ".join(f"{lr:g}" for lr, m in zip(LRS, per_rate) if np.isfinite(m))
+    ratio = d["plain", DEEP]["train"] / d["constant"]
+    v["plain_deep_const_min"], v["plain_deep_const_max"] = fmt(ratio.min(), 2), fmt(ratio.max(), 2)
     ps, pd = d["plain", SHALLOW]["train"], d["plain", DEEP]["train"]
     rs, rd = d["residual", SHALLOW]["train"], d["residual", DEEP]["train"]
     v["plain_penalty"] = evidence.spread(pd - ps, digits=4)
     v["residual_penalty"] = evidence.spread(rd - rs, digits=4)
+    v["residual_vs_plain_shallow"] = evidence.spread(rs - ps, digits=4)
+    v["residual_deep_vs_plain_shallow"] = evidence.spread(rd - ps, digits=4)
+    v["residual_depth_neg"] = int(np.sum(rd - rs < 0))
+    for kind in KINDS:
+        for blocks, name in ((SHALLOW, "shallow"), (DEEP, "deep")):
+            v[f"{kind}_{name}_init"] = fmt(np.median(d[kind, blocks]["hist"][:, 0, 0]), 2)
     g = gradient_at_init(0)
     for kind in INITS:
         for b, name in ((DEEP, "deep"), (GRAD_DEPTHS[-1], "max")):
             v[f"grad_{kind.replace('-', '_')}_{name}"] = fmt(np.median(g[kind, b][:, 0]), 1)
     v["grad_deepest"] = GRAD_DEPTHS[-1]
     v["he_loss0"] = fmt(np.median(g["loss0", "residual-he", DEEP]), 0)
-    v["const_loss0"] = fmt(np.median(d["constant"]), 2)
+    v["const_loss0"] = fmt(np.median(g["constant"]), 2)
     v["grad_plain_zero"] = int(sum(np.sum(np.isneginf(g["plain", b][:, 0])) for b in GRAD_DEPTHS))
     v["grad_total"] = GRAD_SEEDS * len(GRAD_DEPTHS)
     c = shortcut_params()

@@ -65,7 +65,16 @@ def test_stacked_training_equals_the_reference_library(residual, norm):
         net = ref["net"]
         np.testing.assert_allclose(state["P"]["W0"][i], net[0].W, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(state["P"]["Wo"][i], net[-1].W, rtol=1e-10, atol=1e-12)
-        inner = [b.inner for b in net[1:-2]] if residual else [
+        tail = 3 if norm else 2  # (final batch norm,) ReLU, head
+        if norm:  # the final batch norm before the head
+            bn = net[-3]
+            assert isinstance(bn, BatchNorm)
+            np.testing.assert_allclose(state["P"]["gf"][i], bn.gamma, rtol=1e-10)
+            np.testing.assert_allclose(state["P"]["bef"][i], bn.beta, atol=1e-12)
+            np.testing.assert_allclose(state["running"]["mf"][i], bn.running_mean, atol=1e-12)
+            np.testing.assert_allclose(state["running"]["vf"][i], bn.running_var, rtol=1e-10)
+            assert not np.allclose(bn.gamma, 1.0)  # trained
+        inner = [b.inner for b in net[1:-tail]] if residual else [
             net[1 + k * (6 if norm else 4): 1 + (k + 1) * (6 if norm else 4)] for k in range(blocks)
         ]  # fmt: skip
         for l, F in enumerate(inner):
@@ -97,6 +106,11 @@ def test_the_plain_network_is_the_residual_one_without_shortcuts():
         h_r, h_p = h_r + F(h_r), F(h_p)
     np.testing.assert_allclose(layers.forward(res, X)[0], relu(h_r) @ P["Wo"] + P["bo"])
     np.testing.assert_allclose(layers.forward(plain, X)[0], relu(h_p) @ P["Wo"] + P["bo"])
+    # with batch norm both networks normalize the stream once more before the head
+    Pn = page.init(3, 2, "plain", norm=True)
+    for net in (page.network(Pn, True), page.network(Pn, False)):
+        assert isinstance(net[-3], BatchNorm) and isinstance(net[-1], layers.Dense)
+        assert np.all(net[-3].gamma == 1) and np.all(net[-3].beta == 0)
 
 
 def test_gradient_ratios_match_the_reference_backward():
@@ -108,7 +122,7 @@ def test_gradient_ratios_match_the_reference_backward():
         base = "residual-zero" if kind == "residual-zero" else "plain"
         P = page.init(seed, blocks, base, norm)
         X = page.split(seed)[0]
-        net = page.network(P, residual)[:-2]  # up to the last block's output
+        net = page.network(P, residual)[: -3 if norm else -2]  # up to the last block's output
         H, caches = layers.forward(net, X)
         top = np.random.default_rng(0).normal(size=H.shape)
         Ps = {k: v[None] for k, v in P.items()}
@@ -152,7 +166,24 @@ def test_experiment_structure():
         np.testing.assert_allclose(d["linear"][i], 0.5 * np.mean((A @ w - T) ** 2), rtol=1e-9)
     Xtr, _, Xva, _ = page.split(0)
     assert not np.any(np.isin(Xtr, Xva))  # disjoint draws
+    for key in nets:  # a rate at which a seed diverged is never the chosen one
+        assert np.all(np.isfinite(d[key]["val"][:, d[key]["best"]]))
+        assert np.all(np.isfinite(d[key]["train"]))
+    v = page.values()
+    diverged = [float(x) for x in v["lrs_diverged"].split(", ")]
+    for key in nets:  # every network diverged in some seed at these rates
+        for lr in diverged:
+            assert not np.all(np.isfinite(d[key]["hist"][:, page.LRS.index(lr), -1]))
+    kept = [float(x) for x in v["lrs_kept"].split(", ")]
+    means = [d["plain", page.DEEP]["hist"][:, page.LRS.index(lr), -1].mean() for lr in kept]
+    assert min(means) >= float(v["plain_deep_rate_min"]) - 5e-4
+    assert max(means) <= float(v["plain_deep_rate_max"]) + 5e-4
+    ratio = d["plain", page.DEEP]["train"] / d["constant"]
+    assert abs(ratio.max() - float(v["plain_deep_const_max"])) <= 5e-3
     g = page.gradient_at_init(0)
+    for i, s in enumerate(seeds(page.GRAD_SEEDS, 0)):  # ½ Var(t) on the gradient seeds
+        T = page.split(s)[1]
+        np.testing.assert_allclose(g["constant"][i], 0.5 * np.var(T), rtol=1e-12)
     assert g["plain", page.GRAD_DEPTHS[0]].shape == (page.GRAD_SEEDS, page.GRAD_DEPTHS[0] + 1)
     np.testing.assert_array_equal(g["residual-zero", page.GRAD_DEPTHS[-1]], 0.0)
 
