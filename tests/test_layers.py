@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from snippets import activations, backprop, gradient_check, layers, losses
+from tests.gradcheck import assert_gradients_match
 
 
 def _net_loss(net, X, T):
@@ -16,6 +17,7 @@ def _net_loss(net, X, T):
 
 
 @settings(max_examples=30, deadline=None)
+@example(seed=9126, act="leaky_relu", depth=3)  # a vanishing dL/dX (see below)
 @given(
     seed=st.integers(0, 2**32 - 1),
     act=st.sampled_from([a for a in activations.ACTIVATIONS if a != "relu"]),
@@ -32,16 +34,13 @@ def test_network_gradients_match_finite_differences(seed, act, depth):
     analytic = [g for layer_grads in grads for g in layer_grads]
     arrays = [p for layer in net for p in layer.params]
     numeric = gradient_check.numerical_gradient(_net_loss(net, X, T), arrays)
-    assert (
-        gradient_check.relative_error(
-            gradient_check.flatten(analytic), gradient_check.flatten(numeric)
-        )
-        < 1e-7
-    )
-    # dL/dX too: the input is just another array to perturb
+    assert_gradients_match(gradient_check.flatten(analytic), gradient_check.flatten(numeric))
+    # dL/dX too: the input is just another array to perturb. Through two leaky-ReLU slopes of
+    # 0.01 it can be ~1e-5, where the differences' own round-off (~1e-11) is a relative 1e-6:
+    # hence the absolute allowance of assert_gradients_match (seed 9126, leaky_relu, depth 3)
     Xc = X.copy()
     numeric_x = gradient_check.numerical_gradient(_net_loss(net, Xc, T), [Xc])[0]
-    assert gradient_check.relative_error(dX, numeric_x) < 1e-7
+    assert_gradients_match(dX, numeric_x)
 
 
 @pytest.mark.parametrize("act", backprop.ACTIVATIONS)
