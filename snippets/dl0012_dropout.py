@@ -752,7 +752,7 @@ def _draw_overfitting(theme: Theme):
 def _draw_bn_shift(theme: Theme):
     fig, ax = new_figure(theme, width=7.2, height=4.0)
     bs = bn_shift(0)
-    ps = np.linspace(0, 0.8, 100)
+    ps = np.linspace(0, max(BN_PS), 100)
     ax.plot(ps, variance_ratio(ps), color=theme.palette[0], label="theory σ²(1 − p)/(σ² + pμ²)")
     ax.plot(BN_PS, bs["shifted"].mean(0), "o", color=theme.palette[1], ms=8,
             label="measured, statistics behind dropout")  # fmt: skip
@@ -874,6 +874,9 @@ def values() -> dict[str, object]:
     v["ov_joint_late"] = int(np.sum(ov["joint_step"] > STEPS))
     v["ov_joint_at_end"] = int(np.sum(ov["joint_step"] == MAX_STEPS))
     v["ov_dstop_at_end"] = int(np.sum(ov["dstop_step"] == MAX_STEPS))
+    v["ov_dstop_late"] = int(np.sum(ov["dstop_step"] > STEPS))
+    v["ov_smallest_p"] = f"{P_GRID[1]:g}"  # the smallest non-zero drop probability tried
+    v["ov_dstop_low"] = int(np.sum(ov["dstop_p"] == P_GRID[1]))
     for arm in ARMS:
         v[f"ov_{arm}_loss"] = evidence.spread(ov[f"{arm}_loss"], digits=3)
         v[f"ov_{arm}_acc"] = evidence.spread(ov[f"{arm}_acc"], 100)

@@ -630,14 +630,14 @@ def values() -> dict[str, object]:
     v["exp_common_max"] = f"{COMMON_MAX:g}"
     v["exp_common_from"] = f"{COMMON_FROM:g}"
     low = np.array(LR_GRID) <= COMMON_MAX
-    v["exp_since_low"] = fmt(100 * lm["since_by_rate"][:, low].mean(axis=0).min(), 0)
+    v["exp_since_low"] = fmt(100 * lm["since_by_rate"][:, low].mean(axis=0).min(), 1)  # a floor
     v["exp_mse_min_any_rate"] = evidence.spread(lm["stuck_by_rate"].min(axis=1), 100)
     v["exp_grad_stuck"] = tex_sci(np.mean(lm["grad_stuck"]))
     rel, ce_rel = lm["grad_stuck"] / lm["grad_max"], lm["ce_grad_stuck"] / lm["ce_grad_max"]
     v["exp_rel_grad"] = evidence.spread(rel, 100)
     v["exp_ce_rel_grad"] = evidence.spread(ce_rel, 100)
     v["exp_step_ratio"] = fmt(np.mean(1 / rel), 0)
-    v["exp_step_ratio_min"] = fmt(np.min(1 / rel), 0)
+    v["exp_step_ratio_min"] = fmt(np.min(1 / rel), 1)
     v["exp_step_ratio_max"] = fmt(np.max(1 / rel), 0)
     kl = list(LR_GRID).index(lm["lr"])
     v["exp_small_mse_at_large_lr"] = fmt(100 * sm_["stuck_by_rate"][:, kl].mean(), 1)
