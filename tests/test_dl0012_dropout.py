@@ -249,16 +249,6 @@ def test_values_and_claims_are_well_formed():
         assert isinstance(holds, bool) and isinstance(text, str) and text
 
 
-@pytest.mark.parametrize("theme_name", ["light", "dark"])
-def test_figures_draw_small_in_both_themes(theme_name):
-    from snippets.plotting import THEMES, themed, to_svg
-
-    theme = THEMES[theme_name]
-    with themed(theme):
-        for name, draw in page.figures().items():
-            assert len(to_svg(draw(theme))) < 80_000, name
-
-
 def test_masks_of_the_stack_match_reference_dropout_draws():
     """The side-by-side masks are the reference layer's: (u >= p) / (1 − p) from one
     generator per drop probability."""

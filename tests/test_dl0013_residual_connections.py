@@ -221,15 +221,6 @@ def test_values_and_claims_are_well_formed():
         assert isinstance(holds, bool) and isinstance(ev, str) and "$" not in ev
 
 
-def test_figures_draw_in_both_themes_and_are_small():
-    from snippets.plotting import DARK, LIGHT, themed, to_svg
-
-    for theme in (LIGHT, DARK):
-        with themed(theme):
-            for name, draw in page.figures().items():
-                assert len(to_svg(draw(theme))) < 80_000, name
-
-
 def test_task_refuses_bad_arguments():
     with pytest.raises(ValueError, match="^n:"):
         page.task(0, 0)

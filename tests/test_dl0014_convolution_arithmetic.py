@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from snippets import dl0014_convolution_arithmetic as page
 from snippets.conv import conv2d, conv2d_backward
 from snippets.conv_cost import best_separable, conv2d_cost, separable_cost, separable_kernel
-from snippets.plotting import THEMES, themed, to_svg
 
 # --- output sizes ---
 
@@ -327,14 +325,3 @@ def test_values_are_consistent_with_the_reference():
     assert v["mb_stride2_blocks"] == 4
     for key, val in v.items():
         assert isinstance(val, (int, float, str)), key
-
-
-@pytest.mark.parametrize("name", ["cost-ratio", "mobilenet-blocks", "separable-fit"])
-@pytest.mark.parametrize("theme", ["light", "dark"])
-def test_figures_draw_in_both_themes(name, theme):
-    draw = page.figures()[name]
-    with themed(THEMES[theme]):
-        fig = draw(THEMES[theme])
-        assert isinstance(fig, Figure)
-        svg = to_svg(fig)
-    assert 5_000 < len(svg) < 150_000

@@ -179,17 +179,6 @@ def test_values_are_finite_and_the_paper_numbers_are_the_papers():
     assert v["ex_bn_count"] == 6 and v["ex_ln_count"] == 12 and v["ex_in_count"] == 3
 
 
-def test_figures_draw_in_both_themes_and_are_small():
-    from snippets.plotting import DARK, LIGHT, themed, to_svg
-
-    for theme in (LIGHT, DARK):
-        with themed(theme):
-            for name, draw in page.figures().items():
-                svg = to_svg(draw(theme))
-                assert len(svg) < 100_000, (name, theme.name)
-                assert theme.fg.lower().encode() in svg.lower(), (name, theme.name)
-
-
 def test_expected_running_variance_by_simulation():
     rng = np.random.default_rng(4)
     N, P, R = 2, page.POSITIONS, 20000

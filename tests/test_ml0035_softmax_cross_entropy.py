@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from snippets import ml0035_softmax_cross_entropy as page
-from snippets.plotting import DARK, LIGHT, themed, to_svg
 from snippets.softmax import cross_entropy, cross_entropy_backward, softmax, softmax_naive
 from tests.gradcheck import assert_gradients_match, numeric_grad
 
@@ -246,11 +245,3 @@ def test_claims_hold_and_values_are_consistent():
     assert all(h for h, _ in c.values()), {k: e for k, (h, e) in c.items() if not h}
     v = page.values()
     assert float(v["ls_gap_10"]) == pytest.approx(math.log(0.91 / 0.01), abs=5e-5)
-
-
-@pytest.mark.parametrize("name", sorted(page.figures()))
-def test_figures_draw_in_both_themes(name):
-    for theme in (LIGHT, DARK):
-        with themed(theme):
-            svg = to_svg(page.figures()[name](theme))
-        assert svg.startswith(b"<?xml") and len(svg) < 150_000

@@ -180,15 +180,6 @@ def test_values_are_finite_text():
         assert "nan" not in str(value).lower() and "inf" not in str(value).lower(), key
 
 
-def test_figures_draw_in_both_themes_and_stay_small():
-    from snippets.plotting import DARK, LIGHT, themed, to_svg
-
-    for theme in (LIGHT, DARK):
-        with themed(theme):
-            for name, draw in page.figures().items():
-                assert len(to_svg(draw(theme))) < 90_000, name
-
-
 def test_tuned_refuses_bad_arguments():
     with pytest.raises(ValueError, match="method"):
         page.tuned("adam", 10.0)

@@ -228,3 +228,23 @@ def test_every_collapsible_block_holds_its_answer(site):
         parser.feed(html)
         empty += [(name, b["summary"].strip()) for b in parser.blocks if len(b["body"]) < 20]
     assert not empty, empty
+
+
+def test_every_figure_is_a_small_light_and_dark_pair(outputs):
+    # read from the build's outputs, not drawn again: one check for every page module's figures
+    from snippets.plotting import DARK, LIGHT
+
+    light = sorted(outputs.glob("*/*-light.svg"))
+    assert len(light) >= 40
+    for path in light:
+        dark = path.with_name(path.name.removesuffix("-light.svg") + "-dark.svg")
+        for svg, theme in ((path, LIGHT), (dark, DARK)):
+            data = svg.read_bytes()
+            assert data.startswith(b"<?xml"), svg
+            assert len(data) <= 100 * 1024, f"{svg}: {len(data) // 1024} KB"
+            assert theme.fg.lower().encode() in data.lower(), (
+                f"{svg}: not in the {theme.name} theme"
+            )
+    assert set(outputs.glob("*/*-dark.svg")) == {
+        p.with_name(p.name.removesuffix("-light.svg") + "-dark.svg") for p in light
+    }
